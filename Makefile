@@ -1,0 +1,29 @@
+# storesync_connector: `make run` and `make test` on a fresh machine (see README.md).
+# The work is done by scripts/dev.py (standard library only), which is idempotent.
+PYTHON ?= python3
+DEV := $(PYTHON) scripts/dev.py
+ARGS ?=
+
+.PHONY: run test setup lint i18n help
+
+help:
+	@echo "make run    set everything up, run Odoo with the addon and the demo store emulator"
+	@echo "make test   the whole test suite on a throwaway database, then the linters"
+	@echo "make setup  only the setup (Odoo source, .venv, PostgreSQL, .odoo/odoo.conf)"
+	@echo "make lint   ruff and pylint-odoo only"
+	@echo "make i18n   regenerate the addon .pot (after make run created the demo database)"
+
+run:
+	$(DEV) run $(ARGS)
+
+test:
+	$(DEV) test $(ARGS)
+
+setup:
+	$(DEV) setup
+
+i18n:
+	$(DEV) i18n
+
+lint:
+	$(DEV) lint

@@ -1,0 +1,763 @@
+#!/usr/bin/env python3
+"""Set up and run storesync_connector on a fresh machine: ``make run`` and ``make test``.
+
+Standard library only: this script runs before the virtualenv exists. Every step checks what is
+already there and does only what is missing, so running it again is cheap (idempotent).
+
+Steps shared by ``run`` and ``test``:
+1. Odoo 19.0 source: ``$ODOO_SRC`` if set, else the cache folder
+   (``$STORESYNC_CACHE`` or ``~/.cache/storesync``)/odoo-19.0, else download the official 19.0
+   source archive into that cache folder.
+2. ``.venv`` with Odoo's requirements (minus python-ldap, gevent and greenlet, which the addon
+   and the tests do not need and which do not build everywhere) and the project's pinned
+   ``requirements.txt``; a stamp keyed on both files skips pip when nothing changed.
+3. PostgreSQL: the server named by ``PGHOST``/``PGPORT`` if it answers, else the system
+   cluster (started when we may), else a private cluster in the cache folder; the role is the
+   OS user's name, as Odoo refuses ``postgres``.
+4. ``.odoo/odoo.conf`` with the addons path (Odoo's, then this repository).
+"""
+
+import argparse
+import contextlib
+import getpass
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = REPO / ".venv"
+STATE = REPO / ".odoo"
+ADDON = "storesync_connector"
+ODOO_SERIES = "19.0"
+ODOO_ARCHIVE_URL = os.environ.get(
+    "ODOO_ARCHIVE_URL", f"https://github.com/odoo/odoo/archive/refs/heads/{ODOO_SERIES}.tar.gz"
+)
+# Parts of the Odoo tree we need; everything else in the archive (docs, debian/...) is skipped.
+ODOO_PARTS = ("odoo", "addons", "odoo-bin", "setup.py", "setup.cfg", "requirements.txt", "setup")
+# Odoo requirements we skip: LDAP needs system headers, gevent/greenlet only serve the
+# longpolling worker; nothing in this project uses them.
+SKIPPED_REQUIREMENTS = ("python-ldap", "gevent", "greenlet")
+DEMO_DB = os.environ.get("STORESYNC_DB", "storesync_demo")
+BASE_MODULES = "sale_management,stock"
+EMULATOR_KEY, EMULATOR_SECRET = "ck_demo", "cs_demo"
+
+
+class SetupError(Exception):
+    """A problem the user must fix; printed without a traceback."""
+
+
+def step(message):
+    print(f"==> {message}", flush=True)
+
+
+def info(message):
+    print(f"    {message}", flush=True)
+
+
+def cache_dir():
+    base = os.environ.get("STORESYNC_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "storesync"
+    )
+    return Path(base)
+
+
+def run(cmd, check=True, **kwargs):
+    """Run a command, echoing it; raise SetupError with its output tail on failure."""
+    result = subprocess.run(cmd, text=True, capture_output=True, **kwargs)
+    if check and result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        raise SetupError(f"command failed ({result.returncode}): {' '.join(map(str, cmd))}\n{tail}")
+    return result
+
+
+def digest(*paths):
+    sha = hashlib.sha256()
+    for path in paths:
+        sha.update(Path(path).read_bytes())
+    sha.update(sys.version.encode())
+    return sha.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- Odoo source
+
+
+def odoo_version(src):
+    release = Path(src) / "odoo" / "release.py"
+    if not release.is_file():
+        return None
+    scope = {}
+    with contextlib.suppress(Exception):
+        exec(compile(release.read_text(), str(release), "exec"), scope)
+    info_ = scope.get("version_info")
+    return f"{info_[0]}.{info_[1]}" if info_ else None
+
+
+def ensure_odoo_source():
+    step("Odoo 19.0 source")
+    env_src = os.environ.get("ODOO_SRC")
+    if env_src:
+        version = odoo_version(env_src)
+        if version != ODOO_SERIES:
+            raise SetupError(
+                f"ODOO_SRC={env_src} is not an Odoo {ODOO_SERIES} source tree "
+                f"(odoo/release.py says {version or 'nothing'})."
+            )
+        info(f"using ODOO_SRC={env_src}")
+        return Path(env_src)
+    cached = cache_dir() / f"odoo-{ODOO_SERIES}"
+    if odoo_version(cached) == ODOO_SERIES:
+        info(f"using the cached source in {cached}")
+        return cached
+    info(f"no ODOO_SRC and nothing in {cached}: downloading {ODOO_ARCHIVE_URL}")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cached.parent) as tmp:
+        archive = Path(tmp) / "odoo.tar.gz"
+        try:
+            with (
+                urllib.request.urlopen(ODOO_ARCHIVE_URL, timeout=60) as resp,
+                archive.open("wb") as out,
+            ):
+                done = 0
+                while chunk := resp.read(1 << 20):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if done % (50 << 20) < (1 << 20):
+                        info(f"... {done >> 20} MB")
+        except OSError as exc:
+            raise SetupError(
+                f"No Odoo {ODOO_SERIES} source: ODOO_SRC is not set, {cached} is empty and the "
+                f"download failed ({exc}). Set ODOO_SRC to an Odoo {ODOO_SERIES} checkout."
+            ) from exc
+        target = Path(tmp) / "src"
+        with tarfile.open(archive) as tar:
+            members = []
+            for member in tar.getmembers():
+                parts = member.name.split("/", 1)
+                if len(parts) == 2 and parts[1].split("/", 1)[0] in ODOO_PARTS:
+                    member.name = parts[1]
+                    members.append(member)
+            tar.extractall(target, members=members)
+        if odoo_version(target) != ODOO_SERIES:
+            raise SetupError("the downloaded archive is not Odoo 19.0")
+        target.rename(cached)
+    return cached
+
+
+# --------------------------------------------------------------------------- virtualenv
+
+
+def venv_python():
+    return VENV / "bin" / "python"
+
+
+def ensure_venv(odoo_src):
+    step("Python virtualenv .venv")
+    # This script runs on the system's python3, which may be older than the project's floor.
+    if sys.version_info < (3, 10):  # noqa: UP036
+        raise SetupError("Odoo 19 needs Python 3.10 or newer")
+    if not venv_python().exists():
+        info("creating .venv")
+        run([sys.executable, "-m", "venv", str(VENV)])
+    odoo_req = Path(odoo_src) / "requirements.txt"
+    stamp = VENV / f".storesync-{digest(odoo_req, REPO / 'requirements.txt')}"
+    if stamp.exists():
+        info("requirements already installed")
+    else:
+        filtered = STATE / "odoo-requirements.txt"
+        STATE.mkdir(exist_ok=True)
+        lines = [
+            line
+            for line in odoo_req.read_text().splitlines()
+            if not line.strip().lower().startswith(SKIPPED_REQUIREMENTS)
+        ]
+        filtered.write_text("\n".join(lines) + "\n")
+        # cbor2's pinned sdist imports pkg_resources, gone from setuptools 81: constrain the
+        # build environments too (pip >= 25.3 reads PIP_BUILD_CONSTRAINT, older PIP_CONSTRAINT).
+        constraints = STATE / "build-constraints.txt"
+        constraints.write_text("setuptools<81\n")
+        env = dict(os.environ, PIP_CONSTRAINT=str(constraints))
+        env["PIP_BUILD_CONSTRAINT"] = str(constraints)
+        pip = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check"]
+        info("upgrading pip, setuptools<81 and wheel")
+        run([*pip, "-q", "--upgrade", "pip", "setuptools<81", "wheel"], env=env)
+        info("installing Odoo's and the project's requirements (a few minutes the first time)")
+        proc = subprocess.Popen(
+            [
+                *pip,
+                "--progress-bar",
+                "off",
+                "-r",
+                str(filtered),
+                "-r",
+                str(REPO / "requirements.txt"),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        output = []
+        for line in proc.stdout:
+            output.append(line)
+            # Progress without the wall of "Requirement already satisfied" lines.
+            if line.startswith(("Collecting", "Building wheel", "Successfully", "ERROR")):
+                info(line.rstrip())
+        if proc.wait():
+            print("".join(output[-40:]), flush=True)
+            raise SetupError("pip could not install the requirements (see above)")
+        for old in VENV.glob(".storesync-*"):
+            old.unlink()
+        stamp.touch()
+    # Odoo is not pip-installed: a .pth file puts the source on the venv's path.
+    site = run(
+        [str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+    ).stdout.strip()
+    pth = Path(site) / "odoo-src.pth"
+    if not pth.exists() or pth.read_text().strip() != str(odoo_src):
+        pth.write_text(f"{odoo_src}\n")
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def pg_env():
+    env = dict(os.environ)
+    env.setdefault("PGUSER", getpass.getuser())
+    return env
+
+
+def pg_ready(env):
+    if not shutil.which("pg_isready"):
+        return False
+    return run(["pg_isready", "-q", "-d", "postgres"], check=False, env=env).returncode == 0
+
+
+def pg_can_login(env):
+    return run(["psql", "-d", "postgres", "-tAc", "SELECT 1"], check=False, env=env).returncode == 0
+
+
+def pg_bin(name):
+    """Find a PostgreSQL server binary (Debian keeps them out of PATH)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
+def ensure_postgres():
+    """Return the environment (PGHOST/PGPORT/PGUSER) under which Odoo reaches PostgreSQL."""
+    step("PostgreSQL")
+    user = getpass.getuser()
+    if user == "postgres":
+        raise SetupError("Odoo refuses the 'postgres' role: run this as another OS user")
+    if not shutil.which("psql"):
+        raise SetupError(
+            "PostgreSQL is missing: install PostgreSQL 13+ (e.g. apt install postgresql)"
+        )
+    env = pg_env()
+    if pg_ready(env) and pg_can_login(env):
+        info(f"server answers (PGHOST={env.get('PGHOST', 'local socket')}), role {user}")
+        return env
+    explicit = "PGHOST" in os.environ or "PGPORT" in os.environ
+    if explicit and pg_ready(env):
+        raise SetupError(
+            f"PostgreSQL at PGHOST/PGPORT answers but role {user!r} cannot log in: "
+            f"create it (createuser -s {user}) or set PGUSER/PGPASSWORD"
+        )
+    if not explicit and os.geteuid() == 0 and shutil.which("pg_ctlcluster"):
+        clusters = run(["pg_lsclusters", "-h"], check=False).stdout.split()
+        if len(clusters) >= 2:
+            version, name = clusters[0], clusters[1]
+            info(f"starting the system cluster {version}/{name}")
+            run(["pg_ctlcluster", version, name, "start"], check=False)
+            for _ in range(30):
+                if pg_ready(env):
+                    break
+                time.sleep(0.5)
+            if not pg_can_login(env):
+                info(f"creating the role {user}")
+                run(["su", "postgres", "-c", f"createuser --superuser {user}"])
+            if pg_can_login(env):
+                return env
+    return ensure_private_cluster(env)
+
+
+def ensure_private_cluster(env):
+    """A cluster of our own in the cache folder, for users who cannot start the system one."""
+    if os.geteuid() == 0:
+        raise SetupError(
+            "PostgreSQL is not running and cannot be started: start it, or set PGHOST/PGPORT "
+            "to a server where your role can log in"
+        )
+    initdb, pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        raise SetupError("PostgreSQL server binaries (initdb, pg_ctl) not found")
+    data = cache_dir() / "pgdata"
+    port = os.environ.get("PGPORT", "5433")
+    env = dict(env, PGHOST=str(data), PGPORT=port)
+    if not (data / "PG_VERSION").exists():
+        info(f"initialising a private cluster in {data}")
+        data.mkdir(parents=True, exist_ok=True)
+        run([initdb, "-D", str(data), "-U", getpass.getuser(), "--auth=trust", "-E", "UTF8"])
+    if not pg_ready(env):
+        info(f"starting the private cluster on port {port}")
+        run(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-l",
+                str(data / "server.log"),
+                "-w",
+                "start",
+                "-o",
+                f"-p {port} -k {data} -c listen_addresses=''",
+            ]
+        )
+    if not pg_can_login(env):
+        raise SetupError(f"cannot log in to the private cluster in {data}")
+    return env
+
+
+# --------------------------------------------------------------------------- Odoo
+
+
+def write_config(odoo_src, env, name, http_port=8069, dbfilter=None, log_file=None):
+    STATE.mkdir(exist_ok=True)
+    lines = [
+        "[options]",
+        f"addons_path = {odoo_src}/odoo/addons,{odoo_src}/addons,{REPO}",
+        f"data_dir = {STATE / 'data'}",
+        f"db_user = {env['PGUSER']}",
+        f"http_port = {http_port}",
+        "http_interface = 127.0.0.1",
+        "max_cron_threads = 1",
+        "list_db = False",
+    ]
+    if env.get("PGHOST"):
+        lines.append(f"db_host = {env['PGHOST']}")
+    if env.get("PGPORT"):
+        lines.append(f"db_port = {env['PGPORT']}")
+    if env.get("PGPASSWORD"):
+        lines.append(f"db_password = {env['PGPASSWORD']}")
+    if dbfilter:
+        lines.append(f"dbfilter = {dbfilter}")
+    if log_file:
+        lines.append(f"logfile = {log_file}")
+    conf = STATE / name
+    conf.write_text("\n".join(lines) + "\n")
+    return conf
+
+
+def odoo_cmd(odoo_src, conf, *args, command=None):
+    """odoo-bin [command] -c conf args...: the sub-command must come before the options."""
+    prefix = [command] if command else []
+    return [str(venv_python()), str(Path(odoo_src) / "odoo-bin"), *prefix, "-c", str(conf), *args]
+
+
+def db_exists(env, db):
+    out = run(
+        ["psql", "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
+        env=env,
+    ).stdout
+    return out.strip() == "1"
+
+
+def addon_digest():
+    sha = hashlib.sha256()
+    for path in sorted((REPO / ADDON).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            sha.update(str(path.relative_to(REPO)).encode())
+            sha.update(path.read_bytes())
+    return sha.hexdigest()[:16]
+
+
+def odoo_step(odoo_src, conf, env, args, what, log_name):
+    """Run odoo-bin --stop-after-init; fail on a non-zero exit or on errors in its log."""
+    log = STATE / log_name
+    log.unlink(missing_ok=True)
+    started = time.monotonic()
+    result = subprocess.run(
+        odoo_cmd(odoo_src, conf, *args, "--stop-after-init", f"--logfile={log}"), env=env
+    )
+    text = log.read_text() if log.exists() else ""
+    bad = [line for line in text.splitlines() if " ERROR " in line or " CRITICAL " in line]
+    if result.returncode or bad:
+        raise SetupError(f"{what} failed, see {log}:\n" + "\n".join(bad[-15:]))
+    info(f"{what}: {time.monotonic() - started:.0f} s")
+    return text
+
+
+def port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_http(url, timeout, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answers, which is all we wait for
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+REGISTER_DEMO_STORE = """
+store = env['storesync.store'].sudo().with_context(active_test=False).search(
+    [('base_url', '=', {url!r})], limit=1)
+vals = {{'name': 'Demo store (emulator)', 'platform': 'woocommerce', 'base_url': {url!r},
+        'consumer_key': {key!r}, 'consumer_secret': {secret!r}, 'active': True}}
+if store:
+    store.write(vals)
+else:
+    store = env['storesync.store'].sudo().create(vals)
+env.cr.commit()
+print('demo store id', store.id)
+"""
+
+
+def cmd_run(args):
+    odoo_src = ensure_odoo_source()
+    ensure_venv(odoo_src)
+    env = ensure_postgres()
+    for port, what in ((args.http_port, "Odoo"), (args.emulator_port, "the store emulator")):
+        if not port_free(port):
+            raise SetupError(
+                f"port {port} for {what} is busy: stop what uses it or set "
+                f"{'ODOO_HTTP_PORT' if what == 'Odoo' else 'EMULATOR_PORT'}"
+            )
+    conf = write_config(odoo_src, env, "odoo.conf", args.http_port, dbfilter=f"^{DEMO_DB}$")
+    step(f"database {DEMO_DB}")
+    stamp = STATE / f"{DEMO_DB}.addon"
+    current = addon_digest()
+    if not db_exists(env, DEMO_DB):
+        info(f"creating it with {BASE_MODULES},{ADDON} (a few minutes the first time)")
+        odoo_step(
+            odoo_src,
+            conf,
+            env,
+            ["-d", DEMO_DB, "-i", f"{BASE_MODULES},{ADDON}", "--without-demo=all"],
+            "install",
+            "install.log",
+        )
+        stamp.write_text(current)
+    elif not stamp.exists() or stamp.read_text() != current:
+        info(f"the addon changed since the last run: updating {ADDON}")
+        odoo_step(
+            odoo_src, conf, env, ["-d", DEMO_DB, "-i", ADDON, "-u", ADDON], "update", "update.log"
+        )
+        stamp.write_text(current)
+    else:
+        info("up to date")
+
+    procs = []
+
+    def stop_all(*_):
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=15)
+            if proc.poll() is None:
+                proc.kill()
+
+    try:
+        step(f"store emulator (WooCommerce) on port {args.emulator_port}")
+        emulator = subprocess.Popen(
+            [
+                str(venv_python()),
+                "-m",
+                "store_emulator",
+                "--platform",
+                "woocommerce",
+                "--port",
+                str(args.emulator_port),
+                "--seed",
+                "1",
+                "--orders",
+                str(args.orders),
+                "--products",
+                str(args.products),
+                "--consumer-key",
+                EMULATOR_KEY,
+                "--consumer-secret",
+                EMULATOR_SECRET,
+            ],
+            cwd=REPO,
+        )
+        procs.append(emulator)
+        emulator_url = f"http://127.0.0.1:{args.emulator_port}"
+        if not wait_http(f"{emulator_url}/wp-json/", 30, emulator):
+            raise SetupError("the store emulator did not start (see its output above)")
+        step("registering the emulator as the demo store")
+        registered = subprocess.run(
+            odoo_cmd(
+                odoo_src, conf, "-d", DEMO_DB, "--no-http", "--log-level=warn", command="shell"
+            ),
+            input=REGISTER_DEMO_STORE.format(
+                url=emulator_url, key=EMULATOR_KEY, secret=EMULATOR_SECRET
+            ),
+            text=True,
+            env=env,
+            capture_output=True,
+        )
+        if registered.returncode or "demo store id" not in registered.stdout:
+            raise SetupError(f"registering the demo store failed:\n{registered.stderr[-2000:]}")
+        step("starting Odoo")
+        odoo = subprocess.Popen(odoo_cmd(odoo_src, conf, "-d", DEMO_DB), env=env)
+        procs.append(odoo)
+        url = f"http://localhost:{args.http_port}"
+        if not wait_http(f"{url}/web/login", 120, odoo):
+            raise SetupError("Odoo did not start (see its log above)")
+        print(
+            f"\nOdoo is running at {url} (login admin, password admin); the demo store is "
+            f"the emulator at {emulator_url} (keys {EMULATOR_KEY} / {EMULATOR_SECRET}).\n"
+            "Press Ctrl-C to stop Odoo and the emulator.\n",
+            flush=True,
+        )
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while all(proc.poll() is None for proc in procs):
+            time.sleep(0.5)
+        dead = [proc for proc in procs if proc.poll() is not None]
+        raise SetupError(f"{'Odoo' if odoo in dead else 'the store emulator'} stopped")
+    except KeyboardInterrupt:
+        print("\nstopping Odoo and the emulator", flush=True)
+    finally:
+        stop_all()
+
+
+def cmd_i18n(args):
+    """Regenerate the addon's .pot from the demo database (updated to the current code)."""
+    odoo_src, env = cmd_setup(args)
+    conf = STATE / "odoo.conf"
+    if not db_exists(env, DEMO_DB):
+        raise SetupError(f"no database {DEMO_DB}: run `make run` once first")
+    step(f"updating {ADDON} in {DEMO_DB}")
+    odoo_step(odoo_src, conf, env, ["-d", DEMO_DB, "-u", ADDON], "update", "update.log")
+    (STATE / f"{DEMO_DB}.addon").write_text(addon_digest())
+    step("exporting the .pot")
+    odoo_bin = str(Path(odoo_src) / "odoo-bin")
+    run(
+        [str(venv_python()), odoo_bin, "i18n", "export", "-c", str(conf), "-d", DEMO_DB, ADDON],
+        env=env,
+    )
+    info(f"{ADDON}/i18n/{ADDON}.pot written; update the .po files (tests/test_i18n.py checks them)")
+
+
+def cmd_setup(args):
+    odoo_src = ensure_odoo_source()
+    ensure_venv(odoo_src)
+    env = ensure_postgres()
+    write_config(odoo_src, env, "odoo.conf", dbfilter=f"^{DEMO_DB}$")
+    return odoo_src, env
+
+
+def lint():
+    """ruff (lint and format) on the project, pylint-odoo on the addon; return failures."""
+    step("linters")
+    bin_ = VENV / "bin"
+    failed = []
+    checks = [
+        ("ruff check", [str(bin_ / "ruff"), "check", "."]),
+        ("ruff format --check", [str(bin_ / "ruff"), "format", "--check", "."]),
+        (
+            "pylint-odoo",
+            # no-member: pylint cannot follow Odoo's _inherit (message_post & co.).
+            [
+                str(bin_ / "pylint"),
+                "--rcfile",
+                str(REPO / ".pylintrc"),
+                "--disable=no-member",
+                ADDON,
+            ],
+        ),
+    ]
+    for name, cmd in checks:
+        result = subprocess.run(cmd, cwd=REPO, text=True, capture_output=True)
+        output = (result.stdout + result.stderr).strip()
+        status = "ok" if result.returncode == 0 else "FAILED"
+        info(f"{name}: {status}")
+        if result.returncode:
+            print(output, flush=True)
+            failed.append(name)
+    return failed
+
+
+UNINSTALL = """
+module = env['ir.module.module'].search([('name', '=', 'storesync_connector')])
+assert module.state == 'installed', module.state
+module.button_immediate_uninstall()
+env.cr.commit()
+module.invalidate_recordset()
+assert module.state == 'uninstalled', module.state
+print('uninstalled')
+"""
+
+
+def ensure_template(odoo_src, conf, env):
+    """A database with Odoo's modules the addon needs, reused by every test run.
+
+    Installing sale_management and stock takes over a minute and only changes with the Odoo
+    source, so the name carries a digest of that source's location and release file.
+    """
+    key = hashlib.sha256(
+        f"{odoo_src}|{BASE_MODULES}".encode()
+        + (Path(odoo_src) / "odoo" / "release.py").read_bytes()
+    ).hexdigest()[:10]
+    template = f"storesync_template_{key}"
+    if db_exists(env, template):
+        return template
+    step(f"template database {template} with {BASE_MODULES} (once per Odoo source)")
+    building = f"{template}_building"
+    run(["dropdb", "--if-exists", building], env=env)
+    odoo_step(
+        odoo_src,
+        conf,
+        env,
+        ["-d", building, "-i", BASE_MODULES, "--without-demo=all"],
+        "install",
+        "template-install.log",
+    )
+    # Renamed only once complete, so an interrupted build is never used as a template.
+    run(
+        ["psql", "-d", "postgres", "-c", f'ALTER DATABASE "{building}" RENAME TO "{template}"'],
+        env=env,
+    )
+    building_store = STATE / "data" / "filestore" / building
+    if building_store.exists():
+        building_store.rename(STATE / "data" / "filestore" / template)
+    return template
+
+
+def cmd_test(args):
+    odoo_src = ensure_odoo_source()
+    ensure_venv(odoo_src)
+    env = ensure_postgres()
+    db = f"storesync_test_{os.getpid()}"
+    conf = write_config(odoo_src, env, "test.conf", http_port=args.http_port)
+    failures = []
+    pytest_rc = None
+    try:
+        template = ensure_template(odoo_src, conf, env)
+        step(f"throwaway database {db} from {template}, installing {ADDON}")
+        run(["createdb", "-T", template, db], env=env)
+        template_store = STATE / "data" / "filestore" / template
+        if template_store.exists():
+            shutil.copytree(template_store, STATE / "data" / "filestore" / db)
+        log = odoo_step(odoo_src, conf, env, ["-d", db, "-i", ADDON], "install", "test-install.log")
+        warnings = [line for line in log.splitlines() if " WARNING " in line and ADDON in line]
+        if warnings:
+            print("\n".join(warnings), flush=True)
+            failures.append("warnings while installing the addon")
+        step("pytest")
+        pytest = [
+            str(VENV / "bin" / "pytest"),
+            "--odoo-config",
+            str(conf),
+            "--odoo-database",
+            db,
+            "-p",
+            "no:cacheprovider",
+            *args.pytest_args,
+        ]
+        if not args.pytest_args:
+            pytest.append("tests")
+        pytest_rc = subprocess.run(pytest, cwd=REPO, env=env).returncode
+        if pytest_rc == 5:
+            failures.append("pytest collected no tests")
+        elif pytest_rc:
+            failures.append(f"pytest (exit {pytest_rc})")
+        if not args.pytest_args:
+            step("uninstalling the addon")
+            result = subprocess.run(
+                odoo_cmd(
+                    odoo_src, conf, "-d", db, "--no-http", "--log-level=warn", command="shell"
+                ),
+                input=UNINSTALL,
+                text=True,
+                env=env,
+                capture_output=True,
+            )
+            noisy = [
+                line
+                for line in result.stderr.splitlines()
+                if " WARNING " in line or " ERROR " in line or "Traceback" in line
+            ]
+            if result.returncode or "uninstalled" not in result.stdout or noisy:
+                print(result.stdout + result.stderr, flush=True)
+                failures.append("uninstalling the addon")
+            else:
+                info("uninstalled cleanly")
+    finally:
+        step(f"dropping {db}")
+        run(["dropdb", "--if-exists", db], check=False, env=env)
+        shutil.rmtree(STATE / "data" / "filestore" / db, ignore_errors=True)
+    if not args.pytest_args:
+        failures += lint()
+    if failures:
+        raise SetupError("make test failed: " + ", ".join(failures))
+    step("all checks passed")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="set up, then run Odoo with the demo store")
+    p_run.add_argument("--http-port", type=int, default=int(os.environ.get("ODOO_HTTP_PORT", 8069)))
+    p_run.add_argument(
+        "--emulator-port", type=int, default=int(os.environ.get("EMULATOR_PORT", 8071))
+    )
+    p_run.add_argument("--orders", type=int, default=int(os.environ.get("EMULATOR_ORDERS", 500)))
+    p_run.add_argument(
+        "--products", type=int, default=int(os.environ.get("EMULATOR_PRODUCTS", 200))
+    )
+    sub.add_parser("setup", help="only the setup steps")
+    p_test = sub.add_parser("test", help="the whole suite on a throwaway database, then linters")
+    p_test.add_argument(
+        "--http-port", type=int, default=int(os.environ.get("TEST_HTTP_PORT", 8169))
+    )
+    p_test.add_argument("pytest_args", nargs="*", help="pytest arguments (default: tests)")
+    sub.add_parser("lint", help="ruff and pylint-odoo only")
+    sub.add_parser("i18n", help="regenerate the addon's .pot from the demo database")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            cmd_run(args)
+        elif args.command == "setup":
+            cmd_setup(args)
+        elif args.command == "i18n":
+            cmd_i18n(args)
+        elif args.command == "test":
+            cmd_test(args)
+        elif args.command == "lint" and lint():
+            raise SetupError("linters failed")
+    except SetupError as exc:
+        print(f"\nERROR: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
