@@ -1,0 +1,99 @@
+"""Command line: ``python -m store_emulator --platform woocommerce --port 8071 --seed 1``.
+
+Prints one line with the URL and the keys once it listens, then serves until SIGINT/SIGTERM.
+"""
+
+import argparse
+import signal
+import sys
+import threading
+
+from store_emulator.faults import KINDS
+from store_emulator.platforms import PLATFORMS
+from store_emulator.server import EmulatorServer
+
+WEBHOOK_TOPICS = ("order.created", "order.updated", "product.updated")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line options."""
+    parser = argparse.ArgumentParser(prog="python -m store_emulator", description=__doc__)
+    parser.add_argument("--platform", choices=PLATFORMS, default="woocommerce")
+    parser.add_argument("--port", type=int, default=8071, help="0 picks a free port")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--products", type=int, default=200)
+    parser.add_argument("--consumer-key", default="ck_demo")
+    parser.add_argument("--consumer-secret", default="cs_demo")
+    parser.add_argument("--currency", default="EUR")
+    parser.add_argument(
+        "--prices-include-tax",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="catalogue prices are gross (orders still report net line totals and taxes)",
+    )
+    parser.add_argument(
+        "--fault-rate", type=float, default=0.0, help="share of API requests to fail"
+    )
+    parser.add_argument(
+        "--faults", default="429,500,502,503", help=f"kinds among {','.join(KINDS)}"
+    )
+    parser.add_argument("--retry-after", type=int, default=1)
+    parser.add_argument("--webhook-url", help=f"subscribe this URL to {', '.join(WEBHOOK_TOPICS)}")
+    parser.add_argument("--webhook-secret", default="whsec_demo")
+    parser.add_argument(
+        "--verbose", action="store_true", help="print an access log line per request"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Run the emulator in the foreground."""
+    args = parse_args(argv)
+    emu = EmulatorServer(
+        platform=args.platform,
+        seed=args.seed,
+        orders=args.orders,
+        products=args.products,
+        consumer_key=args.consumer_key,
+        consumer_secret=args.consumer_secret,
+        port=args.port,
+        currency=args.currency,
+        prices_include_tax=args.prices_include_tax,
+        verbose=args.verbose,
+    )
+    if args.fault_rate > 0:
+        try:
+            emu.set_faults(
+                args.faults.split(","), rate=args.fault_rate, retry_after=args.retry_after
+            )
+        except ValueError as exc:
+            print(f"--faults/--fault-rate: {exc}", file=sys.stderr, flush=True)
+            return 2
+    try:
+        emu.start()
+    except OSError as exc:
+        print(f"cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr, flush=True)
+        return 1
+    if args.webhook_url:
+        for topic in WEBHOOK_TOPICS:
+            emu.store.add_webhook(args.webhook_url, topic, args.webhook_secret)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    summary = emu.store.summary()
+    print(
+        f"{emu.title} emulator listening on {emu.url} (consumer key {args.consumer_key}, "
+        f"consumer secret {args.consumer_secret}, {summary['orders']} orders, "
+        f"{summary['products']} products)",
+        flush=True,
+    )
+    while not stopping.wait(0.5):
+        pass
+    emu.stop()
+    print("emulator stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
