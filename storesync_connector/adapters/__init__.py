@@ -1,0 +1,27 @@
+"""Store adapters: one module per platform behind ``StoreAdapter``; pure Python, no Odoo.
+
+>>> adapter = get_adapter_class("woocommerce")("https://shop.example.com", {
+...     "consumer_key": "ck_...", "consumer_secret": "cs_..."})
+>>> adapter.check_connection()["version"]
+
+A new platform is one module here defining a ``StoreAdapter`` subclass with ``platform`` and
+``platform_label``, imported below so it registers.
+"""
+
+from . import woocommerce
+from .base import Page, StoreAdapter, get_adapter_class, platform_selection
+from .errors import KINDS, RETRYABLE_KINDS, PayloadError, StoreSyncError
+from .http import build_session
+
+__all__ = [
+    "KINDS",
+    "RETRYABLE_KINDS",
+    "Page",
+    "PayloadError",
+    "StoreAdapter",
+    "StoreSyncError",
+    "build_session",
+    "get_adapter_class",
+    "platform_selection",
+    "woocommerce",
+]

@@ -1,0 +1,472 @@
+"""``StoreAdapter``: the interface every platform implements, and the platform registry.
+
+A platform is one module defining one subclass with ``platform = "<code>"`` and
+``platform_label = "<English label>"``; ``__init_subclass__`` registers it, so the Odoo
+selection field and ``get_adapter_class`` know it without any ``if platform == ...``.
+
+Adapters speak HTTP and return plain Python data (dicts and lists as the store sends them);
+they never touch the ORM. Every failure is a ``StoreSyncError``.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import ssl
+from datetime import datetime, timezone
+
+import requests
+import urllib3.exceptions as u3
+
+from .errors import StoreSyncError
+from .http import IDEMPOTENT_HEADER, build_session, normalize_timeout, retry_after_seconds
+
+_logger = logging.getLogger(__name__)
+
+_REGISTRY: dict[str, type["StoreAdapter"]] = {}
+
+
+def get_adapter_class(platform: str) -> type["StoreAdapter"]:
+    """The adapter class registered for ``platform`` (e.g. "woocommerce").
+
+    :raises ValueError: no adapter for that code.
+    """
+    try:
+        return _REGISTRY[platform]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise ValueError(f"No store adapter for platform {platform!r} (known: {known})") from None
+
+
+def platform_selection() -> list[tuple[str, str]]:
+    """``[(code, label), ...]`` of the registered platforms, for an Odoo Selection field.
+
+    Labels are plain English; the Odoo side translates them.
+    """
+    return sorted(
+        ((code, cls.platform_label) for code, cls in _REGISTRY.items()),
+        key=lambda item: item[1].lower(),
+    )
+
+
+class Page(list):
+    """One page of a store listing: a list of payloads plus where it sits in the listing.
+
+    :ivar number: 1-based page number.
+    :ivar total: number of items the store reports for the whole listing (None if unknown).
+    :ivar total_pages: number of pages the store reports (None if unknown).
+    """
+
+    def __init__(self, items=(), number=1, total=None, total_pages=None):
+        super().__init__(items)
+        self.number = number
+        self.total = total
+        self.total_pages = total_pages
+
+    def __repr__(self):
+        return (
+            f"Page(number={self.number}, total={self.total}, total_pages={self.total_pages}, "
+            f"items={len(self)})"
+        )
+
+
+class StoreAdapter:
+    """Base class of the platform adapters: HTTP plumbing plus the interface, unimplemented.
+
+    :param base_url: the store's home address, with its sub-folder if any
+        (``https://shop.example.com/wp``); a trailing slash is ignored.
+    :param credentials: platform-specific keys (WooCommerce: ``consumer_key``,
+        ``consumer_secret``).
+    :param timeout: None (5 s connect, 30 s read), one number (read timeout in seconds) or a
+        ``(connect, read)`` pair.
+    :param session: a ``requests.Session`` to use instead of building one (tests, or sharing
+        one pool between adapters of the same store); the retry settings then do not apply.
+    :param retry_total: retries after the first attempt, see ``http.build_session``.
+    :param backoff_factor: exponential backoff base in seconds.
+    :param max_retry_after: longest Retry-After (seconds) we wait; longer fails fast.
+    """
+
+    platform: str = ""
+    platform_label: str = ""
+    #: items per batch write call (the store refuses more)
+    batch_limit: int = 100
+    #: largest page size the listing endpoints accept
+    max_page_size: int = 100
+    #: the API version the adapter speaks, reported by ``check_connection``
+    api_version: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        code = cls.__dict__.get("platform")
+        if not code:
+            return  # an intermediate base class, not a platform
+        previous = _REGISTRY.get(code)
+        if previous is not None and (previous.__module__, previous.__qualname__) != (
+            cls.__module__,
+            cls.__qualname__,
+        ):
+            raise TypeError(
+                f"platform {code!r} is already registered by "
+                f"{previous.__module__}.{previous.__qualname__}"
+            )
+        if not cls.__dict__.get("platform_label"):
+            raise TypeError(f"{cls.__qualname__} must define platform_label")
+        # Same class again (a module reload) simply replaces the old one.
+        _REGISTRY[code] = cls
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: dict,
+        *,
+        timeout=None,
+        session: requests.Session | None = None,
+        retry_total: int = 3,
+        backoff_factor: float = 0.5,
+        max_retry_after: float = 30,
+    ):
+        self.base_url = self.normalize_base_url(base_url)
+        self.credentials = dict(credentials or {})
+        self.timeout = normalize_timeout(timeout)
+        self.max_retry_after = max_retry_after
+        self._owns_session = session is None
+        self.session = session or build_session(
+            retry_total=retry_total,
+            backoff_factor=backoff_factor,
+            max_retry_after=max_retry_after,
+        )
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.base_url}>"  # never the credentials
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self):
+        """Close the HTTP connections, if the session is ours."""
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def normalize_base_url(url: str) -> str:
+        """Strip blanks and trailing slashes; keep the scheme, host and any path prefix."""
+        return (url or "").strip().rstrip("/")
+
+    @staticmethod
+    def to_utc(moment: datetime) -> datetime:
+        """A naive UTC datetime; naive input is taken as UTC (that is what Odoo stores)."""
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
+
+    def _auth(self):
+        """The ``auth`` argument of ``requests`` for this platform (None: no auth)."""
+        return None
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params=None,
+        json_body=None,
+        auth=True,
+        idempotent: bool | None = None,
+        expect_json: bool = True,
+        allow_redirects: bool | None = None,
+    ):
+        """One HTTP call with our timeout, retries and error mapping.
+
+        :param auth: send the platform's credentials.
+        :param idempotent: allow automatic retries for a POST (its effect must not depend on
+            how many times it arrives); GET/PUT/DELETE are always retried.
+        :param expect_json: parse the body; invalid JSON raises ``malformed``.
+        :param allow_redirects: default: follow them for GET/HEAD only, because requests
+            turns a redirected POST into a GET and the write would be lost.
+        :return: ``(data, response)``; ``data`` is None when ``expect_json`` is False.
+        :raises StoreSyncError: on any failure, with ``kind`` set by ``_error_from_*``.
+        """
+        method = method.upper()
+        headers = {IDEMPOTENT_HEADER: "1"} if idempotent and method == "POST" else {}
+        if allow_redirects is None:
+            allow_redirects = method in ("GET", "HEAD")
+        where = {"method": method, "url": url}
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                headers=headers,
+                auth=self._auth() if auth else None,
+                timeout=self.timeout,
+                allow_redirects=allow_redirects,
+            )
+        except requests.exceptions.RequestException as exc:
+            error = self._error_from_exception(exc, where)
+            _logger.debug("%s %s failed: %s", method, url, error)
+            raise error from exc
+        _logger.debug(
+            "%s %s -> %s in %.2fs (retries: %s)",
+            method,
+            url,
+            response.status_code,
+            response.elapsed.total_seconds(),
+            _retries_done(response),
+        )
+        if response.status_code >= 300:
+            raise self._error_from_response(response, where)
+        if not expect_json:
+            return None, response
+        return self._json(response, where), response
+
+    def _json(self, response, where: dict):
+        """The body as JSON; anything else is a ``malformed`` error (retryable)."""
+        expected = response.headers.get("Content-Length")
+        if (
+            expected
+            and expected.isdigit()
+            and not response.headers.get("Content-Encoding")
+            and len(response.content) < int(expected)
+        ):
+            # urllib3 1.26 does not enforce Content-Length: say "cut off", not "bad JSON".
+            raise StoreSyncError(
+                "malformed",
+                f"Incomplete answer: {len(response.content)} of {expected} bytes arrived.",
+                status=response.status_code,
+                details={**where, "body_start": _snippet(response)},
+            )
+        try:
+            # utf-8-sig: a BOM left by a PHP file is harmless, unlike real garbage
+            return json.loads(response.content.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise StoreSyncError(
+                "malformed",
+                f"The answer is not valid JSON: {exc}",
+                status=response.status_code,
+                details={**where, "body_start": _snippet(response)},
+            ) from None
+
+    def _error_from_exception(self, exc: Exception, where: dict) -> StoreSyncError:
+        """Map a ``requests`` exception (no usable HTTP answer) to a ``StoreSyncError``.
+
+        requests wraps urllib3's errors inconsistently (a read timeout after the retries is a
+        ``ConnectionError`` around ``MaxRetryError(ReadTimeoutError)``), so the decision is
+        made on the innermost urllib3/ssl cause.
+        """
+        exc_ = requests.exceptions
+        cause = _root_cause(exc)
+        text = _reason(cause)
+        if isinstance(exc, exc_.SSLError) or isinstance(cause, (u3.SSLError, ssl.SSLError)):
+            return StoreSyncError("tls", text, details=where)
+        if isinstance(exc, exc_.ReadTimeout) or isinstance(cause, u3.ReadTimeoutError):
+            return StoreSyncError(
+                "timeout",
+                f"No answer within {self.timeout[1]:g} seconds.",
+                details={**where, "timeout": self.timeout[1]},
+            )
+        if isinstance(exc, exc_.ConnectTimeout) or isinstance(cause, u3.ConnectTimeoutError):
+            # Refused, DNS failure (urllib3's NewConnectionError) or no TCP handshake within
+            # the connect timeout: to the user that is "cannot reach", not "the store is slow".
+            return StoreSyncError("unreachable", text, details=where)
+        if isinstance(exc, (exc_.ChunkedEncodingError, exc_.ContentDecodingError)):
+            # The answer started but broke off (truncated body, bad gzip): a transient glitch.
+            return StoreSyncError("malformed", f"Incomplete answer: {text}", details=where)
+        if isinstance(exc, (exc_.InvalidURL, exc_.MissingSchema, exc_.InvalidSchema)):
+            return StoreSyncError(
+                "unreachable", f"Invalid store URL: {text}", retryable=False, details=where
+            )
+        if isinstance(exc, exc_.TooManyRedirects):
+            return StoreSyncError("client", f"Too many redirects: {text}", details=where)
+        if isinstance(exc, exc_.RetryError):
+            # Only with a foreign session that raises on exhausted status retries.
+            return StoreSyncError("server", text, details=where)
+        # ConnectionError with a dropped connection (ProtocolError) and anything else.
+        return StoreSyncError("unreachable", text, details=where)
+
+    def _error_from_response(self, response, where: dict) -> StoreSyncError:
+        """Map an HTTP error answer (status >= 300) to a ``StoreSyncError``.
+
+        Platforms refine this through ``_parse_error_body`` and ``_error_kind``.
+        """
+        status = response.status_code
+        body = self._parse_error_body(response)
+        code, message = body.get("code"), body.get("message")
+        details = {**where, **body.get("details", {})}
+        kind, retryable = self._error_kind(status, code, body.get("is_json", False), where)
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            details["location"] = location
+            message = message or f"The store redirected the request to {location}"
+        if status in (429, 503):
+            wait = retry_after_seconds(response.headers)
+            if wait is not None:
+                details["retry_after"] = wait
+                if wait > self.max_retry_after:
+                    message = f"{message or response.reason} (asked to wait {wait:g}s)"
+        retries = _retries_done(response)
+        if retries:
+            details["retries"] = retries
+        if not message:
+            message = f"HTTP {status} {response.reason or ''}".strip()
+        return StoreSyncError(
+            kind, message, status=status, code=code, retryable=retryable, details=details
+        )
+
+    def _parse_error_body(self, response) -> dict:
+        """``{"code", "message", "details", "is_json"}`` from an error body (platform format)."""
+        try:
+            data = response.json()
+        except ValueError:
+            return {"is_json": False, "details": {"body_start": _snippet(response)}}
+        return {"is_json": True, "details": {"body": data}}
+
+    def _error_kind(self, status: int, code, is_json: bool, where: dict) -> tuple[str, bool]:
+        """``(kind, retryable)`` for an HTTP error status; platforms override for their codes.
+
+        ``code`` (the store's error code), ``is_json`` (whether the body was the platform's
+        JSON) and ``where`` (method, url) are for those overrides.
+        """
+        del code, is_json, where  # generic mapping: the status alone decides
+        if status in (401, 403):
+            return "auth", False
+        if status == 404:
+            return "not_found", False
+        if status == 408:
+            return "timeout", True
+        if status == 429:
+            return "rate_limited", True
+        if status == 501:
+            return "server", False  # "not implemented" will not become implemented by retrying
+        if status >= 500:
+            return "server", True
+        return "client", False
+
+    # ------------------------------------------------------------------ interface
+    def check_connection(self) -> dict:
+        """Ask the store who it is, with the credentials.
+
+        :return: at least ``{"name", "version", "api_version", "currency"}``: the site name,
+            the platform's version (e.g. WooCommerce "9.4.2"), the API spoken ("wc/v3") and the
+            store currency (ISO code).
+        :raises StoreSyncError: ``auth``, ``unreachable``, ``tls``, ``timeout``,
+            ``not_platform``...
+        """
+        raise NotImplementedError
+
+    def iter_orders(self, modified_after: datetime | None = None, per_page=None, status=None):
+        """Yield ``Page`` objects of order payloads changed after ``modified_after``.
+
+        One request per page; pages are yielded as they arrive so the caller can store each
+        before the next is fetched. Order within a listing is platform-defined (not by
+        modification date): take the cursor from the payloads, not from the last item.
+
+        :param modified_after: naive UTC (or aware) datetime; None lists everything.
+        :param per_page: page size, at most ``max_page_size`` (default).
+        :param status: a status or a list of statuses to keep (None: all but trashed).
+        """
+        raise NotImplementedError
+
+    def fetch_orders_page(self, page=1, modified_after=None, per_page=None, status=None) -> Page:
+        """One page of ``iter_orders``; ``Page.total`` and ``Page.total_pages`` say how many."""
+        raise NotImplementedError
+
+    def get_order(self, external_id) -> dict:
+        """One order payload by its store id.
+
+        :raises StoreSyncError: ``not_found`` when the store has no such order.
+        """
+        raise NotImplementedError
+
+    def iter_products(self, modified_after: datetime | None = None, per_page=None):
+        """Yield ``Page`` objects of product payloads changed after ``modified_after``."""
+        raise NotImplementedError
+
+    def list_variations(self, product_id) -> list[dict]:
+        """All variations of a variable product (every page)."""
+        raise NotImplementedError
+
+    def update_order_status(self, external_id, status, note=None, customer_note=True) -> dict:
+        """Set an order's store status, optionally adding a note; returns the updated order."""
+        raise NotImplementedError
+
+    def update_stock(self, items) -> list[dict]:
+        """Set stock quantities in batches of ``batch_limit``; per-item results in input order.
+
+        :param items: dicts ``{"id", "stock_quantity"}`` plus ``"parent_id"`` for variations.
+        :return: ``[{"id", "parent_id", "ok", "status", "code", "message", "retryable",
+            "data"}]``; ``data`` is the store's payload of the item when ``ok``.
+        """
+        raise NotImplementedError
+
+    def update_prices(self, items) -> list[dict]:
+        """Set prices in batches of ``batch_limit``; per-item results as ``update_stock``.
+
+        :param items: dicts ``{"id", "regular_price"}`` (and optionally ``"sale_price"``)
+            plus ``"parent_id"`` for variations; prices as str, Decimal, int or float.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def verify_webhook(cls, headers, raw_body: bytes, secret: str) -> bool:
+        """True when ``raw_body`` is signed with ``secret`` the platform's way.
+
+        A class method: a webhook controller can check a delivery without building an adapter.
+        """
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ shared pieces
+    @staticmethod
+    def _hmac_sha256_b64(secret: str, raw_body: bytes) -> str:
+        """base64(HMAC-SHA256(raw_body, secret)), the signature WooCommerce and Shopify use."""
+        digest = hmac.new(secret.encode("utf-8"), raw_body, hashlib.sha256).digest()
+        return base64.b64encode(digest).decode("ascii")
+
+
+def _snippet(response, size=200) -> str:
+    """The start of a body, for error details (never the whole page)."""
+    try:
+        return response.content[:size].decode("utf-8", "replace")
+    except Exception:  # the body itself may be what broke; details are best effort
+        return ""
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost urllib3/ssl/socket error behind a requests exception."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, u3.MaxRetryError) and exc.reason is not None:
+            exc = exc.reason
+        elif isinstance(exc, requests.exceptions.RequestException) and exc.args:
+            if not isinstance(exc.args[0], BaseException):
+                break
+            exc = exc.args[0]
+        elif isinstance(exc, u3.ProtocolError) and len(exc.args) > 1:
+            if not isinstance(exc.args[1], BaseException):
+                break
+            exc = exc.args[1]  # ("Connection aborted.", RemoteDisconnected(...))
+        else:
+            break
+    return exc
+
+
+def _reason(exc: BaseException) -> str:
+    """Readable text of an error, without urllib3's "<... object at 0x...>:" prefixes."""
+    text = re.sub(r"<[^<>]* object at 0x[0-9a-fA-F]+>:\s*", "", str(exc))
+    text = re.sub(r"^\w+ConnectionPool\(host='[^']*', port=\d+\): ", "", text)
+    return text.strip() or type(exc).__name__
+
+
+def _retries_done(response) -> int:
+    """How many retries urllib3 made before this answer (0 when unknown)."""
+    retries = getattr(getattr(response, "raw", None), "retries", None)
+    history = getattr(retries, "history", None)
+    return len(history) if history else 0
