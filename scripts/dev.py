@@ -424,20 +424,43 @@ def wait_http(url, timeout, proc=None):
 
 
 REGISTER_DEMO_STORE = """
+# Idempotent: what a merchant does once for the demo store (the emulator, prices in EUR).
 store = env['storesync.store'].sudo().with_context(active_test=False).search(
     [('base_url', '=', {url!r})], limit=1)
 vals = {{'name': 'Demo store (emulator)', 'platform': 'woocommerce', 'base_url': {url!r},
-        'consumer_key': {key!r}, 'consumer_secret': {secret!r}, 'active': True}}
+        'consumer_key': {key!r}, 'consumer_secret': {secret!r}, 'active': True,
+        'order_prefix': 'WOO-'}}
 if store:
     store.write(vals)
 else:
     store = env['storesync.store'].sudo().create(vals)
+eur = env.ref('base.EUR')
+eur.active = True
+if not store.pricelist_id:
+    store.pricelist_id = env['product.pricelist'].create(
+        {{'name': 'Web shop (EUR)', 'currency_id': eur.id}})
+store._create_default_status_maps()
+store.action_load_store_settings()
+for row in store.tax_map_ids.filtered(lambda r: not r.tax_id):
+    row.tax_id = env['account.tax'].create({{
+        'name': f'{{row.label}} {{row.rate:g}}%', 'amount': row.rate,
+        'amount_type': 'percent', 'type_tax_use': 'sale', 'company_id': store.company_id.id}})
+shipping = env['product.product'].search([('name', '=', 'Web shop shipping')], limit=1) or \
+    env['product.product'].create({{'name': 'Web shop shipping', 'type': 'service'}})
+store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shipping
+# Rows that failed for want of a mapping go back in the queue, as the Retry button does.
+env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
+    {{'state': 'pending'}})
 env.cr.commit()
 print('demo store id', store.id)
 """
 
 
 def cmd_run(args):
+    # Ctrl-C and SIGTERM both stop Odoo and the emulator (a shell may start us with SIGINT
+    # ignored when run in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
     env = ensure_postgres()
@@ -537,7 +560,6 @@ def cmd_run(args):
             "Press Ctrl-C to stop Odoo and the emulator.\n",
             flush=True,
         )
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
         dead = [proc for proc in procs if proc.poll() is not None]

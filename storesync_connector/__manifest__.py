@@ -12,8 +12,13 @@
     "external_dependencies": {"python": ["phonenumbers", "requests"]},
     "data": [
         "security/storesync_security.xml",
+        "security/storesync_sale_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron.xml",
+        "data/storesync_server_actions.xml",
         "views/storesync_store_views.xml",
+        "views/storesync_inbox_views.xml",
+        "views/sale_order_views.xml",
         "views/storesync_menus.xml",
     ],
 }

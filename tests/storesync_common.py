@@ -1,8 +1,11 @@
 """Shared fixtures for the Odoo-side tests: a loopback store emulator and a store bound to it."""
 
+from unittest.mock import patch
+
 from odoo.tests import TransactionCase
 
 from store_emulator import EmulatorServer
+from store_emulator.data import TAX_RATES
 
 CONSUMER_KEY = "ck_test_0123456789"
 CONSUMER_SECRET = "cs_test_0123456789"
@@ -41,3 +44,78 @@ class StoresyncCase(TransactionCase):
                 "timeout": 5,
             }
         )
+
+    @classmethod
+    def _setup_import_mappings(cls, store=None):
+        """What a merchant configures once: a EUR pricelist, a tax per store rate, shipping.
+
+        Taxes are created from the emulator's documented tax table (one Odoo tax per store
+        rate, same percentage), so the mapping is what an integrator would set up by hand.
+        """
+        store = store or cls.store
+        env = cls.env
+        eur = env.ref("base.EUR")
+        eur.active = True
+        pricelist = env["product.pricelist"].create({"name": "Web shop EUR", "currency_id": eur.id})
+        taxes = env["account.tax"].create(
+            [
+                {
+                    "name": f"{rate.country} {rate.name} {rate.percent}% (store {rate.id})",
+                    "amount": float(rate.percent),
+                    "amount_type": "percent",
+                    "type_tax_use": "sale",
+                    "company_id": store.company_id.id,
+                }
+                for rate in TAX_RATES
+            ]
+        )
+        shipping = env["product.product"].create({"name": "Web shop shipping", "type": "service"})
+        store.write(
+            {
+                "pricelist_id": pricelist.id,
+                "tax_map_ids": [
+                    (0, 0, {"store_tax_id": str(rate.id), "label": rate.code, "tax_id": tax.id})
+                    for rate, tax in zip(TAX_RATES, taxes, strict=True)
+                ],
+                "shipping_map_ids": [
+                    (0, 0, {"method_id": method, "product_id": shipping.id})
+                    for method in ("flat_rate", "free_shipping", "local_pickup")
+                ],
+            }
+        )
+        cls.taxes_by_rate = {str(rate.id): tax for rate, tax in zip(TAX_RATES, taxes, strict=True)}
+        return pricelist
+
+    @classmethod
+    def _fetch_and_process(cls, store=None):
+        """One fetch cron pass and processing of everything pending, as the crons would."""
+        store = store or cls.store
+        store._fetch_orders()
+        return cls._process_pending(store)
+
+    @classmethod
+    def _process_pending(cls, store=None):
+        store = store or cls.store
+        inbox = cls.env["storesync.inbox"]
+        while rows := inbox._lock_pending(store=store):
+            rows._process()
+        return inbox.search([("store_id", "=", store.id)])
+
+    @classmethod
+    def _patch_cron_commits(cls):
+        """Crons commit their progress; a test transaction must not, so COMMIT is left out."""
+        cron = type(cls.env["ir.cron"])
+        cls.startClassPatcher(patch.object(cron, "_commit_progress", _no_commit))
+        cls.trigger_mock = cls.startClassPatcher(patch.object(cron, "_trigger"))
+
+    def _store_orders(self):
+        store = self.emulator.store
+        return {oid: store.order_json(order) for oid, order in store.orders.items()}
+
+    def _sales(self, store=None):
+        store = store or self.store
+        return self.env["sale.order"].search([("storesync_store_id", "=", store.id)])
+
+
+def _no_commit(self, processed=0, *, remaining=None, deactivate=False):
+    return float("inf")

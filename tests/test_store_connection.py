@@ -86,3 +86,31 @@ class TestStoreConnection(StoresyncCase):
         self.addCleanup(self.emulator.clear_faults)
         with self.assertRaisesRegex(UserError, "500"):
             self.store.action_test_connection()
+
+    def test_load_mappings_from_store(self):
+        tax = self.env["account.tax"].create(
+            {"name": "VAT 27% (test)", "amount": 27, "type_tax_use": "sale"}
+        )
+        self.store.action_load_store_settings()
+        taxes = self.store.tax_map_ids
+        self.assertEqual(len(taxes), 14)
+        hu = taxes.filtered(lambda m: m.store_tax_id == "1")
+        self.assertRecordValues(hu, [{"label": "HU-VAT", "rate": 27.0}])
+        same_rate = self.env["account.tax"].search(
+            [("type_tax_use", "=", "sale"), ("amount", "=", 27.0), ("amount_type", "=", "percent")]
+        )
+        self.assertEqual(hu.tax_id, tax if len(same_rate) == 1 else self.env["account.tax"])
+        self.assertEqual(
+            sorted(self.store.shipping_map_ids.mapped("method_id")),
+            ["flat_rate", "free_shipping", "local_pickup"],
+        )
+        self.assertIn("bacs", self.store.payment_map_ids.mapped("method_code"))
+        # A second load adds nothing.
+        count = len(taxes) + len(self.store.shipping_map_ids) + len(self.store.payment_map_ids)
+        self.store.action_load_store_settings()
+        self.assertEqual(
+            len(self.store.tax_map_ids)
+            + len(self.store.shipping_map_ids)
+            + len(self.store.payment_map_ids),
+            count,
+        )

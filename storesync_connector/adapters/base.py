@@ -349,6 +349,29 @@ class StoreAdapter:
             return "server", True
         return "client", False
 
+    #: what Odoo does with an order in each store status, for new stores' default mappings:
+    #: "quotation", "confirm", "cancel" or "skip"
+    default_status_actions: dict = {}
+
+    # ------------------------------------------------------------------ payloads (no HTTP)
+    @staticmethod
+    def map_order(payload: dict):
+        """The platform's order payload as a ``records.Order``; raises ``PayloadError``."""
+        raise NotImplementedError
+
+    @staticmethod
+    def describe_order(payload) -> dict | None:
+        """The sync-log key of an order payload, without validating it.
+
+        :return: ``{"external_id", "name", "external_date", "content_hash"}`` (external_date
+            naive UTC or None), or None when the payload has no usable id at all.
+        """
+        raise NotImplementedError
+
+    def order_admin_url(self, external_id) -> str:
+        """The order's page in the store's back office."""
+        raise NotImplementedError
+
     # ------------------------------------------------------------------ interface
     def check_connection(self) -> dict:
         """Ask the store who it is, with the credentials.
@@ -391,6 +414,14 @@ class StoreAdapter:
 
     def list_variations(self, product_id) -> list[dict]:
         """All variations of a variable product (every page)."""
+        raise NotImplementedError
+
+    def list_store_settings(self) -> dict:
+        """What the mapping screens need, in platform-neutral form.
+
+        :return: ``{"tax_rates": [{"id", "label", "percent" (Decimal)}],
+            "shipping_methods": [{"id", "title"}], "payment_methods": [{"id", "title"}]}``
+        """
         raise NotImplementedError
 
     def update_order_status(self, external_id, status, note=None, customer_note=True) -> dict:

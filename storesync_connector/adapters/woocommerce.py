@@ -24,8 +24,9 @@ from decimal import Decimal
 
 from requests.auth import HTTPBasicAuth
 
+from . import woocommerce_mapping
 from .base import Page, StoreAdapter
-from .errors import StoreSyncError
+from .errors import PayloadError, StoreSyncError
 
 API_NAMESPACE = "wc/v3"
 # modified_after/modified_before/dates_are_gmt on lists appeared in WooCommerce 5.8; older
@@ -75,6 +76,45 @@ class WooCommerceAdapter(StoreAdapter):
     platform_label = "WooCommerce"
     api_version = API_NAMESPACE
     batch_limit = 100
+    # WooCommerce's order statuses (WC _orders.md) and what a new store does with each.
+    default_status_actions = {
+        "pending": "quotation",
+        "on-hold": "quotation",
+        "processing": "confirm",
+        "completed": "confirm",
+        "cancelled": "cancel",
+        "refunded": "cancel",
+        "failed": "skip",
+        "checkout-draft": "skip",
+        "trash": "skip",
+    }
+    map_order = staticmethod(woocommerce_mapping.map_order)
+
+    @staticmethod
+    def describe_order(payload) -> dict | None:
+        """Sync-log key of an order payload; tolerant, validation happens when processing."""
+        if not isinstance(payload, dict):
+            return None
+        order_id = payload.get("id")
+        if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id <= 0:
+            return None
+        try:
+            modified = woocommerce_mapping.parse_date(
+                payload.get("date_modified_gmt") or payload.get("date_modified")
+            )
+        except PayloadError:
+            modified = None
+        return {
+            "external_id": str(order_id),
+            "name": f"#{payload.get('number') or order_id}",
+            "external_date": modified,
+            "content_hash": woocommerce_mapping.content_hash(payload),
+        }
+
+    def order_admin_url(self, external_id) -> str:
+        """WooCommerce's order edit page (classic post screen; HPOS redirects from it)."""
+        return f"{self.base_url}/wp-admin/post.php?post={external_id}&action=edit"
+
     max_page_size = 100
 
     # ------------------------------------------------------------------ plumbing
@@ -351,6 +391,38 @@ class WooCommerceAdapter(StoreAdapter):
         path = f"products/{_store_id(product_id)}/variations"
         params = self._list_params(None, self.max_page_size)
         return [item for page in self._iter_pages(path, params) for item in page]
+
+    def list_store_settings(self) -> dict:
+        """Tax rates (``GET taxes``, every page), shipping methods and payment gateways."""
+        rates = [
+            item
+            for page in self._iter_pages("taxes", self._list_params(None, self.max_page_size))
+            for item in page
+        ]
+        shipping, _response = self._get("shipping_methods")
+        payments, _response = self._get("payment_gateways")
+        return {
+            "tax_rates": [
+                {
+                    "id": str(rate["id"]),
+                    "label": "-".join(
+                        part
+                        for part in (rate.get("country"), rate.get("state"), rate.get("name"))
+                        if part
+                    ),
+                    "percent": Decimal(str(rate.get("rate") or "0")),
+                }
+                for rate in rates
+            ],
+            "shipping_methods": [
+                {"id": str(m["id"]), "title": m.get("title") or str(m["id"])} for m in shipping
+            ],
+            "payment_methods": [
+                {"id": str(g["id"]), "title": g.get("title") or str(g["id"])}
+                for g in payments
+                if g.get("enabled", True)
+            ],
+        }
 
     # ------------------------------------------------------------------ writes
     def update_order_status(self, external_id, status, note=None, customer_note=True) -> dict:

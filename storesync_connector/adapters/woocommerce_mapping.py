@@ -204,6 +204,11 @@ def _datetime(value, field: str) -> datetime | None:
     return moment
 
 
+def parse_date(value, field: str = "date") -> datetime | None:
+    """A WooCommerce date string as naive UTC (None when blank); raises ``PayloadError``."""
+    return _datetime(value, field)
+
+
 def _date_gmt(payload: dict, key: str, *, required: bool, path: str = "") -> datetime | None:
     """``<key>_gmt``, falling back to ``<key>`` (site time, used as is) when the GMT is absent.
 

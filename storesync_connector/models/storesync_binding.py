@@ -1,0 +1,42 @@
+from odoo import fields, models
+
+
+class StoresyncPartnerBinding(models.Model):
+    """Links a store's customer account to an Odoo contact (one contact, many stores)."""
+
+    _name = "storesync.partner.binding"
+    _description = "Store Customer Link"
+
+    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    external_id = fields.Char(string="External ID", required=True)
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
+    last_sync = fields.Datetime()
+
+    _store_external_uniq = models.Constraint(
+        "UNIQUE(store_id, external_id)", "A store customer is linked to one contact."
+    )
+
+
+class StoresyncProductBinding(models.Model):
+    """Links a store product (or one of its variations) to an Odoo product variant."""
+
+    _name = "storesync.product.binding"
+    _description = "Store Product Link"
+
+    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    external_id = fields.Char(string="External ID", required=True, help="The store's product id.")
+    variation_id = fields.Char(
+        string="Variation ID",
+        required=True,
+        default="0",
+        help="The store's variation id, 0 for a product without variations.",
+    )
+    product_id = fields.Many2one("product.product", required=True, index=True, ondelete="cascade")
+    last_sync = fields.Datetime()
+
+    _store_external_uniq = models.Constraint(
+        "UNIQUE(store_id, external_id, variation_id)",
+        "A store product or variation is linked to one Odoo product.",
+    )

@@ -1,0 +1,288 @@
+import json
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..adapters import PayloadError
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+
+
+class StoresyncImportError(Exception):
+    """A payload that cannot become Odoo records as it is; the message is for the user.
+
+    ``record``, when given, gets the message in its chatter once the row's savepoint has been
+    rolled back (so the note survives while everything else of the attempt is undone).
+    """
+
+    def __init__(self, message, record=None):
+        super().__init__(message)
+        self.record = record
+
+
+class StoresyncInbox(models.Model):
+    """One payload received from a store: the incoming half of the sync log.
+
+    Rows are keyed by (store, kind, external id). Fetching and webhooks only write rows; the
+    processing cron turns pending rows into Odoo records, each row in its own savepoint, so a
+    row ends as done (with its record), skipped (with the reason) or error (with the reason).
+    """
+
+    _name = "storesync.inbox"
+    _description = "Store Sync Log (incoming)"
+    _order = "id desc"
+    _rec_name = "name"
+
+    store_id = fields.Many2one(
+        "storesync.store", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    kind = fields.Selection(
+        [("order", "Order"), ("product", "Product"), ("customer", "Customer")],
+        required=True,
+        readonly=True,
+    )
+    external_id = fields.Char(string="External ID", required=True, readonly=True)
+    name = fields.Char(readonly=True)
+    external_date = fields.Datetime(
+        string="Modified on Store", readonly=True, help="The store's modification date."
+    )
+    payload = fields.Json(string="Raw Payload", readonly=True)
+    payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
+    content_hash = fields.Char(readonly=True, copy=False)
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("done", "Done"),
+            ("skipped", "Skipped"),
+            ("error", "Error"),
+        ],
+        default="pending",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+    date_processed = fields.Datetime(string="Processed on", readonly=True)
+    res_model = fields.Char(string="Record Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
+    order_id = fields.Many2one(
+        "sale.order",
+        string="Sales Order",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+
+    _store_kind_external_uniq = models.Constraint(
+        "UNIQUE(store_id, kind, external_id)",
+        "A store payload is kept once per kind and external ID.",
+    )
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for row in self:
+            row.payload_text = (
+                json.dumps(row.payload, indent=2, ensure_ascii=False, sort_keys=True)
+                if row.payload
+                else False
+            )
+
+    # ------------------------------------------------------------------ writing rows
+
+    @api.model
+    def _upsert(self, store, kind, items):
+        """Insert or refresh rows for payloads received from a store; return how many changed.
+
+        ``items`` are dicts with ``external_id``, ``name``, ``external_date`` (naive UTC),
+        ``payload`` and ``content_hash``. A newer payload replaces a pending or errored row; a
+        done or skipped row is re-opened only when the store's modification date is newer.
+        An identical payload (same content hash) changes nothing, so re-fetching is free.
+        """
+        if not items:
+            return 0
+        self.flush_model()
+        now = fields.Datetime.now()
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'pending', 0, %s, %s, %s, %s)",
+                store.id,
+                store.company_id.id,
+                kind,
+                str(item["external_id"]),
+                item.get("name"),
+                item.get("external_date"),
+                json.dumps(item["payload"]),
+                item.get("content_hash"),
+                self.env.uid,
+                now,
+                self.env.uid,
+                now,
+            )
+            for item in items
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO storesync_inbox (
+                    store_id, company_id, kind, external_id, name, external_date, payload,
+                    content_hash, state, attempts, create_uid, create_date, write_uid, write_date
+                ) VALUES %(values)s
+                ON CONFLICT (store_id, kind, external_id) DO UPDATE SET
+                    name = EXCLUDED.name,
+                    external_date = EXCLUDED.external_date,
+                    payload = EXCLUDED.payload,
+                    content_hash = EXCLUDED.content_hash,
+                    state = 'pending',
+                    write_uid = EXCLUDED.write_uid,
+                    write_date = EXCLUDED.write_date
+                WHERE storesync_inbox.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+                  AND (storesync_inbox.external_date IS NULL
+                       OR EXCLUDED.external_date >= storesync_inbox.external_date)
+                  AND (storesync_inbox.state IN ('pending', 'error')
+                       OR storesync_inbox.external_date IS NULL
+                       OR EXCLUDED.external_date > storesync_inbox.external_date)
+                RETURNING id
+                """,
+                values=values,
+            )
+        )
+        changed = len(self.env.cr.fetchall())
+        # Rows were written behind the ORM's back.
+        self.invalidate_model()
+        return changed
+
+    # ------------------------------------------------------------------ processing
+
+    @api.model
+    def _lock_pending(self, limit=BATCH_SIZE, store=None):
+        """Take up to ``limit`` pending rows no other worker holds (FOR UPDATE SKIP LOCKED)."""
+        # Raw SQL below: states written through the ORM must reach the table first.
+        self.flush_model()
+        where = SQL("state = 'pending'")
+        if store:
+            where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM storesync_inbox WHERE %s "
+                "ORDER BY external_date NULLS FIRST, id LIMIT %s FOR UPDATE SKIP LOCKED",
+                where,
+                limit,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _process(self):
+        """Process these rows one by one, each in a savepoint; never raise for one bad row."""
+        for row in self:
+            row._process_one()
+
+    def _process_one(self):
+        self.ensure_one()
+        # The importer may write the store-owned fields of synced orders (read-only to users).
+        store = self.store_id.with_context(storesync_import=True)
+        handler = getattr(store, f"_inbox_process_{self.kind}", None)
+        values = {"attempts": self.attempts + 1, "date_processed": fields.Datetime.now()}
+        try:
+            if handler is None:
+                raise StoresyncImportError(
+                    self.env._("Payloads of kind %(kind)s cannot be processed.", kind=self.kind)
+                )
+            with self.env.cr.savepoint():
+                result = handler(self)
+        except (StoresyncImportError, PayloadError, UserError, ValidationError) as error:
+            values.update(state="error", last_error=self._error_text(error))
+            record = getattr(error, "record", None)
+            if record and hasattr(record, "message_post"):
+                record.message_post(body=values["last_error"])
+        except Exception as error:
+            _logger.exception("Store sync: unexpected error on %s", self.display_name)
+            values.update(
+                state="error",
+                last_error=self.env._("Unexpected error: %(error)s", error=repr(error)),
+            )
+        else:
+            values.update(result or {"state": "done"})
+            values.setdefault("state", "done")
+            if values["state"] != "error":
+                values.setdefault("last_error", False)
+        self.write(values)
+
+    def _error_text(self, error):
+        if isinstance(error, PayloadError):
+            return self.env._("The store sent a malformed payload: %(error)s", error=str(error))
+        if isinstance(error, (UserError, ValidationError)):
+            return error.args[0] if error.args else str(error)
+        return str(error)
+
+    @api.model
+    def _cron_process(self):
+        """Process pending rows in batches, committing after each batch, until time is up."""
+        cron = self.env["ir.cron"]
+        while True:
+            batch = self._lock_pending()
+            if not batch:
+                break
+            batch._process()
+            remaining = self.search_count([("state", "=", "pending")])
+            if cron._commit_progress(len(batch), remaining=remaining) <= 0:
+                break
+
+    # ------------------------------------------------------------------ user actions
+
+    def action_retry(self):
+        """Put rows back in the queue and process them now."""
+        self.write({"state": "pending"})
+        self._process()
+        return True
+
+    def action_ignore(self):
+        self.write(
+            {
+                "state": "skipped",
+                "last_error": self.env._("Ignored by %(user)s", user=self.env.user.name),
+            }
+        )
+        return True
+
+    def action_create_missing_mappings(self):
+        """Add empty mappings for the statuses, taxes and methods this payload uses."""
+        self.ensure_one()
+        order = self.store_id._get_adapter_class().map_order(self.payload)
+        self.store_id._create_missing_mappings(order)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "storesync.store",
+            "res_id": self.store_id.id,
+            "view_mode": "form",
+        }
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not (self.res_model and self.res_id):
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _cron_vacuum(self):
+        """Delete done and skipped rows older than each store's retention."""
+        stores = self.env["storesync.store"].with_context(active_test=False).search([], limit=None)
+        for store in stores:
+            limit = fields.Datetime.subtract(fields.Datetime.now(), days=store.log_retention_days)
+            self.search(
+                [
+                    ("store_id", "=", store.id),
+                    ("state", "in", ("done", "skipped")),
+                    ("write_date", "<", limit),
+                ]
+            ).unlink()

@@ -1,0 +1,106 @@
+from odoo import api, fields, models
+
+
+class StoresyncStatusMap(models.Model):
+    """What Odoo does with a store order in a given store status (import direction)."""
+
+    _name = "storesync.status.map"
+    _description = "Store Order Status Mapping"
+    _order = "store_id, sequence, store_status"
+
+    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    sequence = fields.Integer(default=10)
+    store_status = fields.Char(
+        required=True, help="The status code the store uses, e.g. processing."
+    )
+    action = fields.Selection(
+        [
+            ("quotation", "Keep as quotation"),
+            ("confirm", "Confirm the order"),
+            ("cancel", "Cancel the order"),
+            ("skip", "Do not import"),
+        ],
+        required=True,
+        default="quotation",
+    )
+
+    _store_status_uniq = models.Constraint(
+        "UNIQUE(store_id, store_status)", "Each store status is mapped once per store."
+    )
+
+    @api.depends("store_status", "action")
+    def _compute_display_name(self):
+        actions = dict(self._fields["action"]._description_selection(self.env))
+        for mapping in self:
+            mapping.display_name = f"{mapping.store_status} → {actions.get(mapping.action, '')}"
+
+
+class StoresyncTaxMap(models.Model):
+    """Which Odoo tax stands for a tax rate of the store."""
+
+    _name = "storesync.tax.map"
+    _description = "Store Tax Mapping"
+    _order = "store_id, store_tax_id"
+
+    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    store_tax_id = fields.Char(
+        string="Store Tax Rate ID", required=True, help="The store's tax rate id (rate_id)."
+    )
+    label = fields.Char(help="The store's name of the rate, e.g. HU-VAT-27.")
+    rate = fields.Float(string="Rate (%)", digits=(16, 4))
+    tax_id = fields.Many2one(
+        "account.tax",
+        string="Odoo Tax",
+        domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]",
+    )
+
+    _store_tax_uniq = models.Constraint(
+        "UNIQUE(store_id, store_tax_id)", "Each store tax rate is mapped once per store."
+    )
+
+
+class StoresyncShippingMap(models.Model):
+    """Which product (and carrier) a shipping method of the store becomes on the order."""
+
+    _name = "storesync.shipping.map"
+    _description = "Store Shipping Method Mapping"
+    _order = "store_id, method_id"
+
+    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    method_id = fields.Char(
+        string="Store Method", required=True, help="The store's shipping method id, e.g. flat_rate."
+    )
+    name = fields.Char(help="The method's title as the store shows it.")
+    product_id = fields.Many2one(
+        "product.product",
+        string="Shipping Product",
+        domain="[('type', '=', 'service')]",
+        help="The service product of the shipping line on the sales order.",
+    )
+
+    _store_method_uniq = models.Constraint(
+        "UNIQUE(store_id, method_id)", "Each shipping method is mapped once per store."
+    )
+
+
+class StoresyncPaymentMap(models.Model):
+    """Which payment terms an order paid with a given store payment method gets."""
+
+    _name = "storesync.payment.map"
+    _description = "Store Payment Method Mapping"
+    _order = "store_id, method_code"
+
+    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    method_code = fields.Char(
+        string="Store Method", required=True, help="The store's payment method code, e.g. bacs."
+    )
+    name = fields.Char(help="The method's title as the store shows it.")
+    payment_term_id = fields.Many2one("account.payment.term", string="Payment Terms")
+
+    _store_method_uniq = models.Constraint(
+        "UNIQUE(store_id, method_code)", "Each payment method is mapped once per store."
+    )

@@ -1,0 +1,807 @@
+"""Order import: store → inbox (fetch, network only) and inbox → sales orders (database only)."""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command, Domain
+
+from ..adapters import StoreSyncError, get_adapter_class
+from ..adapters.records import TaxAmount
+from .storesync_inbox import StoresyncImportError
+
+_logger = logging.getLogger(__name__)
+
+# Re-read a little before the cursor: store filters are "strictly after", to the second, and
+# an order saved while we were paging may carry a modification date just behind the newest one.
+CURSOR_OVERLAP = timedelta(minutes=5)
+# Odoo's partner fields filled from a store address.
+ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "country_id", "state_id", "phone")
+
+
+class StoresyncStore(models.Model):
+    _inherit = "storesync.store"
+
+    import_orders_since = fields.Datetime(
+        help="On the first sync, only orders modified after this moment are imported. "
+        "Empty: all orders.",
+    )
+    status_map_ids = fields.One2many("storesync.status.map", "store_id", string="Order Statuses")
+    tax_map_ids = fields.One2many("storesync.tax.map", "store_id", string="Taxes")
+    shipping_map_ids = fields.One2many(
+        "storesync.shipping.map", "store_id", string="Shipping Methods"
+    )
+    payment_map_ids = fields.One2many("storesync.payment.map", "store_id", string="Payments")
+    log_retention_days = fields.Integer(
+        string="Keep Sync Log (days)",
+        default=30,
+        help="Done and skipped sync log rows older than this are deleted.",
+    )
+    orders_fetched_at = fields.Datetime(string="Orders Last Fetched", readonly=True, copy=False)
+    orders_fetch_error = fields.Char(string="Last Fetch Error", readonly=True, copy=False)
+    inbox_pending_count = fields.Integer(compute="_compute_inbox_counts")
+    inbox_error_count = fields.Integer(compute="_compute_inbox_counts")
+    order_count = fields.Integer(compute="_compute_order_count")
+
+    def _compute_inbox_counts(self):
+        counts = {
+            (store.id, state): count
+            for store, state, count in self.env["storesync.inbox"]._read_group(
+                [("store_id", "in", self.ids), ("state", "in", ("pending", "error"))],
+                ["store_id", "state"],
+                ["__count"],
+            )
+        }
+        for store in self:
+            store.inbox_pending_count = counts.get((store.id, "pending"), 0)
+            store.inbox_error_count = counts.get((store.id, "error"), 0)
+
+    def _compute_order_count(self):
+        counts = dict(
+            self.env["sale.order"]._read_group(
+                [("storesync_store_id", "in", self.ids)], ["storesync_store_id"], ["__count"]
+            )
+        )
+        for store in self:
+            store.order_count = counts.get(store, 0)
+
+    def action_open_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action.update(domain=[("storesync_store_id", "=", self.id)], context={})
+        return action
+
+    def action_open_inbox(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "storesync_connector.storesync_inbox_action"
+        )
+        domain = [("store_id", "=", self.id)]
+        if self.env.context.get("inbox_state"):
+            domain.append(("state", "=", self.env.context["inbox_state"]))
+        action.update(domain=domain, context={})
+        return action
+
+    def action_load_store_settings(self):
+        """Add mapping rows for the store's tax rates, shipping and payment methods.
+
+        Tax rows are matched to the one Odoo sales tax of the same percentage when there is
+        exactly one; everything else stays for the user to choose.
+        """
+        self.ensure_one()
+        try:
+            settings = self._get_adapter().list_store_settings()
+        except StoreSyncError as error:
+            raise UserError(self._connection_error_message(error)) from error
+        added = 0
+        known = set(self.tax_map_ids.mapped("store_tax_id"))
+        for rate in settings["tax_rates"]:
+            if rate["id"] in known:
+                continue
+            taxes = self.env["account.tax"].search(
+                [
+                    ("type_tax_use", "=", "sale"),
+                    ("amount_type", "=", "percent"),
+                    ("amount", "=", float(rate["percent"])),
+                    ("company_id", "parent_of", self.company_id.id),
+                ]
+            )
+            self.env["storesync.tax.map"].create(
+                {
+                    "store_id": self.id,
+                    "store_tax_id": rate["id"],
+                    "label": rate["label"],
+                    "rate": float(rate["percent"]),
+                    "tax_id": taxes.id if len(taxes) == 1 else False,
+                }
+            )
+            added += 1
+        known = set(self.shipping_map_ids.mapped("method_id"))
+        for method in settings["shipping_methods"]:
+            if method["id"] not in known:
+                self.env["storesync.shipping.map"].create(
+                    {"store_id": self.id, "method_id": method["id"], "name": method["title"]}
+                )
+                added += 1
+        known = set(self.payment_map_ids.mapped("method_code"))
+        for method in settings["payment_methods"]:
+            if method["id"] not in known:
+                self.env["storesync.payment.map"].create(
+                    {"store_id": self.id, "method_code": method["id"], "name": method["title"]}
+                )
+                added += 1
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Mappings loaded"),
+                "message": self.env._(
+                    "%(count)s new mapping rows; fill in the empty ones.", count=added
+                ),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _create_missing_mappings(self, order):
+        """Empty mapping records for what ``order`` uses and the store has not mapped yet."""
+        self.ensure_one()
+        created = self.env["storesync.status.map"].browse()
+        if order.status not in self.status_map_ids.mapped("store_status"):
+            created |= created.create({"store_id": self.id, "store_status": order.status})
+        known_taxes = set(self.tax_map_ids.mapped("store_tax_id"))
+        for rate in order.tax_rates:
+            if rate.rate_id not in known_taxes:
+                known_taxes.add(rate.rate_id)
+                self.env["storesync.tax.map"].create(
+                    {
+                        "store_id": self.id,
+                        "store_tax_id": rate.rate_id,
+                        "label": rate.label or rate.code,
+                        "rate": float(rate.percent or 0.0),
+                    }
+                )
+        known_methods = set(self.shipping_map_ids.mapped("method_id"))
+        for line in order.lines_of("shipping"):
+            if line.method_id not in known_methods:
+                known_methods.add(line.method_id)
+                self.env["storesync.shipping.map"].create(
+                    {"store_id": self.id, "method_id": line.method_id, "name": line.name}
+                )
+        if order.payment_method and order.payment_method not in self.payment_map_ids.mapped(
+            "method_code"
+        ):
+            self.env["storesync.payment.map"].create(
+                {
+                    "store_id": self.id,
+                    "method_code": order.payment_method,
+                    "name": order.payment_method_title,
+                }
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        stores = super().create(vals_list)
+        stores._create_default_status_maps()
+        return stores
+
+    def _create_default_status_maps(self):
+        """Every new store starts with the platform's statuses mapped (editable)."""
+        vals_list = []
+        for store in self:
+            known = set(store.status_map_ids.mapped("store_status"))
+            defaults = store._get_adapter_class().default_status_actions
+            vals_list += [
+                {"store_id": store.id, "store_status": status, "action": action, "sequence": seq}
+                for seq, (status, action) in enumerate(defaults.items())
+                if status not in known
+            ]
+        self.env["storesync.status.map"].create(vals_list)
+
+    def _get_adapter_class(self):
+        return get_adapter_class(self.platform)
+
+    def _order_admin_url(self, external_id):
+        self.ensure_one()
+        return self._get_adapter().order_admin_url(external_id)
+
+    # ------------------------------------------------------------------ fetch (network)
+
+    @api.model
+    def _cron_fetch_orders(self):
+        """Fetch changed orders of every store whose import interval has elapsed."""
+        now = fields.Datetime.now()
+        for store in self.search([("import_orders", "=", True)]):
+            last = store.orders_fetched_at
+            if last and last + timedelta(minutes=store.import_interval) > now + timedelta(
+                seconds=5
+            ):
+                continue
+            try:
+                store._fetch_orders()
+            except StoreSyncError as error:
+                # The store is down or refuses us: log it, the next run tries again.
+                _logger.warning("Store sync: fetching orders of %s failed: %s", store.name, error)
+                store.orders_fetch_error = str(error)
+                self.env["ir.cron"]._commit_progress(0)
+
+    def _fetch_orders(self):
+        """Page through orders changed since the cursor into the inbox; return rows changed.
+
+        Each page is written and committed before the next request, and the cursor moves only
+        after every page is in, so a crash refetches (idempotently) instead of losing orders.
+        """
+        self.ensure_one()
+        adapter = self._get_adapter()
+        since = self.orders_cursor or self.import_orders_since or None
+        if since and self.orders_cursor:
+            since -= CURSOR_OVERLAP
+        inbox = self.env["storesync.inbox"]
+        newest, changed = self.orders_cursor or None, 0
+        for page in adapter.iter_orders(modified_after=since):
+            items = [item for item in map(adapter.describe_order, page) if item]
+            for item, payload in zip(items, page, strict=False):
+                item["payload"] = payload
+            changed += inbox._upsert(self, "order", items)
+            dates = [item["external_date"] for item in items if item["external_date"]]
+            if dates:
+                newest = max([newest, *dates]) if newest else max(dates)
+            self.env["ir.cron"]._commit_progress(len(items))
+        self.write(
+            {
+                "orders_cursor": newest,
+                "orders_fetched_at": fields.Datetime.now(),
+                "orders_fetch_error": False,
+            }
+        )
+        if changed:
+            self.env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
+        return changed
+
+    # ------------------------------------------------------------------ process (database)
+
+    def _inbox_process_order(self, row):
+        """Turn one order payload into a sales order (created or updated); return row values."""
+        self.ensure_one()
+        order = self._get_adapter_class().map_order(row.payload)
+        existing = self.env["sale.order"].search(
+            [
+                ("storesync_store_id", "=", self.id),
+                ("storesync_external_id", "=", order.external_id),
+            ],
+            limit=1,
+        )
+        mapping = self.status_map_ids.filtered(lambda m: m.store_status == order.status)
+        if not mapping:
+            raise StoresyncImportError(
+                self.env._(
+                    "The store status “%(status)s” has no mapping. Add it under the store's "
+                    "Order Statuses (or press “Create missing mappings”), then retry.",
+                    status=order.status,
+                )
+            )
+        if existing and existing.storesync_content_hash == order.content_hash:
+            return {"state": "done", **self._row_record(existing)}
+        if mapping.action == "skip" and not existing:
+            return {
+                "state": "skipped",
+                "last_error": self.env._(
+                    "Not imported: status “%(status)s” is mapped to “Do not import”.",
+                    status=order.status,
+                ),
+            }
+        if existing:
+            sale = self._update_sale_order(existing, order, mapping.action)
+        else:
+            sale = self._create_sale_order(order, mapping.action)
+        return {"state": "done", **self._row_record(sale)}
+
+    @api.model
+    def _row_record(self, sale):
+        return {"res_model": "sale.order", "res_id": sale.id, "order_id": sale.id}
+
+    def _check_currency(self, order):
+        pricelist = self._get_pricelist()
+        if pricelist.currency_id.name != order.currency:
+            raise StoresyncImportError(
+                self.env._(
+                    "The order is in %(order)s but the store's pricelist %(pricelist)s is in "
+                    "%(currency)s. Set a pricelist in %(order)s on the store.",
+                    order=order.currency,
+                    pricelist=pricelist.display_name,
+                    currency=pricelist.currency_id.name,
+                )
+            )
+        return pricelist
+
+    def _get_pricelist(self):
+        pricelist = self.pricelist_id or self.env["product.pricelist"].search(
+            [("company_id", "in", (False, self.company_id.id))], limit=1
+        )
+        if not pricelist:
+            raise StoresyncImportError(self.env._("The store has no pricelist: set one."))
+        return pricelist
+
+    def _order_values(self, order, pricelist):
+        partner, invoice, shipping = self._import_customer(order.customer)
+        payment = self.payment_map_ids.filtered(lambda m: m.method_code == order.payment_method)
+        values = {
+            "partner_id": partner.id,
+            "partner_invoice_id": invoice.id,
+            "partner_shipping_id": shipping.id,
+            "pricelist_id": pricelist.id,
+            "company_id": self.company_id.id,
+            "client_order_ref": order.number,
+            "date_order": order.created_at,
+            "storesync_store_id": self.id,
+            "storesync_external_id": order.external_id,
+            "storesync_number": order.number,
+            "storesync_created_at": order.created_at,
+            "storesync_updated_at": order.modified_at,
+            "storesync_last_sync": fields.Datetime.now(),
+            "storesync_status": order.status,
+            "storesync_content_hash": order.content_hash,
+            "note": order.note or False,
+        }
+        if self.warehouse_id:
+            values["warehouse_id"] = self.warehouse_id.id
+        if self.team_id:
+            values["team_id"] = self.team_id.id
+        if payment.payment_term_id:
+            values["payment_term_id"] = payment.payment_term_id.id
+        return values
+
+    def _create_sale_order(self, order, action):
+        pricelist = self._check_currency(order)
+        values = self._order_values(order, pricelist)
+        values["name"] = f"{self.order_prefix or ''}{order.number}"
+        values["order_line"] = [
+            Command.create(vals) for vals in self._line_values(order, pricelist)
+        ]
+        sale = self.env["sale.order"].with_context(tracking_disable=True).create(values)
+        self._check_totals(sale, order)
+        self._apply_status(sale, action)
+        if order.note:
+            sale.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (self.env._("Customer note from the store:"), order.note)
+            )
+        return sale
+
+    def _update_sale_order(self, sale, order, action):
+        """Apply a newer version of the store order, unless goods already left."""
+        if any(picking.state == "done" for picking in sale.picking_ids):
+            raise StoresyncImportError(
+                self.env._(
+                    "Order %(order)s changed on the store, but goods were already delivered: "
+                    "nothing was changed in Odoo. Apply the change by hand.",
+                    order=sale.name,
+                ),
+                sale,
+            )
+        pricelist = self._check_currency(order)
+        values = self._order_values(order, pricelist)
+        new_lines = self._line_values(order, pricelist)
+        if action == "cancel":
+            if sale.state != "cancel":
+                sale._action_cancel()
+            sale.write({k: v for k, v in values.items() if k.startswith("storesync_")})
+            return sale
+        if self._lines_changed(sale, new_lines):
+            was_confirmed = sale.state == "sale"
+            if sale.state in ("sale", "cancel"):
+                if sale.state == "sale":
+                    sale._action_cancel()
+                sale.action_draft()
+            values["order_line"] = [Command.clear()] + [Command.create(v) for v in new_lines]
+            sale.with_context(tracking_disable=True).write(values)
+            self._check_totals(sale, order)
+            self._apply_status(
+                sale, "confirm" if was_confirmed and action != "quotation" else action
+            )
+        else:
+            # Only what changed: a confirmed order refuses even a same-value pricelist write.
+            current = self._current_values(sale, values)
+            sale.write({key: value for key, value in values.items() if current[key] != value})
+            self._apply_status(sale, action)
+        return sale
+
+    @api.model
+    def _lines_changed(self, sale, new_lines):
+        def key(vals):
+            return (
+                vals["product_id"],
+                round(vals["product_uom_qty"], 3),
+                round(vals["price_unit"], 4),
+                tuple(sorted(vals["tax_ids"][0][2])) if vals.get("tax_ids") else (),
+            )
+
+        old = sorted(
+            key(
+                {
+                    "product_id": line.product_id.id,
+                    "product_uom_qty": line.product_uom_qty,
+                    "price_unit": line.price_unit,
+                    "tax_ids": [(6, 0, line.tax_ids.ids)],
+                }
+            )
+            for line in sale.order_line
+            if not line.display_type
+        )
+        return old != sorted(key(vals) for vals in new_lines)
+
+    def _apply_status(self, sale, action):
+        if action == "confirm" and sale.state in ("draft", "sent"):
+            sale.action_confirm()
+        elif action == "cancel" and sale.state != "cancel":
+            sale._action_cancel()
+
+    def _check_totals(self, sale, order):
+        """The order must add up to the store's total, in the currency's rounding."""
+        currency = sale.currency_id
+        computed = order.computed_total()
+        if currency.compare_amounts(float(computed), float(order.total)):
+            raise StoresyncImportError(
+                self.env._(
+                    "The store's order does not add up: its lines make %(lines)s but its total "
+                    "is %(total)s.",
+                    lines=computed,
+                    total=order.total,
+                )
+            )
+        if currency.compare_amounts(sale.amount_total, float(order.total)):
+            raise StoresyncImportError(
+                self.env._(
+                    "Totals differ: Odoo %(odoo_total)s (untaxed %(odoo_untaxed)s, taxes "
+                    "%(odoo_tax)s), store %(store_total)s (taxes %(store_tax)s). Check the tax "
+                    "mappings.",
+                    odoo_total=currency.round(sale.amount_total),
+                    odoo_untaxed=currency.round(sale.amount_untaxed),
+                    odoo_tax=currency.round(sale.amount_tax),
+                    store_total=order.total,
+                    store_tax=order.total_tax,
+                )
+            )
+
+    # ------------------------------------------------------------------ lines
+
+    def _line_values(self, order, pricelist):
+        """Sale order line values: products, shipping, fees, then coupons as negative lines.
+
+        Each line carries the store's exact base and tax amounts (``extra_tax_data``'s manual
+        amounts, Odoo's own mechanism for fixed tax amounts that invoices inherit), so the
+        order adds up to the store's total to the cent while Odoo still books the mapped taxes.
+        """
+        currency = pricelist.currency_id
+        taxes_by_rate = self._taxes_by_rate(order)
+        values = []
+        for line in order.lines_of("product"):
+            product = self._import_product(line)
+            values.append(
+                self._line_vals(
+                    line.name,
+                    product,
+                    line.quantity,
+                    line.subtotal,
+                    line.subtotal_taxes or line.taxes,
+                    taxes_by_rate,
+                    currency,
+                )
+            )
+        for line in order.lines_of("shipping"):
+            mapping = self.shipping_map_ids.filtered(
+                lambda m, line=line: m.method_id == line.method_id
+            )
+            if not mapping.product_id:
+                raise StoresyncImportError(
+                    self.env._(
+                        "The shipping method “%(method)s” (%(title)s) has no product: map it "
+                        "under the store's Shipping Methods, then retry.",
+                        method=line.method_id,
+                        title=line.name,
+                    )
+                )
+            values.append(
+                self._line_vals(
+                    line.name,
+                    mapping.product_id,
+                    Decimal(1),
+                    line.total,
+                    line.taxes,
+                    taxes_by_rate,
+                    currency,
+                )
+            )
+        for line in order.lines_of("fee"):
+            product = self._service_product(line.name)
+            values.append(
+                self._line_vals(
+                    line.name,
+                    product,
+                    Decimal(1),
+                    line.total,
+                    line.taxes,
+                    taxes_by_rate,
+                    currency,
+                )
+            )
+        values += self._coupon_values(order, taxes_by_rate, currency)
+        return values
+
+    def _coupon_values(self, order, taxes_by_rate, currency):
+        """One negative line per tax combination: what the coupons took off the products."""
+        codes = ", ".join(line.code for line in order.lines_of("coupon") if line.code)
+        groups = {}
+        for line in order.lines_of("product"):
+            if not line.discount_amount:
+                continue
+            rates = tuple(sorted(tax.rate_id for tax in (line.subtotal_taxes or line.taxes)))
+            group = groups.setdefault(rates, {"base": Decimal(0), "taxes": {}, "lines": 0})
+            group["base"] += line.discount_amount
+            group["lines"] += 1
+            before = {tax.rate_id: tax.amount for tax in line.subtotal_taxes}
+            after = {tax.rate_id: tax.amount for tax in line.taxes}
+            for rate_id in set(before) | set(after):
+                group["taxes"][rate_id] = group["taxes"].get(rate_id, Decimal(0)) + (
+                    before.get(rate_id, Decimal(0)) - after.get(rate_id, Decimal(0))
+                )
+        if not groups:
+            return []
+        product = self._service_product(self.env._("Coupon"))
+        name = self.env._("Coupon %(codes)s", codes=codes) if codes else self.env._("Discount")
+        return [
+            self._line_vals(
+                name,
+                product,
+                Decimal(1),
+                -group["base"],
+                tuple(TaxAmount(rate_id=r, amount=-a) for r, a in group["taxes"].items()),
+                taxes_by_rate,
+                currency,
+                rounded=2 * group["lines"],
+            )
+            for group in groups.values()
+        ]
+
+    def _line_vals(
+        self, name, product, quantity, base, tax_amounts, taxes_by_rate, currency, rounded=1
+    ):
+        """One line with the store's base and taxes as Odoo's manual tax amounts.
+
+        ``rounded`` is how many store roundings the amounts add up (a coupon line sums two
+        per discounted line), which is how far the store's tax may be from rate times base.
+        """
+        taxes = self.env["account.tax"]
+        manual = {}
+        for tax_amount in tax_amounts:
+            tax = taxes_by_rate[tax_amount.rate_id]
+            self._check_tax_amount(tax, base, tax_amount, rounded)
+            taxes |= tax
+            entry = manual.setdefault(
+                str(tax.id), {"base_amount_currency": float(base), "tax_amount_currency": 0.0}
+            )
+            entry["tax_amount_currency"] += float(tax_amount.amount)
+        gross = base + sum((t.amount for t in tax_amounts), Decimal(0))
+        included = taxes and all(tax.price_include for tax in taxes)
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        price_unit = round(float((gross if included else base) / quantity), digits)
+        values = {
+            "name": name,
+            "product_id": product.id,
+            "product_uom_qty": float(quantity),
+            "price_unit": price_unit,
+            "discount": 0.0,
+            "tax_ids": [Command.set(taxes.ids)],
+        }
+        if taxes:
+            values["extra_tax_data"] = {
+                "manual_total_excluded_currency": float(base),
+                "manual_tax_amounts": manual,
+                "currency_id": currency.id,
+                "price_unit": price_unit,
+                "discount": 0.0,
+                "quantity": float(quantity),
+                "rate": 1.0,
+            }
+        return values
+
+    def _check_tax_amount(self, tax, base, tax_amount, rounded=1):
+        """A mapping to a tax of another rate must not hide behind the manual amounts."""
+        if tax.amount_type != "percent" or not base:
+            return
+        expected = Decimal(str(tax.amount)) * base / 100
+        if abs(expected - tax_amount.amount) > Decimal("0.005") * rounded + Decimal("0.0001"):
+            raise StoresyncImportError(
+                self.env._(
+                    "The store taxed %(base)s with %(amount)s, but its rate is mapped to "
+                    "%(tax)s (%(percent)s%%). Fix the tax mapping, then retry.",
+                    base=base,
+                    amount=tax_amount.amount,
+                    tax=tax.display_name,
+                    percent=tax.amount,
+                )
+            )
+
+    def _taxes_by_rate(self, order):
+        """Odoo tax per store rate id used by the order; unmapped rates are an error."""
+        used = {tax.rate_id for line in order.lines for tax in (*line.taxes, *line.subtotal_taxes)}
+        mappings = {m.store_tax_id: m for m in self.tax_map_ids}
+        missing = [rate for rate in sorted(used) if not mappings.get(rate, self.tax_map_ids).tax_id]
+        if missing:
+            labels = {rate.rate_id: rate.label or rate.code for rate in order.tax_rates}
+            raise StoresyncImportError(
+                self.env._(
+                    "No Odoo tax for the store's tax rate(s) %(rates)s. Map them under the "
+                    "store's Taxes (or press “Create missing mappings”), then retry.",
+                    rates=", ".join(f"{rate} ({labels.get(rate, '?')})" for rate in missing),
+                )
+            )
+        return {rate: mappings[rate].tax_id for rate in used}
+
+    # ------------------------------------------------------------------ customers
+
+    def _import_customer(self, customer):
+        """Find or create the buyer; return (partner, invoice address, delivery address)."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        Binding = self.env["storesync.partner.binding"]
+        partner = binding = Partner
+        if customer.external_id:
+            binding = Binding.search(
+                [("store_id", "=", self.id), ("external_id", "=", customer.external_id)], limit=1
+            )
+            partner = binding.partner_id
+        company_domain = Domain("company_id", "in", (False, self.company_id.id)) & Domain(
+            "parent_id", "=", False
+        )
+        if not partner and customer.email:
+            partner = Partner.search(
+                company_domain & Domain("email_normalized", "=", customer.email),
+                order="id",
+                limit=1,
+            )
+        if not partner and customer.phone_e164:
+            partner = Partner.search(
+                company_domain & Domain("storesync_phone_e164", "=", customer.phone_e164),
+                order="id",
+                limit=1,
+            )
+        values = self._address_values(customer.billing)
+        values.update(email=customer.email or False, vat=customer.vat or False)
+        if partner:
+            # Only what the store says and Odoo does not already have: no write, no chatter.
+            current = self._current_values(partner, values)
+            changed = {
+                key: value for key, value in values.items() if value and current[key] != value
+            }
+            if changed:
+                partner.write(changed)
+        else:
+            values.update(lang=self.lang, company_name=customer.company or False)
+            partner = Partner.create(values)
+        if customer.external_id and not binding:
+            Binding.create(
+                {
+                    "store_id": self.id,
+                    "external_id": customer.external_id,
+                    "partner_id": partner.id,
+                    "last_sync": fields.Datetime.now(),
+                }
+            )
+        shipping = partner
+        if customer.shipping:
+            shipping = self._child_address(partner, "delivery", customer.shipping)
+        return partner, partner, shipping
+
+    def _child_address(self, partner, kind, address):
+        values = self._address_values(address)
+        for child in partner.child_ids.filtered(lambda c: c.type == kind):
+            current = self._current_values(child, values)
+            if all(current[key] == value for key, value in values.items() if key != "phone"):
+                return child
+        return self.env["res.partner"].create({**values, "type": kind, "parent_id": partner.id})
+
+    @api.model
+    def _current_values(self, record, values):
+        """``record``'s values for the keys of ``values``, in write() form (ids, False)."""
+        return {
+            key: record[key].id if record._fields[key].type == "many2one" else record[key] or False
+            for key in values
+        }
+
+    def _address_values(self, address):
+        country = self._country(address.country_code)
+        state = self._state(country, address.state_code)
+        return {
+            "name": address.name or address.email or self.env._("Store customer"),
+            "street": address.street or False,
+            "street2": address.street2 or False,
+            "city": address.city or False,
+            "zip": address.zip or False,
+            "country_id": country.id,
+            "state_id": state.id,
+            "phone": address.phone or False,
+        }
+
+    def _country(self, code):
+        if not code:
+            return self.env["res.country"]
+        return self.env["res.country"].search([("code", "=", code.upper())], limit=1)
+
+    def _state(self, country, code):
+        if not (country and code):
+            return self.env["res.country.state"]
+        return self.env["res.country.state"].search(
+            [("country_id", "=", country.id), ("code", "=ilike", code)], limit=1
+        )
+
+    # ------------------------------------------------------------------ products
+
+    def _import_product(self, line):
+        """Find the line's product (binding, then the match key) or create it."""
+        Binding = self.env["storesync.product.binding"]
+        Product = self.env["product.product"].with_context(active_test=False)
+        variation = line.variation_external_id or "0"
+        binding = Binding
+        if line.product_external_id:
+            binding = Binding.search(
+                [
+                    ("store_id", "=", self.id),
+                    ("external_id", "=", line.product_external_id),
+                    ("variation_id", "=", variation),
+                ],
+                limit=1,
+            )
+            if binding:
+                return binding.product_id
+        product = Product
+        company = Domain("company_id", "in", (False, self.company_id.id))
+        if self.product_match_key == "sku" and line.sku:
+            product = Product.search(company & Domain("default_code", "=", line.sku), limit=1)
+        elif self.product_match_key == "barcode" and line.sku:
+            product = Product.search(company & Domain("barcode", "=", line.sku), limit=1)
+        elif self.product_match_key == "name":
+            product = Product.search(company & Domain("name", "=", line.name), limit=1)
+        if not product:
+            product = Product.create(
+                {
+                    "name": line.name,
+                    "default_code": line.sku or False,
+                    "list_price": float(line.price_unit),
+                    "type": "consu",
+                    "is_storable": True,
+                    "categ_id": self._product_category().id,
+                }
+            )
+        if line.product_external_id:
+            Binding.create(
+                {
+                    "store_id": self.id,
+                    "external_id": line.product_external_id,
+                    "variation_id": variation,
+                    "product_id": product.id,
+                    "last_sync": fields.Datetime.now(),
+                }
+            )
+        return product
+
+    def _product_category(self):
+        Category = self.env["product.category"]
+        name = self.env._("Online store products")
+        return Category.search([("name", "=", name)], limit=1) or Category.create({"name": name})
+
+    def _service_product(self, name):
+        """Service product for fees and coupons, matched by name (created once)."""
+        Product = self.env["product.product"].with_context(active_test=False)
+        product = Product.search(
+            [
+                ("name", "=", name),
+                ("type", "=", "service"),
+                ("company_id", "in", (False, self.company_id.id)),
+            ],
+            limit=1,
+        )
+        return product or Product.create({"name": name, "type": "service", "sale_ok": True})

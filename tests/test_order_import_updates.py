@@ -1,0 +1,193 @@
+"""Errors, retries and updates of imported orders, against the emulator."""
+
+import copy
+
+from odoo.tests import tagged
+
+from storesync_common import StoresyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImportUpdates(StoresyncCase):
+    emulator_orders = 12
+    emulator_products = 8
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._patch_cron_commits()
+        cls._setup_import_mappings()
+        cls.rows = cls._fetch_and_process()
+        cls.inbox = cls.env["storesync.inbox"]
+
+    def _row_for(self, payload):
+        """Feed one payload to the inbox as a fetch or a webhook would, and process it."""
+        item = self.store._get_adapter_class().describe_order(payload) or {
+            "external_id": "bad",
+            "name": "bad",
+            "external_date": None,
+            "content_hash": "x",
+        }
+        self.inbox._upsert(self.store, "order", [dict(item, payload=payload)])
+        row = self.inbox.search(
+            [("store_id", "=", self.store.id), ("external_id", "=", item["external_id"])]
+        )
+        row._process()
+        return row
+
+    def _new_payload(self, **changes):
+        [order_id] = self.emulator.store.create_orders(1, status="processing")
+        payload = copy.deepcopy(self._store_orders()[order_id])
+        payload.update(changes)
+        return payload
+
+    def _assert_error(self, row, *fragments):
+        self.assertEqual(row.state, "error")
+        for fragment in fragments:
+            self.assertIn(fragment, row.last_error)
+        self.assertFalse(
+            self.env["sale.order"].search(
+                [
+                    ("storesync_store_id", "=", self.store.id),
+                    ("storesync_external_id", "=", row.external_id),
+                ]
+            ),
+            "nothing half-written",
+        )
+
+    def test_malformed_payload(self):
+        payload = self._new_payload()
+        payload["line_items"][0]["quantity"] = "two"
+        row = self._row_for(payload)
+        self._assert_error(row, "malformed", "line_items[0].quantity")
+        self.assertEqual(row.attempts, 1)
+
+    def test_unknown_status_then_mapping_then_retry(self):
+        payload = self._new_payload(status="awaiting-shipment")
+        row = self._row_for(payload)
+        self._assert_error(row, "awaiting-shipment")
+        row.action_create_missing_mappings()
+        mapping = self.store.status_map_ids.filtered(
+            lambda m: m.store_status == "awaiting-shipment"
+        )
+        self.assertEqual(mapping.action, "quotation")
+        mapping.action = "confirm"
+        row.action_retry()
+        self.assertEqual(row.state, "done")
+        self.assertEqual(row.order_id.state, "sale")
+        self.assertEqual(row.attempts, 2)
+
+    def test_unmapped_tax_then_retry(self):
+        payload = self._new_payload()
+        rate_id = (
+            str(payload["line_items"][0]["taxes"][0]["id"])
+            if payload["line_items"][0]["taxes"]
+            else None
+        )
+        if rate_id is None:
+            self.skipTest("first line untaxed in this seed")
+        mapping = self.store.tax_map_ids.filtered(lambda m: m.store_tax_id == rate_id)
+        tax = mapping.tax_id
+        mapping.tax_id = False
+        row = self._row_for(payload)
+        self._assert_error(row, "No Odoo tax", rate_id)
+        mapping.tax_id = tax
+        row.action_retry()
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual(
+            row.order_id.currency_id.compare_amounts(
+                row.order_id.amount_total, float(payload["total"])
+            ),
+            0,
+        )
+
+    def test_wrong_tax_mapping_is_caught(self):
+        payload = self._new_payload()
+        taxed = [
+            line for line in payload["line_items"] if line["taxes"] and float(line["total_tax"])
+        ]
+        if not taxed:
+            self.skipTest("no taxed line in this seed")
+        rate_id = str(taxed[0]["taxes"][0]["id"])
+        mapping = self.store.tax_map_ids.filtered(lambda m: m.store_tax_id == rate_id)
+        mapping.tax_id = self.env["account.tax"].create(
+            {"name": "Wrong 50%", "amount": 50, "type_tax_use": "sale"}
+        )
+        self._assert_error(self._row_for(payload), "mapped to", "Wrong 50%")
+
+    def test_unmapped_shipping_method(self):
+        payload = self._new_payload()
+        payload["shipping_lines"] = [
+            {
+                "id": 1,
+                "method_title": "Drone",
+                "method_id": "drone",
+                "total": "0.00",
+                "total_tax": "0.00",
+                "taxes": [],
+            }
+        ]
+        self._assert_error(self._row_for(payload), "drone")
+
+    def test_wrong_currency(self):
+        payload = self._new_payload(currency="HUF")
+        self._assert_error(self._row_for(payload), "HUF", "EUR")
+
+    def test_total_mismatch(self):
+        payload = self._new_payload()
+        payload["total"] = f"{float(payload['total']) + 1:.2f}"
+        self._assert_error(self._row_for(payload), "does not add up", payload["total"])
+
+    def test_ten_modified_orders_are_updated(self):
+        sales = self._sales().filtered(lambda s: s.state != "cancel")[:10]
+        self.assertEqual(len(sales), 10)
+        external_ids = sales.mapped("storesync_external_id")
+        for sale in sales:
+            self.emulator.store.modify_order(
+                int(sale.storesync_external_id),
+                billing={"city": "Szeged", "phone": "+36 62 555 1234"},
+            )
+        rows = self._fetch_and_process()
+        self.assertFalse(rows.filtered(lambda r: r.state == "error").mapped("last_error"))
+        self.assertEqual(
+            self.env["sale.order"].search_count([("storesync_external_id", "in", external_ids)]),
+            10,
+        )
+        for sale in sales:
+            self.assertEqual(sale.partner_invoice_id.city, "Szeged")
+            payload = self._store_orders()[int(sale.storesync_external_id)]
+            self.assertEqual(sale.storesync_updated_at.isoformat(), payload["date_modified_gmt"])
+
+    def test_cancelled_on_store_cancels_in_odoo(self):
+        sale = self._sales().filtered(lambda s: s.state == "sale")[:1]
+        self.emulator.store.modify_order(int(sale.storesync_external_id), status="cancelled")
+        self._fetch_and_process()
+        self.assertEqual(sale.state, "cancel")
+        self.assertEqual(sale.storesync_status, "cancelled")
+
+    def test_change_after_delivery_is_refused(self):
+        sale = self._sales().filtered(lambda s: s.state == "sale" and s.picking_ids)[:1]
+        picking = sale.picking_ids[0]
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.emulator.store.modify_order(int(sale.storesync_external_id), status="cancelled")
+        rows = self._fetch_and_process()
+        row = rows.filtered(lambda r: r.external_id == sale.storesync_external_id)
+        self.assertEqual(row.state, "error")
+        self.assertIn("already delivered", row.last_error)
+        self.assertEqual(sale.state, "sale")
+        self.assertIn("already delivered", sale.message_ids[0].body)
+
+    def test_unchanged_payload_writes_nothing(self):
+        # Other tests of the class change emulator orders; absorb that first.
+        self._fetch_and_process()
+        sale = self._sales()[0]
+        row = self.rows.filtered(lambda r: r.external_id == sale.storesync_external_id)
+        written = (row.date_processed, row.attempts, sale.storesync_last_sync)
+        self.emulator.store.modify_order(int(sale.storesync_external_id), touch=True)
+        self._fetch_and_process()
+        row.invalidate_recordset()
+        sale.invalidate_recordset()
+        self.assertEqual((row.date_processed, row.attempts, sale.storesync_last_sync), written)
