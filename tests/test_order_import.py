@@ -9,8 +9,10 @@ from storesync_common import StoresyncCase
 class TestOrderImport(StoresyncCase):
     """The seeded store imported once for the class; each test checks one aspect."""
 
-    emulator_orders = 60
-    emulator_products = 25
+    # The acceptance size: every country, guests, returning buyers, variations, both tax
+    # rates, shipping, fees and coupons occur in 300 seeded orders.
+    emulator_orders = 300
+    emulator_products = 80
 
     @classmethod
     def setUpClass(cls):
@@ -167,3 +169,33 @@ class TestOrderImport(StoresyncCase):
         sale = self._sales().filtered(lambda s: s.storesync_external_id == str(new_id))
         self.assertEqual(sale.state, "sale")
         self.assertGreater(self.store.orders_cursor, newest)
+
+    def test_the_seed_covers_what_the_importer_must_handle(self):
+        orders = list(self._store_orders().values())
+        self.assertEqual(
+            {o["billing"]["country"] for o in orders} >= {"HU", "DE", "RO", "US"}, True
+        )
+        self.assertTrue([o for o in orders if o["customer_id"] == 0], "guests")
+        self.assertTrue([i for o in orders for i in o["line_items"] if i["variation_id"]])
+        self.assertTrue([o for o in orders if o["shipping_lines"]])
+        sales = self._sales()
+        guests = sales.filtered(
+            lambda s: (
+                not self.env["storesync.partner.binding"].search_count(
+                    [("partner_id", "=", s.partner_id.id)]
+                )
+            )
+        )
+        self.assertTrue(guests, "guest orders import without a store account")
+
+    def test_vacuum_deletes_old_done_rows_only(self):
+        all_done = self.rows.filtered(lambda r: r.state == "done")
+        done, rest = all_done[:3], all_done[3:]
+        self.env.cr.execute(
+            "UPDATE storesync_inbox SET write_date = now() - interval '40 days' WHERE id IN %s",
+            [tuple(done.ids)],
+        )
+        self.env["storesync.inbox"].invalidate_model()
+        self.env["storesync.inbox"]._cron_vacuum()
+        self.assertFalse(done.exists())
+        self.assertEqual(rest.exists(), rest)
