@@ -20,10 +20,11 @@ class TestOrderImport(StoresyncCase):
         cls._patch_cron_commits()
         cls._setup_import_mappings()
         cls.rows = cls._fetch_and_process()
+        cls.order_rows = cls.rows.filtered(lambda r: r.kind == "order")
 
     def test_every_order_imported_once_with_store_totals(self):
-        rows = self.rows
-        errors = rows.filtered(lambda r: r.state == "error")
+        rows = self.order_rows
+        errors = self.rows.filtered(lambda r: r.state == "error")
         self.assertFalse(errors, "\\n".join(errors.mapped("last_error")))
         store_orders = self._store_orders()
         sales = self.env["sale.order"].search([("storesync_store_id", "=", self.store.id)])
@@ -55,10 +56,9 @@ class TestOrderImport(StoresyncCase):
         sales = self.env["sale.order"].search([("storesync_store_id", "=", self.store.id)])
         for sale in sales:
             self.assertIn(sale.storesync_status, expected[sale.state], sale.name)
+            self.assertEqual(sale.date_order, sale.storesync_created_at, sale.name)
         self.assertTrue(sales.filtered(lambda s: s.state == "sale").picking_ids)
-        skipped = self.env["storesync.inbox"].search(
-            [("store_id", "=", self.store.id), ("state", "=", "skipped")]
-        )
+        skipped = self.order_rows.filtered(lambda r: r.state == "skipped")
         payloads = skipped.mapped("payload")
         self.assertTrue(all(p["status"] in ("failed", "checkout-draft") for p in payloads))
 
@@ -159,7 +159,7 @@ class TestOrderImport(StoresyncCase):
         )
 
     def test_fetch_triggers_processing_and_moves_the_cursor(self):
-        newest = max(row.external_date for row in self.rows)
+        newest = max(row.external_date for row in self.order_rows)
         self.assertEqual(self.store.orders_cursor, newest)
         self.trigger_mock.reset_mock()
         [new_id] = self.emulator.store.create_orders(1, status="processing")
@@ -199,3 +199,26 @@ class TestOrderImport(StoresyncCase):
         self.env["storesync.inbox"]._cron_vacuum()
         self.assertFalse(done.exists())
         self.assertEqual(rest.exists(), rest)
+
+    def test_new_products_get_store_category_path_and_description(self):
+        store = self.emulator.store
+        by_id = {p["id"]: p for p in (store.product_json(p) for p in store.products.values())}
+        categories = store.categories
+        bindings = self.env["storesync.product.binding"].search(
+            [("store_id", "=", self.store.id), ("variation_id", "=", "0")]
+        )
+        self.assertTrue(bindings)
+        for binding in bindings:
+            payload = by_id[int(binding.external_id)]
+            leaf = categories[payload["categories"][0]["id"]]
+            path = [leaf["name"]]
+            while leaf["parent"]:
+                leaf = categories[leaf["parent"]]
+                path.insert(0, leaf["name"])
+            self.assertEqual(binding.product_id.categ_id.complete_name, " / ".join(path))
+            self.assertEqual(binding.product_id.uom_id, self.env.ref("uom.product_uom_unit"))
+            self.assertTrue(binding.product_id.is_storable)
+            if payload["description"]:
+                self.assertTrue(binding.product_id.description_sale)
+        kinds = set(self.rows.mapped("kind"))
+        self.assertEqual(kinds, {"order", "product", "category"})

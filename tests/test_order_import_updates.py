@@ -174,7 +174,9 @@ class TestOrderImportUpdates(StoresyncCase):
         self.assertEqual(picking.state, "done")
         self.emulator.store.modify_order(int(sale.storesync_external_id), status="cancelled")
         rows = self._fetch_and_process()
-        row = rows.filtered(lambda r: r.external_id == sale.storesync_external_id)
+        row = rows.filtered(
+            lambda r: r.kind == "order" and r.external_id == sale.storesync_external_id
+        )
         self.assertEqual(row.state, "error")
         self.assertIn("already delivered", row.last_error)
         self.assertEqual(sale.state, "sale")
@@ -184,7 +186,9 @@ class TestOrderImportUpdates(StoresyncCase):
         # Other tests of the class change emulator orders; absorb that first.
         self._fetch_and_process()
         sale = self._sales()[0]
-        row = self.rows.filtered(lambda r: r.external_id == sale.storesync_external_id)
+        row = self.rows.filtered(
+            lambda r: r.kind == "order" and r.external_id == sale.storesync_external_id
+        )
         written = (row.date_processed, row.attempts, sale.storesync_last_sync)
         self.emulator.store.modify_order(int(sale.storesync_external_id), touch=True)
         self._fetch_and_process()

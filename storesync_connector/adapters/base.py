@@ -360,11 +360,17 @@ class StoreAdapter:
         raise NotImplementedError
 
     @staticmethod
+    def map_product(payload: dict, variation=None, category_paths=None):
+        """The platform's product payload as a ``records.Product``; raises ``PayloadError``."""
+        raise NotImplementedError
+
+    @staticmethod
     def describe_order(payload) -> dict | None:
         """The sync-log key of an order payload, without validating it.
 
-        :return: ``{"external_id", "name", "external_date", "content_hash"}`` (external_date
-            naive UTC or None), or None when the payload has no usable id at all.
+        :return: ``{"external_id", "name", "external_date", "content_hash", "product_ids"}``
+            (external_date naive UTC or None; product_ids the store product ids the order
+            sells), or None when the payload has no usable id at all.
         """
         raise NotImplementedError
 
@@ -410,6 +416,19 @@ class StoreAdapter:
 
     def iter_products(self, modified_after: datetime | None = None, per_page=None):
         """Yield ``Page`` objects of product payloads changed after ``modified_after``."""
+        raise NotImplementedError
+
+    def get_products(self, ids) -> list[dict]:
+        """Product payloads by store id, as few requests as the page size allows."""
+        raise NotImplementedError
+
+    def list_categories(self) -> list[dict]:
+        """Every product category as ``{"id", "name", "parent"}`` (parent 0 at the top)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def describe_product(payload) -> dict | None:
+        """Like ``describe_order``, for a product payload."""
         raise NotImplementedError
 
     def list_variations(self, product_id) -> list[dict]:

@@ -104,11 +104,21 @@ class WooCommerceAdapter(StoreAdapter):
             )
         except PayloadError:
             modified = None
+        lines = payload.get("line_items")
         return {
             "external_id": str(order_id),
             "name": f"#{payload.get('number') or order_id}",
             "external_date": modified,
             "content_hash": woocommerce_mapping.content_hash(payload),
+            "product_ids": sorted(
+                {
+                    str(line["product_id"])
+                    for line in (lines if isinstance(lines, list) else [])
+                    if isinstance(line, dict)
+                    and isinstance(line.get("product_id"), int)
+                    and line["product_id"] > 0
+                }
+            ),
         }
 
     def order_admin_url(self, external_id) -> str:
@@ -385,6 +395,53 @@ class WooCommerceAdapter(StoreAdapter):
         ``variations``; fetch them with ``list_variations``.
         """
         yield from self._iter_pages("products", self._list_params(modified_after, per_page))
+
+    def get_products(self, ids) -> list[dict]:
+        """Products by id: ``GET products?include=...``, up to 100 ids per request."""
+        wanted = sorted({_store_id(i) for i in ids})
+        products = []
+        for start in range(0, len(wanted), self.max_page_size):
+            chunk = wanted[start : start + self.max_page_size]
+            params = self._list_params(None, len(chunk))
+            params["include"] = ",".join(map(str, chunk))
+            products += self._fetch_page("products", params, 1)
+        return products
+
+    def list_categories(self) -> list[dict]:
+        """``GET products/categories``, every page, reduced to id, name and parent."""
+        params = self._list_params(None, self.max_page_size)
+        return [
+            {
+                "id": cat["id"],
+                "name": html.unescape(cat.get("name") or ""),
+                "parent": cat.get("parent") or 0,
+            }
+            for page in self._iter_pages("products/categories", params)
+            for cat in page
+        ]
+
+    @staticmethod
+    def describe_product(payload) -> dict | None:
+        """Sync-log key of a product payload (tolerant, like ``describe_order``)."""
+        if not isinstance(payload, dict):
+            return None
+        product_id = payload.get("id")
+        if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
+            return None
+        try:
+            modified = woocommerce_mapping.parse_date(
+                payload.get("date_modified_gmt") or payload.get("date_modified")
+            )
+        except PayloadError:
+            modified = None
+        return {
+            "external_id": str(product_id),
+            "name": str(payload.get("name") or product_id),
+            "external_date": modified,
+            "content_hash": woocommerce_mapping.content_hash(payload),
+        }
+
+    map_product = staticmethod(woocommerce_mapping.map_product)
 
     def list_variations(self, product_id) -> list[dict]:
         """All variations of a variable product (``GET products/<id>/variations``, every page)."""

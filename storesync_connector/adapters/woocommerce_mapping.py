@@ -537,8 +537,13 @@ def _attributes(raw: dict, path: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def map_product(payload: dict, variation: dict | None = None) -> Product:
+def map_product(
+    payload: dict, variation: dict | None = None, category_paths: dict | None = None
+) -> Product:
     """Map a ``GET products/<id>`` payload, or one of its variations, to a ``Product``.
+
+    ``category_paths`` (category id -> tuple of names, root first, from
+    ``products/categories``) turns the leaf categories the product lists into full paths.
 
     For a variation pass the parent product as ``payload`` and ``GET
     products/<id>/variations/<vid>`` as ``variation``: name, categories and type context come
@@ -570,8 +575,9 @@ def map_product(payload: dict, variation: dict | None = None) -> Product:
     def price(key):
         return _optional_money(source.get(key), f"{path}{key}")
 
+    paths = category_paths or {}
     categories = tuple(
-        (_text(category.get("name"), f"{where}.name"),)
+        paths.get(category.get("id")) or (_text(category.get("name"), f"{where}.name"),)
         for where, category in _items(product, "categories")
     )
     meta = _meta(source, path)
@@ -591,8 +597,8 @@ def map_product(payload: dict, variation: dict | None = None) -> Product:
         regular_price=price("regular_price"),
         sale_price=price("sale_price"),
         price=price("price"),
-        # WooCommerce gives the leaf category only; the path has one element until the
-        # importer resolves parents from products/categories.
+        # WooCommerce gives the leaf category only; without category_paths the path has one
+        # element.
         categories=categories,
         barcode=text("global_unique_id") or _meta_text(meta, BARCODE_META_KEYS),
         attributes=_attributes(source, path),

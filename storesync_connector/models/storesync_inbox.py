@@ -42,7 +42,12 @@ class StoresyncInbox(models.Model):
     )
     company_id = fields.Many2one(related="store_id.company_id", store=True)
     kind = fields.Selection(
-        [("order", "Order"), ("product", "Product"), ("customer", "Customer")],
+        [
+            ("order", "Order"),
+            ("product", "Product"),
+            ("category", "Product Category"),
+            ("customer", "Customer"),
+        ],
         required=True,
         readonly=True,
     )

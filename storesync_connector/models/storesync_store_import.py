@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
-from ..adapters import StoreSyncError, get_adapter_class
+from ..adapters import PayloadError, StoreSyncError, get_adapter_class
 from ..adapters.records import TaxAmount
 from .storesync_inbox import StoresyncImportError
 
@@ -241,16 +241,20 @@ class StoresyncStore(models.Model):
         if since and self.orders_cursor:
             since -= CURSOR_OVERLAP
         inbox = self.env["storesync.inbox"]
-        newest, changed = self.orders_cursor or None, 0
+        newest, changed, product_ids = self.orders_cursor or None, 0, set()
         for page in adapter.iter_orders(modified_after=since):
-            items = [item for item in map(adapter.describe_order, page) if item]
-            for item, payload in zip(items, page, strict=False):
-                item["payload"] = payload
+            items = []
+            for payload in page:
+                item = adapter.describe_order(payload)
+                if item:
+                    items.append(dict(item, payload=payload))
+                    product_ids.update(item["product_ids"])
             changed += inbox._upsert(self, "order", items)
             dates = [item["external_date"] for item in items if item["external_date"]]
             if dates:
                 newest = max([newest, *dates]) if newest else max(dates)
             self.env["ir.cron"]._commit_progress(len(items))
+        changed += self._fetch_new_products(adapter, product_ids)
         self.write(
             {
                 "orders_cursor": newest,
@@ -262,7 +266,102 @@ class StoresyncStore(models.Model):
             self.env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
         return changed
 
+    def _fetch_new_products(self, adapter, product_ids):
+        """Full payloads of store products first seen in orders, and the category tree.
+
+        Order lines only name a product; its description and category live in the product
+        payload. Only products never seen before cost requests: 100 per call, plus the
+        category listing when they arrive.
+        """
+        Inbox = self.env["storesync.inbox"]
+        known = set(
+            self.env["storesync.product.binding"]
+            .search([("store_id", "=", self.id), ("external_id", "in", list(product_ids))])
+            .mapped("external_id")
+        ) | set(
+            Inbox.search(
+                [
+                    ("store_id", "=", self.id),
+                    ("kind", "=", "product"),
+                    ("external_id", "in", list(product_ids)),
+                ]
+            ).mapped("external_id")
+        )
+        new = product_ids - known
+        if not new:
+            return 0
+        categories = adapter.list_categories()
+        changed = Inbox._upsert(
+            self,
+            "category",
+            [
+                {
+                    "external_id": str(category["id"]),
+                    "name": category["name"],
+                    "external_date": None,
+                    "payload": category,
+                    "content_hash": f"{category['name']}|{category['parent']}",
+                }
+                for category in categories
+            ],
+        )
+        items = []
+        for payload in adapter.get_products(new):
+            item = adapter.describe_product(payload)
+            if item:
+                items.append(dict(item, payload=payload))
+        changed += Inbox._upsert(self, "product", items)
+        self.env["ir.cron"]._commit_progress(len(items))
+        return changed
+
     # ------------------------------------------------------------------ process (database)
+
+    def _inbox_process_category(self, row):
+        """A store category becomes the Odoo category at the same path."""
+        category = self._odoo_category(self._category_paths().get(int(row.external_id)))
+        return {"state": "done", "res_model": "product.category", "res_id": category.id}
+
+    def _inbox_process_product(self, row):
+        """A store product becomes (or updates) its Odoo product, category and description."""
+        product = self._get_adapter_class().map_product(
+            row.payload, category_paths=self._category_paths()
+        )
+        if product.type == "variable":
+            return {
+                "state": "skipped",
+                "last_error": self.env._(
+                    "Variable product: each variation becomes a product when an order sells it."
+                ),
+            }
+        record = self._import_product_record(product)
+        return {"state": "done", "res_model": "product.product", "res_id": record.id}
+
+    def _category_paths(self):
+        """Store category id -> names from the top, from the category rows of the sync log."""
+        rows = self.env["storesync.inbox"].search(
+            [("store_id", "=", self.id), ("kind", "=", "category")]
+        )
+        nodes = {row.payload["id"]: row.payload for row in rows if row.payload}
+        paths = {}
+        for category_id in nodes:
+            names, node, seen = [], nodes.get(category_id), set()
+            while node and node["id"] not in seen:
+                seen.add(node["id"])
+                names.insert(0, node["name"])
+                node = nodes.get(node.get("parent"))
+            paths[category_id] = tuple(names)
+        return paths
+
+    def _odoo_category(self, path):
+        """The product category at ``path`` (names from the top), created where missing."""
+        Category = self.env["product.category"]
+        category = Category
+        for name in path or (self.env._("Online store products"),):
+            parent = category
+            category = Category.search(
+                [("name", "=", name), ("parent_id", "=", parent.id)], limit=1
+            ) or Category.create({"name": name, "parent_id": parent.id})
+        return category
 
     def _inbox_process_order(self, row):
         """Turn one order payload into a sales order (created or updated); return row values."""
@@ -437,6 +536,8 @@ class StoresyncStore(models.Model):
     def _apply_status(self, sale, action):
         if action == "confirm" and sale.state in ("draft", "sent"):
             sale.action_confirm()
+            # Confirming stamps "now" as the order date; the store's order date is the real one.
+            sale.date_order = sale.storesync_created_at
         elif action == "cancel" and sale.state != "cancel":
             sale._action_cancel()
 
@@ -741,57 +842,124 @@ class StoresyncStore(models.Model):
     # ------------------------------------------------------------------ products
 
     def _import_product(self, line):
-        """Find the line's product (binding, then the match key) or create it."""
+        """The order line's product: its binding, the match key, or a new product.
+
+        A product created here takes its description and category from the store product's
+        payload when the fetch brought it (see ``_fetch_new_products``).
+        """
+        details = self._product_details(line.product_external_id)
+        return self._find_or_create_product(
+            external_id=line.product_external_id,
+            variation_id=line.variation_external_id or "0",
+            sku=line.sku,
+            barcode=(details.barcode if details and not line.variation_external_id else ""),
+            name=line.name,
+            list_price=line.price_unit,
+            description=details.description if details else "",
+            categories=details.categories if details else (),
+        )
+
+    def _import_product_record(self, product):
+        """A simple store product (from its own payload) as an Odoo product, kept up to date."""
+        return self._find_or_create_product(
+            external_id=product.external_id,
+            variation_id=product.variation_external_id or "0",
+            sku=product.sku,
+            barcode=product.barcode,
+            name=product.name,
+            list_price=product.regular_price or product.price or Decimal(0),
+            description=product.description,
+            categories=product.categories,
+            update=True,
+        )
+
+    def _product_details(self, external_id):
+        """The store product's mapped payload from the sync log, or None."""
+        if not external_id:
+            return None
+        row = self.env["storesync.inbox"].search(
+            [
+                ("store_id", "=", self.id),
+                ("kind", "=", "product"),
+                ("external_id", "=", external_id),
+            ],
+            limit=1,
+        )
+        if not row.payload:
+            return None
+        try:
+            return self._get_adapter_class().map_product(
+                row.payload, category_paths=self._category_paths()
+            )
+        except PayloadError:
+            return None  # the product row shows that error; the order can still go in
+
+    def _find_or_create_product(
+        self,
+        *,
+        external_id,
+        variation_id,
+        sku,
+        barcode,
+        name,
+        list_price,
+        description,
+        categories,
+        update=False,
+    ):
         Binding = self.env["storesync.product.binding"]
         Product = self.env["product.product"].with_context(active_test=False)
-        variation = line.variation_external_id or "0"
         binding = Binding
-        if line.product_external_id:
+        if external_id:
             binding = Binding.search(
                 [
                     ("store_id", "=", self.id),
-                    ("external_id", "=", line.product_external_id),
-                    ("variation_id", "=", variation),
+                    ("external_id", "=", external_id),
+                    ("variation_id", "=", variation_id),
                 ],
                 limit=1,
             )
-            if binding:
-                return binding.product_id
-        product = Product
+        product = binding.product_id
         company = Domain("company_id", "in", (False, self.company_id.id))
-        if self.product_match_key == "sku" and line.sku:
-            product = Product.search(company & Domain("default_code", "=", line.sku), limit=1)
-        elif self.product_match_key == "barcode" and line.sku:
-            product = Product.search(company & Domain("barcode", "=", line.sku), limit=1)
-        elif self.product_match_key == "name":
-            product = Product.search(company & Domain("name", "=", line.name), limit=1)
+        if not product and self.product_match_key == "sku" and sku:
+            product = Product.search(company & Domain("default_code", "=", sku), limit=1)
+        elif not product and self.product_match_key == "barcode" and (barcode or sku):
+            product = Product.search(company & Domain("barcode", "=", barcode or sku), limit=1)
+        elif not product and self.product_match_key == "name":
+            product = Product.search(company & Domain("name", "=", name), limit=1)
+        category = self._odoo_category(categories[0] if categories else None)
+        values = {"description_sale": description or False, "categ_id": category.id}
+        if barcode and Product.search_count([("barcode", "=", barcode)], limit=1):
+            barcode = False  # barcodes are unique in Odoo; the store's may not be
         if not product:
             product = Product.create(
                 {
-                    "name": line.name,
-                    "default_code": line.sku or False,
-                    "list_price": float(line.price_unit),
+                    **values,
+                    "name": name,
+                    "default_code": sku or False,
+                    "barcode": barcode or False,
+                    "list_price": float(list_price),
                     "type": "consu",
                     "is_storable": True,
-                    "categ_id": self._product_category().id,
+                    "uom_id": self.env.ref("uom.product_uom_unit").id,
                 }
             )
-        if line.product_external_id:
+        elif update:
+            current = self._current_values(product, values)
+            changed = {key: value for key, value in values.items() if current[key] != value}
+            if changed:
+                product.write(changed)
+        if external_id and not binding:
             Binding.create(
                 {
                     "store_id": self.id,
-                    "external_id": line.product_external_id,
-                    "variation_id": variation,
+                    "external_id": external_id,
+                    "variation_id": variation_id,
                     "product_id": product.id,
                     "last_sync": fields.Datetime.now(),
                 }
             )
         return product
-
-    def _product_category(self):
-        Category = self.env["product.category"]
-        name = self.env._("Online store products")
-        return Category.search([("name", "=", name)], limit=1) or Category.create({"name": name})
 
     def _service_product(self, name):
         """Service product for fees and coupons, matched by name (created once)."""
