@@ -93,33 +93,21 @@ class WooCommerceAdapter(StoreAdapter):
     @staticmethod
     def describe_order(payload) -> dict | None:
         """Sync-log key of an order payload; tolerant, validation happens when processing."""
-        if not isinstance(payload, dict):
+        key = _describe(payload)
+        if key is None:
             return None
-        order_id = payload.get("id")
-        if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id <= 0:
-            return None
-        try:
-            modified = woocommerce_mapping.parse_date(
-                payload.get("date_modified_gmt") or payload.get("date_modified")
-            )
-        except PayloadError:
-            modified = None
         lines = payload.get("line_items")
-        return {
-            "external_id": str(order_id),
-            "name": f"#{payload.get('number') or order_id}",
-            "external_date": modified,
-            "content_hash": woocommerce_mapping.content_hash(payload),
-            "product_ids": sorted(
-                {
-                    str(line["product_id"])
-                    for line in (lines if isinstance(lines, list) else [])
-                    if isinstance(line, dict)
-                    and isinstance(line.get("product_id"), int)
-                    and line["product_id"] > 0
-                }
-            ),
-        }
+        key["name"] = f"#{payload.get('number') or key['external_id']}"
+        key["product_ids"] = sorted(
+            {
+                str(line["product_id"])
+                for line in (lines if isinstance(lines, list) else [])
+                if isinstance(line, dict)
+                and isinstance(line.get("product_id"), int)
+                and line["product_id"] > 0
+            }
+        )
+        return key
 
     def order_admin_url(self, external_id) -> str:
         """WooCommerce's order edit page (classic post screen; HPOS redirects from it)."""
@@ -423,23 +411,10 @@ class WooCommerceAdapter(StoreAdapter):
     @staticmethod
     def describe_product(payload) -> dict | None:
         """Sync-log key of a product payload (tolerant, like ``describe_order``)."""
-        if not isinstance(payload, dict):
-            return None
-        product_id = payload.get("id")
-        if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
-            return None
-        try:
-            modified = woocommerce_mapping.parse_date(
-                payload.get("date_modified_gmt") or payload.get("date_modified")
-            )
-        except PayloadError:
-            modified = None
-        return {
-            "external_id": str(product_id),
-            "name": str(payload.get("name") or product_id),
-            "external_date": modified,
-            "content_hash": woocommerce_mapping.content_hash(payload),
-        }
+        key = _describe(payload)
+        if key is not None:
+            key["name"] = str(payload.get("name") or key["external_id"])
+        return key
 
     map_product = staticmethod(woocommerce_mapping.map_product)
 
@@ -596,6 +571,31 @@ def _int_header(response, name) -> int | None:
         return int(response.headers.get(name))
     except (TypeError, ValueError):
         return None
+
+
+def _describe(payload) -> dict | None:
+    """The sync-log key every WooCommerce object has: id, modification date, content hash.
+
+    Tolerant on purpose: a malformed payload with a usable id still gets its row, so the
+    processing can report what is wrong with it; without an id there is nothing to key on.
+    """
+    if not isinstance(payload, dict):
+        return None
+    object_id = payload.get("id")
+    if isinstance(object_id, bool) or not isinstance(object_id, int) or object_id <= 0:
+        return None
+    try:
+        modified = woocommerce_mapping.parse_date(
+            payload.get("date_modified_gmt") or payload.get("date_modified")
+        )
+    except PayloadError:
+        modified = None
+    return {
+        "external_id": str(object_id),
+        "name": str(object_id),
+        "external_date": modified,
+        "content_hash": woocommerce_mapping.content_hash(payload),
+    }
 
 
 def _store_id(value) -> int:

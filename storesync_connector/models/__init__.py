@@ -1,3 +1,4 @@
+from . import storesync_store_mixin
 from . import storesync_store
 from . import storesync_store_import
 from . import storesync_store_manual

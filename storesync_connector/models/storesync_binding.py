@@ -5,10 +5,9 @@ class StoresyncPartnerBinding(models.Model):
     """Links a store's customer account to an Odoo contact (one contact, many stores)."""
 
     _name = "storesync.partner.binding"
+    _inherit = ["storesync.store.mixin"]
     _description = "Store Customer Link"
 
-    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="store_id.company_id", store=True)
     external_id = fields.Char(string="External ID", required=True)
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
     last_sync = fields.Datetime()
@@ -22,10 +21,9 @@ class StoresyncProductBinding(models.Model):
     """Links a store product (or one of its variations) to an Odoo product variant."""
 
     _name = "storesync.product.binding"
+    _inherit = ["storesync.store.mixin"]
     _description = "Store Product Link"
 
-    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="store_id.company_id", store=True)
     external_id = fields.Char(string="External ID", required=True, help="The store's product id.")
     variation_id = fields.Char(
         string="Variation ID",

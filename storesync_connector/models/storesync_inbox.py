@@ -33,14 +33,12 @@ class StoresyncInbox(models.Model):
     """
 
     _name = "storesync.inbox"
+    _inherit = ["storesync.store.mixin"]
     _description = "Store Sync Log (incoming)"
     _order = "id desc"
     _rec_name = "name"
 
-    store_id = fields.Many2one(
-        "storesync.store", required=True, index=True, ondelete="cascade", readonly=True
-    )
-    company_id = fields.Many2one(related="store_id.company_id", store=True)
+    store_id = fields.Many2one(readonly=True)
     kind = fields.Selection(
         [
             ("order", "Order"),

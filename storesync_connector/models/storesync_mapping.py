@@ -5,11 +5,10 @@ class StoresyncStatusMap(models.Model):
     """What Odoo does with a store order in a given store status (import direction)."""
 
     _name = "storesync.status.map"
+    _inherit = ["storesync.store.mixin"]
     _description = "Store Order Status Mapping"
     _order = "store_id, sequence, store_status"
 
-    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="store_id.company_id", store=True)
     sequence = fields.Integer(default=10)
     store_status = fields.Char(
         required=True, help="The status code the store uses, e.g. processing."
@@ -40,11 +39,10 @@ class StoresyncTaxMap(models.Model):
     """Which Odoo tax stands for a tax rate of the store."""
 
     _name = "storesync.tax.map"
+    _inherit = ["storesync.store.mixin"]
     _description = "Store Tax Mapping"
     _order = "store_id, store_tax_id"
 
-    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="store_id.company_id", store=True)
     store_tax_id = fields.Char(
         string="Store Tax Rate ID", required=True, help="The store's tax rate id (rate_id)."
     )
@@ -65,11 +63,10 @@ class StoresyncShippingMap(models.Model):
     """Which product (and carrier) a shipping method of the store becomes on the order."""
 
     _name = "storesync.shipping.map"
+    _inherit = ["storesync.store.mixin"]
     _description = "Store Shipping Method Mapping"
     _order = "store_id, method_id"
 
-    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="store_id.company_id", store=True)
     method_id = fields.Char(
         string="Store Method", required=True, help="The store's shipping method id, e.g. flat_rate."
     )
@@ -90,11 +87,10 @@ class StoresyncPaymentMap(models.Model):
     """Which payment terms an order paid with a given store payment method gets."""
 
     _name = "storesync.payment.map"
+    _inherit = ["storesync.store.mixin"]
     _description = "Store Payment Method Mapping"
     _order = "store_id, method_code"
 
-    store_id = fields.Many2one("storesync.store", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="store_id.company_id", store=True)
     method_code = fields.Char(
         string="Store Method", required=True, help="The store's payment method code, e.g. bacs."
     )
