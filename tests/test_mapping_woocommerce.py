@@ -661,3 +661,26 @@ def test_emulator_orders_map_and_add_up(prices_include_tax):
         order = map_order(store.order_json(raw))
         assert order.computed_total() == order.total, order.external_id
         assert order.prices_include_tax is prices_include_tax
+
+
+def test_variation_line_options():
+    """A variation line carries its options: display names when given, else the raw meta."""
+    order = map_order(load("order_de_two_rates_coupon"))
+    simple, variation = order.product_lines[:2]
+    assert simple.attributes == ()
+    assert variation.attributes == (("pa_farbe", "blau"), ("pa_groesse", "m"))
+    payload = load("order_de_two_rates_coupon")
+    payload["line_items"][1]["parent_name"] = "T-Shirt"
+    payload["line_items"][1]["meta_data"] = [
+        {
+            "id": 1,
+            "key": "pa_farbe",
+            "value": "blau",
+            "display_key": "Farbe",
+            "display_value": "Blau",
+        },
+        {"id": 2, "key": "_reduced_stock", "value": "1"},
+    ]
+    variation = map_order(payload).product_lines[1]
+    assert variation.attributes == (("Farbe", "Blau"),)
+    assert variation.parent_name == "T-Shirt"

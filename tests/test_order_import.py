@@ -222,3 +222,40 @@ class TestOrderImport(StoresyncCase):
                 self.assertTrue(binding.product_id.description_sale)
         kinds = set(self.rows.mapped("kind"))
         self.assertEqual(kinds, {"order", "product", "category"})
+
+    def test_variations_become_variants_of_one_template(self):
+        lines = [
+            item
+            for sale in self._sales()
+            for item in self._store_orders()[int(sale.storesync_external_id)]["line_items"]
+            if item["variation_id"]
+        ]
+        self.assertTrue(lines, "the seed must sell variations")
+        templates = {}
+        for item in lines:
+            binding = self.env["storesync.product.binding"].search(
+                [
+                    ("store_id", "=", self.store.id),
+                    ("external_id", "=", str(item["product_id"])),
+                    ("variation_id", "=", str(item["variation_id"])),
+                ]
+            )
+            variant = binding.product_id
+            self.assertEqual(variant.default_code, item["sku"])
+            options = {
+                (value.attribute_id.name, value.name)
+                for value in variant.product_template_attribute_value_ids
+            }
+            expected = {
+                (meta["display_key"], meta["display_value"])
+                for meta in item["meta_data"]
+                if not meta["key"].startswith("_")
+            }
+            self.assertEqual(options, expected)
+            templates.setdefault(item["product_id"], set()).add(variant.product_tmpl_id)
+        for store_product, template in templates.items():
+            self.assertEqual(len(template), 1, f"store product {store_product}: one template")
+            self.assertEqual(
+                template.pop().name,
+                next(i["parent_name"] for i in lines if i["product_id"] == store_product),
+            )

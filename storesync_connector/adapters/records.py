@@ -121,6 +121,9 @@ class OrderLine:
     method_id: str = ""  # shipping method id, or the fee's tax status
     code: str = ""  # coupon code
     tax_class: str = ""
+    # A variation's chosen options, (attribute name, value) as the shop shows them.
+    attributes: tuple[tuple[str, str], ...] = ()
+    parent_name: str = ""  # the variable product's name, for a variation line
 
     @property
     def price_unit(self) -> Decimal:

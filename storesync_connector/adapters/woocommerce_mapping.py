@@ -387,6 +387,25 @@ def _product_line(raw: dict, path: str) -> OrderLine:
         product_external_id=_optional_id(raw.get("product_id"), f"{path}.product_id"),
         variation_external_id=_optional_id(raw.get("variation_id"), f"{path}.variation_id"),
         tax_class=_text(raw.get("tax_class"), f"{path}.tax_class"),
+        attributes=_line_attributes(raw, path) if raw.get("variation_id") else (),
+        parent_name=html.unescape(_text(raw.get("parent_name"), f"{path}.parent_name")),
+    )
+
+
+def _line_attributes(raw: dict, path: str) -> tuple[tuple[str, str], ...]:
+    """A variation line's options from its meta data (``display_key``/``display_value``).
+
+    Keys starting with ``_`` are WooCommerce's private bookkeeping, not options.
+    """
+    return tuple(
+        (
+            html.unescape(_text(meta.get("display_key") or meta.get("key"), f"{where}.key")),
+            html.unescape(_text(meta.get("display_value") or meta.get("value"), f"{where}.value")),
+        )
+        for where, meta in _items(raw, "meta_data", f"{path}.")
+        if isinstance(meta.get("key"), str)
+        and not meta["key"].startswith("_")
+        and isinstance(meta.get("display_value", meta.get("value")), (str, int, float))
     )
 
 

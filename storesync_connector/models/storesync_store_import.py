@@ -848,6 +848,8 @@ class StoresyncStore(models.Model):
         payload when the fetch brought it (see ``_fetch_new_products``).
         """
         details = self._product_details(line.product_external_id)
+        if line.variation_external_id and line.attributes:
+            return self._import_variant(line, details)
         return self._find_or_create_product(
             external_id=line.product_external_id,
             variation_id=line.variation_external_id or "0",
@@ -858,6 +860,122 @@ class StoresyncStore(models.Model):
             description=details.description if details else "",
             categories=details.categories if details else (),
         )
+
+    def _import_variant(self, line, details):
+        """A variation line as a variant of the template of its store product.
+
+        The template is created by the first variation an order sells, with the options that
+        variation shows; later variations add their values to the attribute lines, so the
+        template grows the variants the store actually sells. An existing product with the
+        variation's SKU (or barcode/name, per the store's match key) is used as it is.
+        """
+        binding = self.env["storesync.product.binding"].search(
+            [
+                ("store_id", "=", self.id),
+                ("external_id", "=", line.product_external_id),
+                ("variation_id", "=", line.variation_external_id),
+            ],
+            limit=1,
+        )
+        if binding:
+            return binding.product_id
+        matched = self._find_or_create_product(
+            external_id=False,
+            variation_id="0",
+            sku=line.sku,
+            barcode="",
+            name=line.name,
+            list_price=line.price_unit,
+            description="",
+            categories=(),
+            create=False,
+        )
+        variant = matched or self._variant_of(self._variant_template(line, details), line)
+        if line.sku and not variant.default_code:
+            variant.default_code = line.sku
+        self.env["storesync.product.binding"].create(
+            {
+                "store_id": self.id,
+                "external_id": line.product_external_id,
+                "variation_id": line.variation_external_id,
+                "product_id": variant.id,
+                "last_sync": fields.Datetime.now(),
+            }
+        )
+        return variant
+
+    def _variant_template(self, line, details):
+        """The template of the store product behind ``line``: bound already, or created."""
+        sibling = self.env["storesync.product.binding"].search(
+            [
+                ("store_id", "=", self.id),
+                ("external_id", "=", line.product_external_id),
+                ("variation_id", "!=", "0"),
+            ],
+            limit=1,
+        )
+        if sibling:
+            return sibling.product_id.product_tmpl_id
+        category = self._odoo_category(
+            details.categories[0] if details and details.categories else None
+        )
+        return self.env["product.template"].create(
+            {
+                "name": (details and details.name) or line.parent_name or line.name,
+                "description_sale": (details and details.description) or False,
+                "categ_id": category.id,
+                "list_price": float(line.price_unit),
+                "type": "consu",
+                "is_storable": True,
+                "uom_id": self.env.ref("uom.product_uom_unit").id,
+            }
+        )
+
+    def _variant_of(self, template, line):
+        """The variant of ``template`` with the line's options, adding missing values."""
+        Attribute = self.env["product.attribute"]
+        Value = self.env["product.attribute.value"]
+        wanted = set()
+        for name, value_name in line.attributes:
+            attribute = Attribute.search([("name", "=", name)], limit=1) or Attribute.create(
+                {"name": name, "create_variant": "always"}
+            )
+            value = Value.search(
+                [("attribute_id", "=", attribute.id), ("name", "=", value_name)], limit=1
+            ) or Value.create({"attribute_id": attribute.id, "name": value_name})
+            wanted.add(value.id)
+            attribute_line = template.attribute_line_ids.filtered(
+                lambda al, attribute=attribute: al.attribute_id == attribute
+            )
+            if not attribute_line:
+                template.write(
+                    {
+                        "attribute_line_ids": [
+                            Command.create(
+                                {
+                                    "attribute_id": attribute.id,
+                                    "value_ids": [Command.link(value.id)],
+                                }
+                            )
+                        ]
+                    }
+                )
+            elif value not in attribute_line.value_ids:
+                attribute_line.value_ids = [Command.link(value.id)]
+        variant = template.product_variant_ids.filtered(
+            lambda v: (
+                set(v.product_template_attribute_value_ids.product_attribute_value_id.ids) == wanted
+            )
+        )
+        if not variant:
+            raise StoresyncImportError(
+                self.env._(
+                    "No variant of %(product)s has the options %(options)s.",
+                    product=template.display_name,
+                    options=", ".join(f"{n}: {v}" for n, v in line.attributes),
+                )
+            )
+        return variant[:1]
 
     def _import_product_record(self, product):
         """A simple store product (from its own payload) as an Odoo product, kept up to date."""
@@ -906,6 +1024,7 @@ class StoresyncStore(models.Model):
         description,
         categories,
         update=False,
+        create=True,
     ):
         Binding = self.env["storesync.product.binding"]
         Product = self.env["product.product"].with_context(active_test=False)
@@ -927,6 +1046,8 @@ class StoresyncStore(models.Model):
             product = Product.search(company & Domain("barcode", "=", barcode or sku), limit=1)
         elif not product and self.product_match_key == "name":
             product = Product.search(company & Domain("name", "=", name), limit=1)
+        if not (product or create):
+            return product
         category = self._odoo_category(categories[0] if categories else None)
         values = {"description_sale": description or False, "categ_id": category.id}
         if barcode and Product.search_count([("barcode", "=", barcode)], limit=1):
