@@ -259,3 +259,15 @@ class TestOrderImport(StoresyncCase):
                 template.pop().name,
                 next(i["parent_name"] for i in lines if i["product_id"] == store_product),
             )
+
+    def test_customer_note_reaches_the_order_and_its_chatter(self):
+        noted = [
+            sale
+            for sale in self._sales()
+            if self._store_orders()[int(sale.storesync_external_id)]["customer_note"]
+        ]
+        self.assertTrue(noted, "the seed must contain customer notes")
+        for sale in noted:
+            note = self._store_orders()[int(sale.storesync_external_id)]["customer_note"]
+            self.assertIn(note, str(sale.note))
+            self.assertTrue(any(note in str(m.body) for m in sale.message_ids))

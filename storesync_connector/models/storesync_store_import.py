@@ -444,8 +444,10 @@ class StoresyncStore(models.Model):
             "storesync_last_sync": fields.Datetime.now(),
             "storesync_status": order.status,
             "storesync_content_hash": order.content_hash,
-            "note": order.note or False,
         }
+        if order.note:
+            # Only when the buyer wrote one: an empty note would wipe the default terms.
+            values["note"] = order.note
         if self.warehouse_id:
             values["warehouse_id"] = self.warehouse_id.id
         if self.team_id:
