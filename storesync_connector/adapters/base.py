@@ -374,8 +374,9 @@ class StoreAdapter:
         """
         raise NotImplementedError
 
-    def order_admin_url(self, external_id) -> str:
-        """The order's page in the store's back office."""
+    @classmethod
+    def order_admin_url(cls, base_url, external_id) -> str:
+        """The order's page in the store's back office (no request: a link for the UI)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ interface

@@ -109,9 +109,12 @@ class WooCommerceAdapter(StoreAdapter):
         )
         return key
 
-    def order_admin_url(self, external_id) -> str:
+    @classmethod
+    def order_admin_url(cls, base_url, external_id) -> str:
         """WooCommerce's order edit page (classic post screen; HPOS redirects from it)."""
-        return f"{self.base_url}/wp-admin/post.php?post={external_id}&action=edit"
+        return (
+            f"{cls.normalize_base_url(base_url)}/wp-admin/post.php?post={external_id}&action=edit"
+        )
 
     max_page_size = 100
 

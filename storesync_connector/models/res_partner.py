@@ -13,6 +13,12 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="The phone in international form, so store buyers who type it differently match.",
     )
+    storesync_address_date = fields.Datetime(
+        string="Address From Store Order Of",
+        copy=False,
+        help="Creation date of the store order whose address this contact holds; older "
+        "orders imported later do not overwrite it.",
+    )
     storesync_binding_ids = fields.One2many(
         "storesync.partner.binding", "partner_id", string="Store Accounts"
     )

@@ -10,8 +10,6 @@ from ..adapters import StoreSyncError
 
 USER_GROUP = "storesync_connector.group_storesync_user"
 EDIT_GROUP = "storesync_connector.group_storesync_edit_orders"
-# Set by the importer: its writes on synced orders are the store's, not a user's edits.
-IMPORT_CONTEXT_KEY = "storesync_import"
 # What the store owns on a synced order: read-only there without "Edit synced orders".
 LOCKED_ORDER_FIELDS = (
     "partner_id",
@@ -30,7 +28,9 @@ MANUAL_PROCESS_SECONDS = 60
 
 def _may_edit_synced(env):
     """Whether this environment may change what the store owns on synced orders."""
-    return env.su or env.context.get(IMPORT_CONTEXT_KEY) or env.user.has_group(EDIT_GROUP)
+    # The importer runs as superuser (crons, Refresh, Update orders, Retry); a context key
+    # would be no lock at all, as RPC callers choose their context.
+    return env.su or env.user.has_group(EDIT_GROUP)
 
 
 def _x2many_changes(record, fname, commands):
@@ -175,7 +175,7 @@ class SaleOrder(models.Model):
                     order=self.storesync_number or self.storesync_external_id,
                 )
             )
-        inbox = self.env["storesync.inbox"].sudo().with_context(**{IMPORT_CONTEXT_KEY: True})
+        inbox = self.env["storesync.inbox"].sudo()
         inbox._upsert(store, "order", [dict(item, payload=payload)])
         row = inbox.search(
             [
@@ -295,7 +295,7 @@ class SaleOrder(models.Model):
         As superuser, like the processing cron: syncing may create customers and products a
         salesperson could not create by hand.
         """
-        inbox = self.env["storesync.inbox"].sudo().with_context(**{IMPORT_CONTEXT_KEY: True})
+        inbox = self.env["storesync.inbox"].sudo()
         processed = inbox
         while time.monotonic() < deadline:
             # A row processed once stays done/skipped/error, so each batch is new work.

@@ -103,9 +103,11 @@ class StoresyncInbox(models.Model):
         """Insert or refresh rows for payloads received from a store; return how many changed.
 
         ``items`` are dicts with ``external_id``, ``name``, ``external_date`` (naive UTC),
-        ``payload`` and ``content_hash``. A newer payload replaces a pending or errored row; a
-        done or skipped row is re-opened only when the store's modification date is newer.
-        An identical payload (same content hash) changes nothing, so re-fetching is free.
+        ``payload`` and ``content_hash``. A payload with other content and a modification
+        date at least as new replaces the row and re-opens it, whatever its state: store dates
+        count in seconds, so two versions can share one, and the later fetch is the current
+        version. An older payload (a late webhook) never replaces a newer one, and an
+        identical payload (same content hash) changes nothing, so re-fetching is free.
         """
         if not items:
             return 0
@@ -146,10 +148,8 @@ class StoresyncInbox(models.Model):
                     write_date = EXCLUDED.write_date
                 WHERE storesync_inbox.content_hash IS DISTINCT FROM EXCLUDED.content_hash
                   AND (storesync_inbox.external_date IS NULL
+                       OR EXCLUDED.external_date IS NULL
                        OR EXCLUDED.external_date >= storesync_inbox.external_date)
-                  AND (storesync_inbox.state IN ('pending', 'error')
-                       OR storesync_inbox.external_date IS NULL
-                       OR EXCLUDED.external_date > storesync_inbox.external_date)
                 RETURNING id
                 """,
                 values=values,
@@ -187,9 +187,9 @@ class StoresyncInbox(models.Model):
 
     def _process_one(self):
         self.ensure_one()
-        # The importer may write the store-owned fields of synced orders (read-only to users).
-        store = self.store_id.with_context(storesync_import=True)
-        handler = getattr(store, f"_inbox_process_{self.kind}", None)
+        # The importer writes what the store owns (contacts, products, synced orders): it acts
+        # as the system, whoever triggered it.
+        handler = getattr(self.store_id.sudo(), f"_inbox_process_{self.kind}", None)
         values = {"attempts": self.attempts + 1, "date_processed": fields.Datetime.now()}
         try:
             if handler is None:
@@ -239,9 +239,10 @@ class StoresyncInbox(models.Model):
     # ------------------------------------------------------------------ user actions
 
     def action_retry(self):
-        """Put rows back in the queue and process them now."""
+        """Put rows back in the queue and process them now, as the crons would (superuser:
+        the importer creates contacts and products a Store Sync manager may not create)."""
         self.write({"state": "pending"})
-        self._process()
+        self.sudo()._process()
         return True
 
     def action_ignore(self):

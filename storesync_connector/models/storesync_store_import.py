@@ -207,7 +207,7 @@ class StoresyncStore(models.Model):
 
     def _order_admin_url(self, external_id):
         self.ensure_one()
-        return self._get_adapter().order_admin_url(external_id)
+        return self._get_adapter_class().order_admin_url(self.base_url, external_id)
 
     # ------------------------------------------------------------------ fetch (network)
 
@@ -426,7 +426,7 @@ class StoresyncStore(models.Model):
         return pricelist
 
     def _order_values(self, order, pricelist):
-        partner, invoice, shipping = self._import_customer(order.customer)
+        partner, invoice, shipping = self._import_customer(order.customer, order.created_at)
         payment = self.payment_map_ids.filtered(lambda m: m.method_code == order.payment_method)
         values = {
             "partner_id": partner.id,
@@ -474,29 +474,41 @@ class StoresyncStore(models.Model):
         return sale
 
     def _update_sale_order(self, sale, order, action):
-        """Apply a newer version of the store order, unless goods already left."""
-        if any(picking.state == "done" for picking in sale.picking_ids):
+        """Apply a newer version of the store order.
+
+        Once goods left or an invoice is posted, only what cannot hurt (the store's status and
+        dates) is taken; a change of lines, addresses or a cancellation is refused with an
+        error row and a note on the order, and nothing is altered.
+        """
+        pricelist = self._check_currency(order)
+        values = self._order_values(order, pricelist)
+        new_lines = self._line_values(order, pricelist)
+        lines_changed = self._lines_changed(sale, new_lines)
+        current = self._current_values(sale, values)
+        changed = {key: value for key, value in values.items() if current[key] != value}
+        business_change = lines_changed or any(not k.startswith("storesync_") for k in changed)
+        delivered = any(picking.state == "done" for picking in sale.picking_ids)
+        invoiced = any(move.state == "posted" for move in sale.invoice_ids)
+        cancelling = action == "cancel" and sale.state != "cancel"
+        if (delivered or invoiced or sale.locked) and (business_change or cancelling):
             raise StoresyncImportError(
                 self.env._(
-                    "Order %(order)s changed on the store, but goods were already delivered: "
-                    "nothing was changed in Odoo. Apply the change by hand.",
+                    "Order %(order)s changed on the store, but it is already delivered, "
+                    "invoiced or locked in Odoo: nothing was changed. Apply the change by hand.",
                     order=sale.name,
                 ),
                 sale,
             )
-        pricelist = self._check_currency(order)
-        values = self._order_values(order, pricelist)
-        new_lines = self._line_values(order, pricelist)
         if action == "cancel":
-            if sale.state != "cancel":
+            if cancelling:
                 sale._action_cancel()
-            sale.write({k: v for k, v in values.items() if k.startswith("storesync_")})
+            sale.write({k: v for k, v in changed.items() if k.startswith("storesync_")})
             return sale
-        if self._lines_changed(sale, new_lines):
+        if lines_changed:
             was_confirmed = sale.state == "sale"
-            if sale.state in ("sale", "cancel"):
-                if sale.state == "sale":
-                    sale._action_cancel()
+            if sale.state == "sale":
+                sale._action_cancel()
+            if sale.state == "cancel":
                 sale.action_draft()
             values["order_line"] = [Command.clear()] + [Command.create(v) for v in new_lines]
             sale.with_context(tracking_disable=True).write(values)
@@ -504,11 +516,13 @@ class StoresyncStore(models.Model):
             self._apply_status(
                 sale, "confirm" if was_confirmed and action != "quotation" else action
             )
-        else:
-            # Only what changed: a confirmed order refuses even a same-value pricelist write.
-            current = self._current_values(sale, values)
-            sale.write({key: value for key, value in values.items() if current[key] != value})
-            self._apply_status(sale, action)
+            return sale
+        # Only what changed: a confirmed order refuses even a same-value pricelist write.
+        sale.write(changed)
+        if sale.state == "cancel" and action in ("confirm", "quotation"):
+            # Cancelled on the store, then paid after all: the order lives again.
+            sale.action_draft()
+        self._apply_status(sale, action)
         return sale
 
     @api.model
@@ -733,7 +747,9 @@ class StoresyncStore(models.Model):
         """Odoo tax per store rate id used by the order; unmapped rates are an error."""
         used = {tax.rate_id for line in order.lines for tax in (*line.taxes, *line.subtotal_taxes)}
         mappings = {m.store_tax_id: m for m in self.tax_map_ids}
-        missing = [rate for rate in sorted(used) if not mappings.get(rate, self.tax_map_ids).tax_id]
+        missing = [
+            rate for rate in sorted(used) if not (rate in mappings and mappings[rate].tax_id)
+        ]
         if missing:
             labels = {rate.rate_id: rate.label or rate.code for rate in order.tax_rates}
             raise StoresyncImportError(
@@ -747,8 +763,13 @@ class StoresyncStore(models.Model):
 
     # ------------------------------------------------------------------ customers
 
-    def _import_customer(self, customer):
-        """Find or create the buyer; return (partner, invoice address, delivery address)."""
+    def _import_customer(self, customer, ordered_at):
+        """Find or create the buyer; return (partner, invoice address, delivery address).
+
+        The contact takes the data of the buyer's newest order only: when an old order is
+        re-imported (its status changed), its address of back then must not overwrite the
+        one the buyer gave since.
+        """
         Partner = self.env["res.partner"].with_context(active_test=False)
         Binding = self.env["storesync.partner.binding"]
         partner = binding = Partner
@@ -775,15 +796,22 @@ class StoresyncStore(models.Model):
         values = self._address_values(customer.billing)
         values.update(email=customer.email or False, vat=customer.vat or False)
         if partner:
+            newer = (
+                not partner.storesync_address_date or ordered_at >= partner.storesync_address_date
+            )
             # Only what the store says and Odoo does not already have: no write, no chatter.
             current = self._current_values(partner, values)
             changed = {
                 key: value for key, value in values.items() if value and current[key] != value
             }
-            if changed:
-                partner.write(changed)
+            if changed and newer:
+                partner.write(dict(changed, storesync_address_date=ordered_at))
         else:
-            values.update(lang=self.lang, company_name=customer.company or False)
+            values.update(
+                lang=self.lang,
+                company_name=customer.company or False,
+                storesync_address_date=ordered_at,
+            )
             partner = Partner.create(values)
         if customer.external_id and not binding:
             Binding.create(
@@ -849,6 +877,17 @@ class StoresyncStore(models.Model):
         A product created here takes its description and category from the store product's
         payload when the fetch brought it (see ``_fetch_new_products``).
         """
+        binding = self.env["storesync.product.binding"].search(
+            [
+                ("store_id", "=", self.id),
+                ("external_id", "=", line.product_external_id or False),
+                ("variation_id", "=", line.variation_external_id or "0"),
+            ],
+            limit=1,
+        )
+        if binding:
+            # The common case on a running store: one query, nothing else to look up.
+            return binding.product_id
         details = self._product_details(line.product_external_id)
         if line.variation_external_id and line.attributes:
             return self._import_variant(line, details)
@@ -864,23 +903,13 @@ class StoresyncStore(models.Model):
         )
 
     def _import_variant(self, line, details):
-        """A variation line as a variant of the template of its store product.
+        """A variation line (not bound yet) as a variant of the template of its store product.
 
         The template is created by the first variation an order sells, with the options that
         variation shows; later variations add their values to the attribute lines, so the
         template grows the variants the store actually sells. An existing product with the
         variation's SKU (or barcode/name, per the store's match key) is used as it is.
         """
-        binding = self.env["storesync.product.binding"].search(
-            [
-                ("store_id", "=", self.id),
-                ("external_id", "=", line.product_external_id),
-                ("variation_id", "=", line.variation_external_id),
-            ],
-            limit=1,
-        )
-        if binding:
-            return binding.product_id
         matched = self._find_or_create_product(
             external_id=False,
             variation_id="0",
