@@ -452,6 +452,11 @@ store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shippin
 env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
     {{'state': 'pending'}})
 env.cr.commit()
+# What the crons would do in their first minute: fetch, and import a first batch, so the
+# demo's Sales menu has orders the moment Odoo answers; the crons take the rest.
+store._fetch_orders()
+env['storesync.inbox']._lock_pending(store=store)._process()
+env.cr.commit()
 print('demo store id', store.id)
 """
 
@@ -554,17 +559,25 @@ def cmd_run(args):
         url = f"http://localhost:{args.http_port}"
         if not wait_http(f"{url}/web/login", 120, odoo):
             raise SetupError("Odoo did not start (see its log above)")
-        # Cron threads first look for due jobs after a minute; wake them now so the demo
-        # store's orders start arriving at once (the same NOTIFY ir.cron._trigger sends).
-        time.sleep(1)
-        run(["psql", "-d", DEMO_DB, "-c", "NOTIFY cron_trigger"], check=False, env=env)
+
         print(
             f"\nOdoo is running at {url} (login admin, password admin); the demo store is "
             f"the emulator at {emulator_url} (keys {EMULATOR_KEY} / {EMULATOR_SECRET}).\n"
             "Press Ctrl-C to stop Odoo and the emulator.\n",
             flush=True,
         )
+        # Cron threads first look for due jobs a minute after they start, and start LISTENing
+        # only some seconds after the web server answers: nudge them a few times (the NOTIFY
+        # ir.cron._trigger sends) so the rest of the demo orders follow at once.
+        started, nudges = time.monotonic(), [2, 5, 10, 20]
         while all(proc.poll() is None for proc in procs):
+            if nudges and time.monotonic() - started > nudges[0]:
+                nudges.pop(0)
+                run(
+                    ["psql", "-d", DEMO_DB, "-c", f"NOTIFY cron_trigger, '{DEMO_DB}'"],
+                    check=False,
+                    env=env,
+                )
             time.sleep(0.5)
         dead = [proc for proc in procs if proc.poll() is not None]
         raise SetupError(f"{'Odoo' if odoo in dead else 'the store emulator'} stopped")
