@@ -164,6 +164,12 @@ def ensure_venv(odoo_src):
     # This script runs on the system's python3, which may be older than the project's floor.
     if sys.version_info < (3, 10):  # noqa: UP036
         raise SetupError("Odoo 19 needs Python 3.10 or newer")
+    if (
+        venv_python().exists()
+        and run([str(venv_python()), "-m", "pip", "--version"], check=False).returncode
+    ):
+        info(".venv is broken (no pip): creating it again")
+        shutil.rmtree(VENV)
     if not venv_python().exists():
         info("creating .venv")
         run([sys.executable, "-m", "venv", str(VENV)])
