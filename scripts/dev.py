@@ -458,11 +458,16 @@ store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shippin
 env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
     {{'state': 'pending'}})
 env.cr.commit()
-# What the crons would do in their first minute: fetch, and import a first batch, so the
-# demo's Sales menu has orders the moment Odoo answers; the crons take the rest.
+# What the crons would do in their first minute (Odoo's cron threads first look for due jobs
+# a minute after start): fetch, then import the new products and a first batch of orders,
+# so the demo's Sales menu has orders the moment Odoo answers; the crons take the rest.
 store._fetch_orders()
-env['storesync.inbox']._lock_pending(store=store)._process()
-env.cr.commit()
+while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
+    rows = env['storesync.inbox']._lock_pending(store=store)
+    if not rows:
+        break
+    rows._process()
+    env.cr.commit()
 print('demo store id', store.id)
 """
 
@@ -572,18 +577,7 @@ def cmd_run(args):
             "Press Ctrl-C to stop Odoo and the emulator.\n",
             flush=True,
         )
-        # Cron threads first look for due jobs a minute after they start, and start LISTENing
-        # only some seconds after the web server answers: nudge them a few times (the NOTIFY
-        # ir.cron._trigger sends) so the rest of the demo orders follow at once.
-        started, nudges = time.monotonic(), [2, 5, 10, 20]
         while all(proc.poll() is None for proc in procs):
-            if nudges and time.monotonic() - started > nudges[0]:
-                nudges.pop(0)
-                run(
-                    ["psql", "-d", DEMO_DB, "-c", f"NOTIFY cron_trigger, '{DEMO_DB}'"],
-                    check=False,
-                    env=env,
-                )
             time.sleep(0.5)
         dead = [proc for proc in procs if proc.poll() is not None]
         raise SetupError(f"{'Odoo' if odoo in dead else 'the store emulator'} stopped")
