@@ -97,43 +97,12 @@ class StoresyncStore(models.Model):
             settings = self._get_adapter().list_store_settings()
         except StoreSyncError as error:
             raise UserError(self._connection_error_message(error)) from error
-        added = 0
-        known = set(self.tax_map_ids.mapped("store_tax_id"))
-        for rate in settings["tax_rates"]:
-            if rate["id"] in known:
-                continue
-            taxes = self.env["account.tax"].search(
-                [
-                    ("type_tax_use", "=", "sale"),
-                    ("amount_type", "=", "percent"),
-                    ("amount", "=", float(rate["percent"])),
-                    ("company_id", "parent_of", self.company_id.id),
-                ]
-            )
-            self.env["storesync.tax.map"].create(
-                {
-                    "store_id": self.id,
-                    "store_tax_id": rate["id"],
-                    "label": rate["label"],
-                    "rate": float(rate["percent"]),
-                    "tax_id": taxes.id if len(taxes) == 1 else False,
-                }
-            )
-            added += 1
-        known = set(self.shipping_map_ids.mapped("method_id"))
-        for method in settings["shipping_methods"]:
-            if method["id"] not in known:
-                self.env["storesync.shipping.map"].create(
-                    {"store_id": self.id, "method_id": method["id"], "name": method["title"]}
-                )
-                added += 1
-        known = set(self.payment_map_ids.mapped("method_code"))
-        for method in settings["payment_methods"]:
-            if method["id"] not in known:
-                self.env["storesync.payment.map"].create(
-                    {"store_id": self.id, "method_code": method["id"], "name": method["title"]}
-                )
-                added += 1
+        added = self._add_missing_mappings(
+            [(rate["id"], rate["label"], rate["percent"]) for rate in settings["tax_rates"]],
+            [(method["id"], method["title"]) for method in settings["shipping_methods"]],
+            [(method["id"], method["title"]) for method in settings["payment_methods"]],
+            match_taxes=True,
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -150,38 +119,64 @@ class StoresyncStore(models.Model):
     def _create_missing_mappings(self, order):
         """Empty mapping records for what ``order`` uses and the store has not mapped yet."""
         self.ensure_one()
-        created = self.env["storesync.status.map"].browse()
         if order.status not in self.status_map_ids.mapped("store_status"):
-            created |= created.create({"store_id": self.id, "store_status": order.status})
-        known_taxes = set(self.tax_map_ids.mapped("store_tax_id"))
-        for rate in order.tax_rates:
-            if rate.rate_id not in known_taxes:
-                known_taxes.add(rate.rate_id)
-                self.env["storesync.tax.map"].create(
-                    {
-                        "store_id": self.id,
-                        "store_tax_id": rate.rate_id,
-                        "label": rate.label or rate.code,
-                        "rate": float(rate.percent or 0.0),
-                    }
+            self.env["storesync.status.map"].create(
+                {"store_id": self.id, "store_status": order.status}
+            )
+        self._add_missing_mappings(
+            [(rate.rate_id, rate.label or rate.code, rate.percent) for rate in order.tax_rates],
+            [(line.method_id, line.name) for line in order.lines_of("shipping")],
+            [(order.payment_method, order.payment_method_title)] if order.payment_method else [],
+        )
+
+    def _add_missing_mappings(
+        self, tax_rates, shipping_methods, payment_methods, match_taxes=False
+    ):
+        """Add a mapping row for each store tax rate and method this store has no row for.
+
+        :param tax_rates: ``(rate id, label, percent or None)``
+        :param shipping_methods: ``(method id, title)``; likewise ``payment_methods``
+        :param match_taxes: fill the Odoo tax when exactly one sales tax has the same percentage
+        :return: how many rows were added
+        """
+        self.ensure_one()
+        vals = {"storesync.tax.map": [], "storesync.shipping.map": [], "storesync.payment.map": []}
+        known = set(self.tax_map_ids.mapped("store_tax_id"))
+        for rate_id, label, percent in tax_rates:
+            if rate_id in known:
+                continue
+            known.add(rate_id)
+            taxes = self.env["account.tax"]
+            if match_taxes:
+                taxes = taxes.search(
+                    [
+                        ("type_tax_use", "=", "sale"),
+                        ("amount_type", "=", "percent"),
+                        ("amount", "=", float(percent or 0.0)),
+                        ("company_id", "parent_of", self.company_id.id),
+                    ]
                 )
-        known_methods = set(self.shipping_map_ids.mapped("method_id"))
-        for line in order.lines_of("shipping"):
-            if line.method_id not in known_methods:
-                known_methods.add(line.method_id)
-                self.env["storesync.shipping.map"].create(
-                    {"store_id": self.id, "method_id": line.method_id, "name": line.name}
-                )
-        if order.payment_method and order.payment_method not in self.payment_map_ids.mapped(
-            "method_code"
-        ):
-            self.env["storesync.payment.map"].create(
+            vals["storesync.tax.map"].append(
                 {
                     "store_id": self.id,
-                    "method_code": order.payment_method,
-                    "name": order.payment_method_title,
+                    "store_tax_id": rate_id,
+                    "label": label,
+                    "rate": float(percent or 0.0),
+                    "tax_id": taxes.id if len(taxes) == 1 else False,
                 }
             )
+        for model, field, existing, methods in (
+            ("storesync.shipping.map", "method_id", self.shipping_map_ids, shipping_methods),
+            ("storesync.payment.map", "method_code", self.payment_map_ids, payment_methods),
+        ):
+            known = set(existing.mapped(field))
+            for method_id, title in methods:
+                if method_id not in known:
+                    known.add(method_id)
+                    vals[model].append({"store_id": self.id, field: method_id, "name": title})
+        for model, vals_list in vals.items():
+            self.env[model].create(vals_list)
+        return sum(len(vals_list) for vals_list in vals.values())
 
     @api.model_create_multi
     def create(self, vals_list):
