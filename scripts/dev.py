@@ -47,7 +47,7 @@ ODOO_PARTS = ("odoo", "addons", "odoo-bin", "setup.py", "setup.cfg", "requiremen
 # longpolling worker; nothing in this project uses them.
 SKIPPED_REQUIREMENTS = ("python-ldap", "gevent", "greenlet")
 DEMO_DB = os.environ.get("STORESYNC_DB", "storesync_demo")
-BASE_MODULES = "sale_management,stock"
+BASE_MODULES = "sale_management,stock_delivery"
 EMULATOR_KEY, EMULATOR_SECRET = "ck_demo", "cs_demo"
 
 

@@ -8,7 +8,7 @@
     "website": "https://github.com/storesync/storesync_connector",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["sale_management", "stock", "mail"],
+    "depends": ["sale_management", "stock_delivery", "mail"],
     "external_dependencies": {"python": ["phonenumbers", "requests"]},
     "data": [
         "security/storesync_security.xml",
