@@ -454,6 +454,17 @@ for row in store.tax_map_ids.filtered(lambda r: not r.tax_id):
 shipping = env['product.product'].search([('name', '=', 'Web shop shipping')], limit=1) or \
     env['product.product'].create({{'name': 'Web shop shipping', 'type': 'service'}})
 store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shipping
+# Stock goes back from the company's warehouse; Odoo events send statuses (platform defaults).
+store.warehouse_id = store.warehouse_id or env['stock.warehouse'].search(
+    [('company_id', '=', store.company_id.id)], limit=1)
+store._create_default_export_maps()
+# The emulator delivers its webhooks to this Odoo; a frozen base URL keeps the address
+# registered in the store valid whoever logs in from where.
+params = env['ir.config_parameter'].sudo()
+params.set_param('web.base.url', {odoo_url!r})
+params.set_param('web.base.url.freeze', 'True')
+env.cr.commit()
+store.action_register_webhooks()
 # Rows that failed for want of a mapping go back in the queue, as the Retry button does.
 env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
     {{'state': 'pending'}})
@@ -556,7 +567,10 @@ def cmd_run(args):
                 odoo_src, conf, "-d", DEMO_DB, "--no-http", "--log-level=warn", command="shell"
             ),
             input=REGISTER_DEMO_STORE.format(
-                url=emulator_url, key=EMULATOR_KEY, secret=EMULATOR_SECRET
+                url=emulator_url,
+                key=EMULATOR_KEY,
+                secret=EMULATOR_SECRET,
+                odoo_url=f"http://127.0.0.1:{args.http_port}",
             ),
             text=True,
             env=env,
@@ -717,6 +731,9 @@ def cmd_test(args):
             str(conf),
             "--odoo-database",
             db,
+            # HttpCase tests (the webhook endpoint) need Odoo's HTTP server; pytest-odoo
+            # skips them without it.
+            "--odoo-http",
             "-p",
             "no:cacheprovider",
             *args.pytest_args,

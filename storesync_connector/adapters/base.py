@@ -352,6 +352,9 @@ class StoreAdapter:
     #: what Odoo does with an order in each store status, for new stores' default mappings:
     #: "quotation", "confirm", "cancel" or "skip"
     default_status_actions: dict = {}
+    #: the store status each Odoo event sends back, for new stores' default mappings:
+    #: events "confirmed", "paid", "delivered", "cancelled"; "" sends nothing
+    default_export_statuses: dict = {}
 
     # ------------------------------------------------------------------ payloads (no HTTP)
     @staticmethod
@@ -448,6 +451,18 @@ class StoreAdapter:
         """Set an order's store status, optionally adding a note; returns the updated order."""
         raise NotImplementedError
 
+    def list_order_notes(self, external_id) -> list[dict]:
+        """The order's notes as ``{"id", "note", "customer_note"}``, newest first."""
+        raise NotImplementedError
+
+    def add_order_note(self, external_id, note, customer_note=True) -> dict:
+        """Add a note to the order (shown to the customer when ``customer_note``).
+
+        Creates something in the store: never retried automatically; the caller checks
+        ``list_order_notes`` before sending it again after an unclear failure.
+        """
+        raise NotImplementedError
+
     def update_stock(self, items) -> list[dict]:
         """Set stock quantities in batches of ``batch_limit``; per-item results in input order.
 
@@ -460,7 +475,8 @@ class StoreAdapter:
     def update_prices(self, items) -> list[dict]:
         """Set prices in batches of ``batch_limit``; per-item results as ``update_stock``.
 
-        :param items: dicts ``{"id", "regular_price"}`` (and optionally ``"sale_price"``)
+        :param items: dicts ``{"id", "regular_price"}`` (and optionally ``"sale_price"``,
+            ``"sale_from"`` and ``"sale_to"``: naive UTC datetimes or None for an open end)
             plus ``"parent_id"`` for variations; prices as str, Decimal, int or float.
         """
         raise NotImplementedError
@@ -470,6 +486,40 @@ class StoreAdapter:
         """True when ``raw_body`` is signed with ``secret`` the platform's way.
 
         A class method: a webhook controller can check a delivery without building an adapter.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def describe_webhook(cls, headers, raw_body: bytes) -> dict:
+        """What a webhook delivery carries, read from its headers and body, before trusting it.
+
+        Nothing here is verified: the caller checks the signature (``verify_webhook``) of
+        anything that is not a ping before using it.
+
+        :param headers: any mapping of header names (matched case-insensitively).
+        :param raw_body: the body exactly as received.
+        :return: ``{"ping": bool, "kind": "order" | "product" | None, "topic": str}``:
+            ``ping`` for the store's unsigned "is this address alive" call that carries no data;
+            ``kind`` the sync-log kind of the payload, None when the body is not a whole
+            resource we know (e.g. a deletion, a coupon); ``topic`` the platform's own name
+            of the event, for logs ("" when absent).
+        """
+        raise NotImplementedError
+
+    def register_webhooks(self, delivery_url: str, secret: str) -> dict:
+        """Create or repair the store's webhooks for new and changed orders.
+
+        The store's webhooks pointing at ``delivery_url`` for our topics are ours: one per
+        topic is kept (made active, with ``secret`` and ``delivery_url`` sent again, since the
+        store never shows a secret), missing ones are created, duplicates deleted. Every other
+        webhook of the store is left alone.
+
+        :return: ``{"created": [...], "updated": [...], "kept": [...], "deleted": [...],
+            "others": [...]}``, each a list of ``{"id": str, "topic": str}``: ``updated`` are
+            ours that were not active (re-activated), ``kept`` ours that were already active,
+            ``others`` the webhooks left untouched.
+        :raises StoreSyncError: the store refused or failed a call (what was done before it
+            stays done; calling again finishes the job).
         """
         raise NotImplementedError
 

@@ -88,6 +88,14 @@ class WooCommerceAdapter(StoreAdapter):
         "checkout-draft": "skip",
         "trash": "skip",
     }
+    # Paid and confirmed send nothing by default: an order the store took payment for is
+    # already "processing" there, and "on-hold" bank transfers are confirmed by the merchant.
+    default_export_statuses = {
+        "confirmed": "",
+        "paid": "processing",
+        "delivered": "completed",
+        "cancelled": "cancelled",
+    }
     map_order = staticmethod(woocommerce_mapping.map_order)
 
     @staticmethod
@@ -475,12 +483,39 @@ class WooCommerceAdapter(StoreAdapter):
         )
         order = _expect_object(data, response, "order")
         if note:
-            self._request(
-                "POST",
-                self.api_url(f"orders/{order_id}/notes"),
-                json_body={"note": str(note), "customer_note": bool(customer_note)},
-            )
+            self.add_order_note(order_id, note, customer_note=customer_note)
         return order
+
+    def list_order_notes(self, external_id) -> list[dict]:
+        """``GET orders/<id>/notes`` (WooCommerce returns them all, newest first)."""
+        order_id = _store_id(external_id)
+        data, response = self._get(f"orders/{order_id}/notes")
+        if not isinstance(data, list):
+            raise StoreSyncError(
+                "malformed",
+                f"Expected a JSON list of notes, got {type(data).__name__}.",
+                status=response.status_code,
+                details={"url": response.url},
+            )
+        return [
+            {
+                "id": note.get("id"),
+                "note": _plain_text(note.get("note")),
+                "customer_note": bool(note.get("customer_note")),
+            }
+            for note in data
+            if isinstance(note, dict)
+        ]
+
+    def add_order_note(self, external_id, note, customer_note=True) -> dict:
+        """``POST orders/<id>/notes``; not retried automatically (it creates a note)."""
+        order_id = _store_id(external_id)
+        data, response = self._request(
+            "POST",
+            self.api_url(f"orders/{order_id}/notes"),
+            json_body={"note": str(note), "customer_note": bool(customer_note)},
+        )
+        return _expect_object(data, response, "order note")
 
     def update_stock(self, items) -> list[dict]:
         """Set stock quantities through the batch endpoints, ``batch_limit`` items a call.
@@ -507,14 +542,22 @@ class WooCommerceAdapter(StoreAdapter):
         """Set regular (and optionally sale) prices through the batch endpoints.
 
         Each item: ``{"id", "regular_price"}``, optional ``"sale_price"`` (None or "" clears
-        the sale) and ``"parent_id"`` for a variation. Prices are sent as strings, unrounded:
-        round them to the store currency first.
+        the sale), ``"sale_from"``/``"sale_to"`` (datetimes, None: no limit; sent as the
+        ``date_on_sale_*_gmt`` fields) and ``"parent_id"`` for a variation. Prices are sent as
+        strings, unrounded: round them to the store currency first.
         """
 
         def body(item):
             values = {"regular_price": _price(item["regular_price"])}
             if "sale_price" in item:
                 values["sale_price"] = _price(item["sale_price"])
+            for key, field in (
+                ("sale_from", "date_on_sale_from_gmt"),
+                ("sale_to", "date_on_sale_to_gmt"),
+            ):
+                if key in item:
+                    moment = item[key]
+                    values[field] = self.to_utc(moment).isoformat() if moment else ""
             return values
 
         return self._batch_update(items, body)
@@ -567,6 +610,92 @@ class WooCommerceAdapter(StoreAdapter):
             raw_body = raw_body.encode("utf-8")
         expected = cls._hmac_sha256_b64(secret, raw_body or b"")
         return hmac.compare_digest(expected.encode("ascii"), str(signature).strip().encode())
+
+    #: the topics ``register_webhooks`` subscribes to
+    webhook_topics = ("order.created", "order.updated")
+    #: events whose body is the whole resource as ``GET`` returns it (a deletion sends only
+    #: the id); only those are a payload for the sync log
+    webhook_payload_events = ("created", "updated", "restored")
+    webhook_kinds = ("order", "product")
+    #: WooCommerce's ping body
+    webhook_ping = re.compile(rb"webhook_id=\d+")
+
+    @classmethod
+    def describe_webhook(cls, headers, raw_body: bytes) -> dict:
+        """Ping or resource of a delivery, from ``X-WC-Webhook-Topic/Resource/Event``.
+
+        WooCommerce pings a new webhook's address with the form-encoded body
+        ``webhook_id=<id>`` and no ``X-WC-Webhook-*`` header (nor signature).
+        """
+        headers = {str(k).lower(): str(v).strip() for k, v in dict(headers or {}).items()}
+        topic = headers.get("x-wc-webhook-topic", "")
+        body = raw_body.encode("utf-8") if isinstance(raw_body, str) else (raw_body or b"")
+        if not topic and cls.webhook_ping.fullmatch(body.strip()):
+            return {"ping": True, "kind": None, "topic": ""}
+        resource, _dot, event = topic.partition(".")
+        resource = headers.get("x-wc-webhook-resource") or resource
+        event = headers.get("x-wc-webhook-event") or event
+        known = resource in cls.webhook_kinds and event in cls.webhook_payload_events
+        return {"ping": False, "kind": resource if known else None, "topic": topic}
+
+    def register_webhooks(self, delivery_url: str, secret: str) -> dict:
+        """Create or repair our ``order.created``/``order.updated`` webhooks (see the base).
+
+        ``GET webhooks`` (every page, every status), then per topic: ``PUT webhooks/<id>``
+        on the one kept (status active, secret, delivery URL), ``DELETE webhooks/<id>?force=true``
+        on duplicates, ``POST webhooks`` when none exists. A creation is never retried
+        automatically: a lost answer could leave two webhooks (the next call removes one).
+        """
+        if not delivery_url or not secret:
+            raise ValueError("register_webhooks needs a delivery URL and a secret")
+        target = delivery_url.rstrip("/")
+        result = {key: [] for key in ("created", "updated", "kept", "deleted", "others")}
+        ours = {topic: [] for topic in self.webhook_topics}
+        params = self._list_params(None, self.max_page_size)
+        for page in self._iter_pages("webhooks", params):
+            for hook in page:
+                if not isinstance(hook, dict) or not isinstance(hook.get("id"), int):
+                    continue
+                url = str(hook.get("delivery_url") or "").rstrip("/")
+                if url == target and hook.get("topic") in ours:
+                    ours[hook["topic"]].append(hook)
+                else:
+                    result["others"].append(self._webhook_ref(hook))
+        for topic, hooks in ours.items():
+            if not hooks:
+                body = {
+                    "name": f"Odoo Store Sync: {topic}",
+                    "topic": topic,
+                    "delivery_url": delivery_url,
+                    "secret": secret,
+                    "status": "active",
+                }
+                data, response = self._request("POST", self.api_url("webhooks"), json_body=body)
+                result["created"].append(
+                    self._webhook_ref(_expect_object(data, response, "webhook"))
+                )
+                continue
+            # Keep an active one if there is one, the oldest otherwise.
+            keep, *duplicates = sorted(hooks, key=lambda h: (h.get("status") != "active", h["id"]))
+            body = {"status": "active", "secret": secret, "delivery_url": delivery_url}
+            self._request("PUT", self.api_url(f"webhooks/{keep['id']}"), json_body=body)
+            result["kept" if keep.get("status") == "active" else "updated"].append(
+                self._webhook_ref(keep)
+            )
+            for hook in duplicates:
+                try:
+                    self._request(
+                        "DELETE", self.api_url(f"webhooks/{hook['id']}"), params={"force": "true"}
+                    )
+                except StoreSyncError as error:
+                    if error.kind != "not_found":  # already gone is what we wanted
+                        raise
+                result["deleted"].append(self._webhook_ref(hook))
+        return result
+
+    @staticmethod
+    def _webhook_ref(hook: dict) -> dict:
+        return {"id": str(hook.get("id")), "topic": str(hook.get("topic") or "")}
 
 
 def _int_header(response, name) -> int | None:

@@ -188,8 +188,10 @@ class StoresyncInbox(models.Model):
     def _process_one(self):
         self.ensure_one()
         # The importer writes what the store owns (contacts, products, synced orders): it acts
-        # as the system, whoever triggered it.
-        handler = getattr(self.store_id.sudo(), f"_inbox_process_{self.kind}", None)
+        # as the system, whoever triggered it. A status that came from the store is not
+        # queued to be sent back to it.
+        store = self.store_id.sudo().with_context(storesync_no_status_export=True)
+        handler = getattr(store, f"_inbox_process_{self.kind}", None)
         values = {"attempts": self.attempts + 1, "date_processed": fields.Datetime.now()}
         try:
             if handler is None:

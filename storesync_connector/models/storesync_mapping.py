@@ -100,3 +100,40 @@ class StoresyncPaymentMap(models.Model):
     _store_method_uniq = models.Constraint(
         "UNIQUE(store_id, method_code)", "Each payment method is mapped once per store."
     )
+
+
+class StoresyncStatusExportMap(models.Model):
+    """Which store status an Odoo event on a synced order sends back (export direction)."""
+
+    _name = "storesync.status.export.map"
+    _inherit = ["storesync.store.mixin"]
+    _description = "Store Order Status Export Mapping"
+    _order = "store_id, event"
+
+    event = fields.Selection(
+        [
+            ("confirmed", "Order confirmed"),
+            ("paid", "Invoice paid"),
+            ("delivered", "Delivery done"),
+            ("cancelled", "Order cancelled"),
+        ],
+        string="Odoo Event",
+        required=True,
+        help="When several apply, the furthest wins: cancelled, then delivered, then paid, "
+        "then confirmed.",
+    )
+    store_status = fields.Char(
+        help="The status the store order gets, e.g. completed. Empty: tell the store nothing."
+    )
+
+    _store_event_uniq = models.Constraint(
+        "UNIQUE(store_id, event)", "Each Odoo event is mapped once per store."
+    )
+
+    @api.depends("event", "store_status")
+    def _compute_display_name(self):
+        events = dict(self._fields["event"]._description_selection(self.env))
+        for mapping in self:
+            mapping.display_name = (
+                f"{events.get(mapping.event, '')} → {mapping.store_status or '-'}"
+            )

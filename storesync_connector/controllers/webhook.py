@@ -1,0 +1,112 @@
+"""Webhook receiver: a store's deliveries land in the sync log, processing happens in a cron.
+
+``POST /storesync/webhook/<store id>``. The request only checks the delivery and writes (or
+refreshes) one inbox row, then asks the processing cron to run at once: the store gets its
+answer in milliseconds, whatever the order costs to import. Every refused request writes
+nothing.
+
+Answers: 200 accepted, ignored (a topic we do not import) or ping; 400 not a JSON object or no
+usable id; 401 unsigned or badly signed; 404 unknown or archived store; 411 no Content-Length;
+413 body over 1 MB.
+"""
+
+import json
+import logging
+from urllib.parse import urlencode
+
+from odoo import http
+from odoo.http import request
+
+from ..adapters import get_adapter_class
+
+_logger = logging.getLogger(__name__)
+
+#: largest body accepted (an order with hundreds of lines is far below)
+MAX_BODY_SIZE = 1024 * 1024
+#: what the store sends that the importer turns into Odoo records: kind -> the adapter's
+#: static method giving the sync-log key of a payload of that kind
+IMPORTED_KINDS = {"order": "describe_order"}
+#: the store switch that enables each imported kind
+KIND_SWITCHES = {"order": "import_orders"}
+
+
+class StoresyncWebhookController(http.Controller):
+    @http.route(
+        "/storesync/webhook/<int:store_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        # werkzeug refuses bigger form bodies (413) while parsing them, before this code runs
+        max_content_length=MAX_BODY_SIZE,
+    )
+    def storesync_webhook(self, store_id, **_form):
+        """Receive one delivery of store ``store_id``; see the module docstring for answers."""
+        httprequest = request.httprequest
+        length = httprequest.content_length
+        if length is None:
+            # Bounded reads need the length up front; stores always send it.
+            return self._refuse(store_id, 411, "length_required", "no Content-Length")
+        if length > MAX_BODY_SIZE:
+            return self._refuse(store_id, 413, "too_large", f"{length} bytes announced")
+        raw = httprequest.get_data()  # a stream limited to Content-Length
+        if not raw and httprequest.form:
+            # A form-encoded body (WooCommerce's ping) was parsed and consumed by werkzeug.
+            raw = urlencode(list(httprequest.form.items(multi=True))).encode()
+        if len(raw) > MAX_BODY_SIZE:
+            return self._refuse(store_id, 413, "too_large", f"{len(raw)} bytes read")
+
+        env = request.env(su=True)
+        store = env["storesync.store"].browse(store_id).exists()
+        if not store or not store.active:
+            return self._refuse(store_id, 404, "unknown_store", "unknown or archived store")
+        adapter_class = get_adapter_class(store.platform)
+        headers = httprequest.headers
+        about = adapter_class.describe_webhook(headers, raw)
+        if about["ping"]:
+            _logger.info("Store sync webhook: ping for store %s", store_id)
+            return self._answer(200, "ping")
+        if not adapter_class.verify_webhook(headers, raw, store.webhook_secret or ""):
+            reason = "signature does not match" if store.webhook_secret else "no secret set"
+            return self._refuse(store_id, 401, "bad_signature", f"{about['topic']}: {reason}")
+        try:
+            payload = json.loads(raw)
+        except (ValueError, RecursionError):
+            payload = None
+        if not isinstance(payload, dict):
+            return self._refuse(store_id, 400, "not_json", f"{about['topic']}: not a JSON object")
+        kind = about["kind"]
+        if kind not in IMPORTED_KINDS or not store[KIND_SWITCHES[kind]]:
+            # 2xx all the same: the store disables a webhook after a few failed deliveries.
+            _logger.info("Store sync webhook: store %s, topic %r ignored", store_id, about["topic"])
+            return self._answer(200, "ignored")
+        item = getattr(adapter_class, IMPORTED_KINDS[kind])(payload)
+        if not item:
+            return self._refuse(store_id, 400, "no_id", f"{about['topic']}: no usable id")
+        changed = env["storesync.inbox"]._upsert(store, kind, [dict(item, payload=payload)])
+        if changed:
+            env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
+        _logger.info(
+            "Store sync webhook: store %s, %s %s %s",
+            store_id,
+            about["topic"],
+            item["external_id"],
+            "queued" if changed else "unchanged",
+        )
+        return self._answer(200, "accepted")
+
+    def _answer(self, status, result):
+        return request.make_json_response({"result": result}, status=status)
+
+    def _refuse(self, store_id, status, code, reason):
+        """Log why a delivery was refused (never the secret or the signature) and answer."""
+        httprequest = request.httprequest
+        _logger.warning(
+            "Store sync webhook refused (HTTP %s) for store %s from %s: %s",
+            status,
+            store_id,
+            httprequest.remote_addr,
+            reason,
+        )
+        return request.make_json_response({"error": code}, status=status)

@@ -1,0 +1,386 @@
+import json
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..adapters import StoreSyncError
+
+_logger = logging.getLogger(__name__)
+
+#: rows one export cron step claims (a multiple of the batch size: stock and prices go 100 a
+#: call); small enough that one order status call per row ends well within the lease
+CLAIM_SIZE = 200
+#: how long a claimed row stays with the worker that claimed it (a crashed worker's rows come
+#: back after this)
+LEASE = timedelta(minutes=10)
+#: retryable failures are tried again after 1, 2, 4 ... minutes, then the row is an error
+MAX_ATTEMPTS = 8
+KIND_MODELS = {"stock": "product.product", "price": "product.product", "order_status": "sale.order"}
+
+
+class StoresyncOutbox(models.Model):
+    """One thing to tell a store: the outgoing half of the sync log.
+
+    Odoo changes enqueue rows keyed by (store, kind, record); ten changes of one product
+    before the export cron runs are one row, because the values are read when sending.
+    Sending happens in the export cron, after the change is committed, never inside the
+    user's transaction. A row claimed by a worker carries a lease instead of a lock, so a
+    user's change never waits for a store's answer; each enqueue bumps ``revision``, and a
+    row whose revision moved while it was being sent stays pending and goes again.
+    """
+
+    _name = "storesync.outbox"
+    _inherit = ["storesync.store.mixin"]
+    _description = "Store Sync Log (outgoing)"
+    _order = "write_date desc, id desc"
+    _rec_name = "name"
+
+    store_id = fields.Many2one(readonly=True)
+    kind = fields.Selection(
+        [("stock", "Stock"), ("price", "Price"), ("order_status", "Order Status")],
+        required=True,
+        readonly=True,
+    )
+    res_model = fields.Char(string="Record Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", required=True, readonly=True
+    )
+    product_id = fields.Many2one(
+        "product.product", readonly=True, index="btree_not_null", ondelete="cascade"
+    )
+    order_id = fields.Many2one(
+        "sale.order",
+        string="Sales Order",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
+    )
+    name = fields.Char(compute="_compute_name")
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("done", "Done"),
+            ("skipped", "Skipped"),
+            ("error", "Error"),
+        ],
+        default="pending",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    revision = fields.Integer(readonly=True, default=1)
+    attempts = fields.Integer(readonly=True)
+    next_attempt = fields.Datetime(readonly=True, help="Retry not before this moment.")
+    lease_until = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True)
+    date_sent = fields.Datetime(string="Sent on", readonly=True)
+    request = fields.Json(string="Request Sent", readonly=True)
+    request_text = fields.Text(string="Request", compute="_compute_request_text")
+
+    _store_kind_record_uniq = models.Constraint(
+        "UNIQUE(store_id, kind, res_id)",
+        "A store is told about a record once per kind; newer changes refresh the row.",
+    )
+
+    @api.depends("res_model", "res_id", "kind")
+    def _compute_name(self):
+        for row in self:
+            record = row.product_id or row.order_id
+            row.name = record.display_name if record else f"{row.res_model},{row.res_id}"
+
+    @api.depends("request")
+    def _compute_request_text(self):
+        for row in self:
+            row.request_text = (
+                json.dumps(row.request, indent=2, ensure_ascii=False, sort_keys=True)
+                if row.request
+                else False
+            )
+
+    # ------------------------------------------------------------------ enqueue
+
+    @api.model
+    def _enqueue(self, store, kind, records):
+        """Queue ``records`` (products or sales orders) to be sent to ``store``; one SQL
+        statement, no read of the records. Returns how many rows were (re)queued."""
+        if not records or not store:
+            return 0
+        store.ensure_one()
+        pairs = [(store.id, rid) for rid in records.ids]
+        return self._enqueue_pairs(kind, pairs, trigger=True)
+
+    @api.model
+    def _enqueue_pairs(self, kind, pairs, trigger=True):
+        """Queue ``(store id, record id)`` pairs of one kind; duplicates are merged.
+
+        A store exporting every N minutes collects changes for N - 1 minutes before the
+        first send (``next_attempt``); with the default of 1 the row is due at once.
+        """
+        pairs = sorted(set(pairs))
+        if not pairs:
+            return 0
+        model = KIND_MODELS[kind]
+        link = "product_id" if model == "product.product" else "order_id"
+        now = fields.Datetime.now()
+        values = SQL(", ").join(SQL("(%s, %s)", store_id, res_id) for store_id, res_id in pairs)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO storesync_outbox (
+                    store_id, company_id, kind, res_model, res_id, %(link)s, state, revision,
+                    attempts, next_attempt, create_uid, create_date, write_uid, write_date
+                )
+                SELECT v.store_id, s.company_id, %(kind)s, %(model)s, v.res_id, v.res_id,
+                       'pending', 1, 0,
+                       %(now)s + (GREATEST(s.export_interval, 1) - 1) * INTERVAL '1 minute',
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (VALUES %(values)s) AS v(store_id, res_id)
+                  JOIN storesync_store s ON s.id = v.store_id
+                ON CONFLICT (store_id, kind, res_id) DO UPDATE SET
+                    state = 'pending',
+                    revision = storesync_outbox.revision + 1,
+                    attempts = 0,
+                    -- A row already waiting keeps its moment: more changes never postpone it.
+                    next_attempt = CASE
+                        WHEN storesync_outbox.state = 'pending' AND storesync_outbox.attempts = 0
+                        THEN LEAST(COALESCE(storesync_outbox.next_attempt, %(now)s),
+                                   EXCLUDED.next_attempt)
+                        ELSE EXCLUDED.next_attempt END,
+                    last_error = NULL,
+                    write_uid = EXCLUDED.write_uid,
+                    write_date = EXCLUDED.write_date
+                RETURNING id
+                """,
+                link=SQL.identifier(link),
+                kind=kind,
+                model=model,
+                uid=self.env.uid,
+                now=now,
+                values=values,
+            )
+        )
+        count = len(self.env.cr.fetchall())
+        self.invalidate_model()
+        if count and trigger:
+            self._trigger_export()
+        return count
+
+    @api.model
+    def _trigger_export(self):
+        """Ask the export cron to run now, once per transaction (a trigger is a row)."""
+        data = self.env.cr.precommit.data
+        if not data.get("storesync_export_triggered"):
+            data["storesync_export_triggered"] = True
+            self.env.ref("storesync_connector.ir_cron_export_outbox").sudo()._trigger()
+
+    @api.model
+    def _enqueue_stock_change(self, product, location, on_hand=True):
+        """A quant of ``product`` in ``location`` changed: queue it for every store that
+        exports stock from the warehouse holding ``location`` and sells the product.
+
+        ``on_hand`` False means only the reserved quantity moved, which matters to stores
+        that get the free quantity. One query when the product is not in any store.
+        """
+        self.env["storesync.product.binding"].flush_model(["store_id", "product_id"])
+        self.env["storesync.store"].flush_model(
+            ["active", "export_stock", "stock_quantity_mode", "warehouse_id", "company_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT b.store_id
+                  FROM storesync_product_binding b
+                  JOIN storesync_store s ON s.id = b.store_id
+                  JOIN stock_warehouse w ON w.id = COALESCE(
+                        s.warehouse_id,
+                        (SELECT id FROM stock_warehouse
+                          WHERE company_id = s.company_id AND active
+                          ORDER BY sequence, id LIMIT 1))
+                  JOIN stock_location wl ON wl.id = w.view_location_id
+                 WHERE b.product_id = %(product)s
+                   AND s.active AND s.export_stock
+                   AND (%(on_hand)s OR s.stock_quantity_mode = 'free')
+                   AND %(path)s LIKE wl.parent_path || '%%'
+                """,
+                product=product.id,
+                on_hand=on_hand,
+                path=location.parent_path,
+            )
+        )
+        pairs = [(store_id, product.id) for (store_id,) in self.env.cr.fetchall()]
+        return self._enqueue_pairs("stock", pairs)
+
+    # ------------------------------------------------------------------ sending
+
+    @api.model
+    def _claim(self, limit=CLAIM_SIZE, store=None):
+        """Take up to ``limit`` due pending rows and lease them to this worker."""
+        self.flush_model()
+        now = fields.Datetime.now()
+        where = SQL(
+            "state = 'pending' AND (next_attempt IS NULL OR next_attempt <= %(now)s) "
+            "AND (lease_until IS NULL OR lease_until < %(now)s)",
+            now=now,
+        )
+        if store:
+            where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE storesync_outbox SET lease_until = %(lease)s
+                 WHERE id IN (SELECT id FROM storesync_outbox WHERE %(where)s
+                              ORDER BY store_id, kind, id LIMIT %(limit)s
+                              FOR UPDATE SKIP LOCKED)
+             RETURNING id, revision
+                """,
+                lease=now + LEASE,
+                where=where,
+                limit=limit,
+            )
+        )
+        claimed = dict(self.env.cr.fetchall())
+        self.invalidate_model(["lease_until"])
+        return self.browse(sorted(claimed)), claimed
+
+    def _send(self, revisions):
+        """Send these claimed rows, grouped by store and kind; record every outcome."""
+        outcomes = {}
+        for (store, kind), rows in self.grouped(lambda r: (r.store_id, r.kind)).items():
+            if not store.active:
+                message = self.env._("Not sent: the store is archived.")
+                outcomes.update({row.id: {"state": "skipped", "message": message} for row in rows})
+                continue
+            sender = getattr(store.sudo(), f"_export_{kind}")
+            try:
+                outcomes.update(sender(rows))
+            except StoreSyncError as error:
+                # The whole call failed (store down, auth...): every row of the group waits.
+                for row in rows:
+                    outcomes[row.id] = {"error": error}
+            except Exception as error:
+                _logger.exception("Store sync: unexpected error while exporting %s", kind)
+                for row in rows:
+                    outcomes[row.id] = {"error": error}
+        self._record_outcomes(outcomes, revisions)
+
+    def _record_outcomes(self, outcomes, revisions):
+        """Write what happened to each row; a row re-queued meanwhile stays pending."""
+        now = fields.Datetime.now()
+        for row in self:
+            outcome = outcomes.get(row.id) or {"state": "skipped"}
+            values = {
+                "attempts": row.attempts + 1,
+                "request": outcome.get("request"),
+                "date_sent": now if outcome.get("request") else row.date_sent,
+            }
+            error = outcome.get("error")
+            if error is None:
+                values.update(
+                    state=outcome.get("state", "done"),
+                    last_error=outcome.get("message"),
+                    next_attempt=None,
+                )
+            else:
+                retryable = getattr(error, "retryable", False) or outcome.get("retryable")
+                values["last_error"] = self._error_message(row, error)
+                if retryable and values["attempts"] < MAX_ATTEMPTS:
+                    values.update(
+                        state="pending",
+                        next_attempt=now + timedelta(minutes=2 ** (values["attempts"] - 1)),
+                    )
+                else:
+                    values.update(state="error", next_attempt=None)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE storesync_outbox
+                       SET state = CASE WHEN revision = %(revision)s THEN %(state)s
+                                        ELSE 'pending' END,
+                           attempts = CASE WHEN revision = %(revision)s THEN %(attempts)s
+                                           ELSE 0 END,
+                           next_attempt = CASE WHEN revision = %(revision)s
+                                               THEN %(next_attempt)s::timestamp END,
+                           last_error = %(last_error)s,
+                           request = %(request)s::jsonb,
+                           date_sent = %(date_sent)s,
+                           lease_until = NULL,
+                           write_date = %(now)s
+                     WHERE id = %(id)s
+                    """,
+                    revision=revisions[row.id],
+                    state=values["state"],
+                    attempts=values["attempts"],
+                    next_attempt=values["next_attempt"],
+                    last_error=values["last_error"] or None,
+                    request=json.dumps(values["request"]) if values["request"] else None,
+                    date_sent=values["date_sent"] or None,
+                    now=now,
+                    id=row.id,
+                )
+            )
+        self.invalidate_recordset()
+
+    def _error_message(self, row, error):
+        if isinstance(error, StoreSyncError):
+            return row.store_id._connection_error_message(error)
+        if isinstance(error, str):
+            return error
+        return self.env._("Unexpected error: %(error)s", error=repr(error))
+
+    @api.model
+    def _cron_export(self, store=None):
+        """Send pending rows in claimed batches, committing after each, until time is up."""
+        cron = self.env["ir.cron"]
+        while True:
+            rows, revisions = self._claim(store=store)
+            if not rows:
+                break
+            # The lease is committed before any HTTP call: row locks are released, so a user
+            # changing stock meanwhile never waits for the store.
+            cron._commit_progress(0)
+            rows._send(revisions)
+            remaining = self.search_count([("state", "=", "pending")])
+            if cron._commit_progress(len(rows), remaining=remaining) <= 0:
+                break
+
+    # ------------------------------------------------------------------ user actions
+
+    def action_retry(self):
+        """Queue these rows again and ask the export cron to run now."""
+        for (store, kind), rows in self.grouped(lambda r: (r.store_id, r.kind)).items():
+            self._enqueue_pairs(kind, [(store.id, res_id) for res_id in rows.mapped("res_id")])
+        return True
+
+    def action_ignore(self):
+        self.write(
+            {
+                "state": "skipped",
+                "last_error": self.env._("Ignored by %(user)s", user=self.env.user.name),
+            }
+        )
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _cron_vacuum(self):
+        """Delete done and skipped rows older than each store's retention."""
+        stores = self.env["storesync.store"].with_context(active_test=False).search([], limit=None)
+        for store in stores:
+            limit = fields.Datetime.subtract(fields.Datetime.now(), days=store.log_retention_days)
+            self.search(
+                [
+                    ("store_id", "=", store.id),
+                    ("state", "in", ("done", "skipped")),
+                    ("write_date", "<", limit),
+                ]
+            ).unlink()

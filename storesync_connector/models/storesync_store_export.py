@@ -1,0 +1,437 @@
+import logging
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import float_repr
+from odoo.tools.safe_eval import safe_eval
+
+from ..adapters import StoreSyncError
+
+_logger = logging.getLogger(__name__)
+
+#: Odoo events of a synced order, the furthest first: the first that applies is the stage
+EVENT_ORDER = ("cancelled", "delivered", "paid", "confirmed")
+
+
+class StoresyncStore(models.Model):
+    _inherit = "storesync.store"
+
+    stock_quantity_mode = fields.Selection(
+        [("free", "Free to use (on hand minus reserved)"), ("on_hand", "On hand")],
+        string="Stock Sent",
+        required=True,
+        default="free",
+        help="Which quantity of the store's warehouse the store gets. Free to use also "
+        "changes when an order reserves goods or releases them.",
+    )
+    product_filter = fields.Char(
+        string="Products to Export",
+        default="[]",
+        help="Only linked products matching this filter get their stock and prices sent.",
+    )
+    status_export_map_ids = fields.One2many(
+        "storesync.status.export.map", "store_id", string="Statuses Sent"
+    )
+    outbox_pending_count = fields.Integer(compute="_compute_outbox_counts")
+    outbox_error_count = fields.Integer(compute="_compute_outbox_counts")
+
+    def _compute_outbox_counts(self):
+        counts = defaultdict(int)
+        if self.ids:
+            groups = self.env["storesync.outbox"]._read_group(
+                [("store_id", "in", self.ids), ("state", "in", ("pending", "error"))],
+                ["store_id", "state"],
+                ["__count"],
+            )
+            for store, state, count in groups:
+                counts[store.id, state] = count
+        for store in self:
+            store.outbox_pending_count = counts[store.id, "pending"]
+            store.outbox_error_count = counts[store.id, "error"]
+
+    @api.constrains("product_filter")
+    def _check_product_filter(self):
+        for store in self:
+            try:
+                self.env["product.product"].search_count(store._product_filter_domain(), limit=1)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "The product filter of %(store)s is not a valid domain: %(error)s",
+                        store=store.name,
+                        error=error,
+                    )
+                ) from error
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        stores = super().create(vals_list)
+        stores._create_default_export_maps()
+        return stores
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "pricelist_id" in vals or vals.get("export_prices"):
+            # Another pricelist means other prices for everything the store sells.
+            for store in self.filtered("export_prices"):
+                store._linked_products()._storesync_enqueue_prices(stores=store)
+        return result
+
+    def _create_default_export_maps(self):
+        """Every new store starts with the platform's statuses to send (editable)."""
+        vals_list = []
+        for store in self:
+            known = set(store.status_export_map_ids.mapped("event"))
+            defaults = store._get_adapter_class().default_export_statuses
+            vals_list += [
+                {"store_id": store.id, "event": event, "store_status": status}
+                for event, status in defaults.items()
+                if event not in known
+            ]
+        self.env["storesync.status.export.map"].create(vals_list)
+
+    # ------------------------------------------------------------------ user actions
+
+    def action_open_outbox(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "storesync_connector.storesync_outbox_action"
+        )
+        action["domain"] = [("store_id", "=", self.id)]
+        state = self.env.context.get("outbox_state")
+        action["context"] = {"search_default_state_" + state: 1} if state else {}
+        return action
+
+    def action_export_all(self):
+        """Queue stock and prices of every linked product the filter lets through."""
+        self.ensure_one()
+        self.check_access("write")
+        products = self._exportable_products(self._linked_products())
+        count = 0
+        if self.export_stock:
+            count += self.env["storesync.outbox"]._enqueue(self, "stock", products)
+        if self.export_prices:
+            count += self.env["storesync.outbox"]._enqueue(self, "price", products)
+        if not (self.export_stock or self.export_prices):
+            raise UserError(self.env._("Neither stock nor price export is switched on."))
+        self.message_post(
+            body=self.env._(
+                "%(user)s queued %(count)s products for export.",
+                user=self.env.user.name,
+                count=len(products),
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Export queued"),
+                "message": self.env._(
+                    "%(count)s products will be sent to the store within a minute.",
+                    count=len(products),
+                ),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------------ what is exported
+
+    def _product_filter_domain(self):
+        self.ensure_one()
+        domain = safe_eval(self.product_filter or "[]", {"uid": self.env.uid})
+        return list(Domain(domain))
+
+    def _linked_products(self):
+        self.ensure_one()
+        return (
+            self.env["storesync.product.binding"]
+            .sudo()
+            .search([("store_id", "=", self.id)])
+            .product_id
+        )
+
+    def _exportable_products(self, products):
+        """The ones among ``products`` the store's product filter lets through."""
+        self.ensure_one()
+        if not products:
+            return products
+        domain = Domain("id", "in", products.ids) & Domain(self._product_filter_domain())
+        return products.with_context(active_test=False).search(domain)
+
+    def _export_warehouse(self):
+        self.ensure_one()
+        return self.warehouse_id or self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_id.id)], limit=1
+        )
+
+    def _store_items(self, products):
+        """``{product id: [{"id", "parent_id"}, ...]}``: the store items each product is."""
+        items = defaultdict(list)
+        bindings = (
+            self.env["storesync.product.binding"]
+            .sudo()
+            .search([("store_id", "=", self.id), ("product_id", "in", products.ids)])
+        )
+        for binding in bindings:
+            variation = binding.variation_id not in (False, "", "0")
+            items[binding.product_id.id].append(
+                {
+                    "id": binding.variation_id if variation else binding.external_id,
+                    "parent_id": binding.external_id if variation else None,
+                }
+            )
+        return items
+
+    def _stock_quantities(self, products):
+        """Whole units per product in the store's warehouse (free or on hand), never < 0."""
+        warehouse = self._export_warehouse()
+        field = "free_qty" if self.stock_quantity_mode == "free" else "qty_available"
+        products = products.with_context(warehouse_id=warehouse.id)
+        # Not stored, so possibly cached from before the change that queued the row.
+        products.invalidate_recordset([field])
+        return {product.id: max(int(product[field] // 1), 0) for product in products}
+
+    def _price_values(self, products):
+        """Regular price and dated sale price per product, in the store's currency.
+
+        The regular price is what the store's pricelist gives outside any dated rule (the
+        product's sales price without a pricelist). A pricelist rule with a start or end date
+        that has not ended becomes the store's sale price with its dates, when it is lower.
+        Rules are taken in the pricelist's own order, so a dated rule placed after an
+        undated one that applies is ignored, exactly as Odoo would ignore it.
+        """
+        self.ensure_one()
+        pricelist = self.pricelist_id
+        currency = pricelist.currency_id or self.company_id.currency_id
+        now = fields.Datetime.now()
+        Item = self.env["product.pricelist.item"]
+        rules = Item
+        if pricelist:
+            # Odoo's own rule domain (product_pricelist._get_applicable_rules_domain) minus
+            # "valid now": a sale that starts next week is sent now, with its dates.
+            rules = Item.search(
+                Domain.AND(
+                    [
+                        [("pricelist_id", "=", pricelist.id)],
+                        [
+                            "|",
+                            ("categ_id", "=", False),
+                            ("categ_id", "parent_of", products.categ_id.ids),
+                        ],
+                        [
+                            "|",
+                            ("product_tmpl_id", "=", False),
+                            ("product_tmpl_id", "in", products.product_tmpl_id.ids),
+                        ],
+                        ["|", ("product_id", "=", False), ("product_id", "in", products.ids)],
+                        ["|", ("date_end", "=", False), ("date_end", ">=", now)],
+                    ]
+                )
+            )
+        values = {}
+        for product in products:
+            regular_rule = sale_rule = Item
+            for rule in rules:
+                if not rule._is_applicable_for(product, 1.0):
+                    continue
+                if rule.date_start or rule.date_end:
+                    sale_rule = sale_rule or rule
+                    continue
+                regular_rule = rule
+                break
+            regular = currency.round(
+                regular_rule._compute_price(product, 1.0, product.uom_id, now, currency=currency)
+            )
+            vals = {"regular_price": _money(regular, currency), "sale_price": None}
+            if sale_rule:
+                sale = currency.round(
+                    sale_rule._compute_price(
+                        product,
+                        1.0,
+                        product.uom_id,
+                        max(sale_rule.date_start or now, now),
+                        currency=currency,
+                    )
+                )
+                if currency.compare_amounts(sale, regular) < 0:
+                    vals.update(
+                        sale_price=_money(sale, currency),
+                        sale_from=sale_rule.date_start or None,
+                        sale_to=sale_rule.date_end or None,
+                    )
+            values[product.id] = vals
+        return values
+
+    # ------------------------------------------------------------------ senders (outbox)
+
+    def _export_stock(self, rows):
+        """Send these outbox rows' stock; ``{row id: outcome}`` (see ``_record_outcomes``)."""
+        if not self.export_stock:
+            return self._skip_all(rows, self.env._("Stock export is switched off."))
+        return self._export_products(rows, self._stock_quantities, "stock_quantity")
+
+    def _export_price(self, rows):
+        if not self.export_prices:
+            return self._skip_all(rows, self.env._("Price export is switched off."))
+        return self._export_products(rows, self._price_values, None)
+
+    def _skip_all(self, rows, message):
+        return {row.id: {"state": "skipped", "message": message} for row in rows}
+
+    def _export_products(self, rows, compute, field):
+        """Batch product rows to the store; each row's outcome from its items' answers."""
+        self.ensure_one()
+        outcomes = {}
+        products = self._exportable_products(rows.product_id)
+        store_items = self._store_items(products)
+        values = compute(products.filtered(lambda p: p.id in store_items))
+        items, owners = [], []
+        for row in rows:
+            product = row.product_id
+            if product not in products:
+                outcomes[row.id] = {
+                    "state": "skipped",
+                    "message": self.env._("Not sent: outside the store's product filter."),
+                }
+            elif product.id not in store_items:
+                outcomes[row.id] = {
+                    "state": "skipped",
+                    "message": self.env._("Not sent: the product is not linked to the store."),
+                }
+            else:
+                value = values[product.id]
+                for item in store_items[product.id]:
+                    item = {**item, **(value if field is None else {field: value})}
+                    items.append(item)
+                    owners.append(row)
+        if not items:
+            return outcomes
+        method = "update_stock" if field == "stock_quantity" else "update_prices"
+        failure = None
+        with self._get_adapter() as adapter:
+            try:
+                results = getattr(adapter, method)(items)
+            except StoreSyncError as error:
+                # A whole call failed after others went through: those items are done.
+                failure, results = error, error.details.get("results") or []
+        by_key = {(str(r["id"]), str(r.get("parent_id") or "")): r for r in results}
+        per_row = defaultdict(list)
+        for item, row in zip(items, owners, strict=True):
+            key = (str(item["id"]), str(item.get("parent_id") or ""))
+            per_row[row].append((item, by_key.get(key)))
+        for row, pairs in per_row.items():
+            request = [_jsonable(item) for item, _result in pairs]
+            failed = [result for _item, result in pairs if not (result and result["ok"])]
+            if not failed:
+                outcomes[row.id] = {"state": "done", "request": request}
+            elif any(result is None for result in failed):
+                outcomes[row.id] = {"error": failure, "request": request}
+            else:
+                outcomes[row.id] = {
+                    "error": "; ".join(
+                        self.env._(
+                            "The store refused item %(item)s: %(message)s (%(code)s)",
+                            item=result["id"],
+                            message=result["message"] or "-",
+                            code=result["code"] or result["status"],
+                        )
+                        for result in failed
+                    ),
+                    "retryable": all(result["retryable"] for result in failed),
+                    "request": request,
+                }
+        return outcomes
+
+    def _export_order_status(self, rows):
+        """Send each order's mapped status, and its tracking notes once."""
+        self.ensure_one()
+        outcomes = {}
+        if not self.export_order_status:
+            return self._skip_all(rows, self.env._("Order status export is switched off."))
+        mapping = {m.event: m.store_status for m in self.status_export_map_ids}
+        with self._get_adapter() as adapter:
+            for row in rows:
+                order = row.order_id
+                try:
+                    outcomes[row.id] = self._export_one_status(adapter, row, order, mapping)
+                except StoreSyncError as error:
+                    outcomes[row.id] = {"error": error}
+        return outcomes
+
+    def _export_one_status(self, adapter, row, order, mapping):
+        if not order.storesync_external_id or order.storesync_store_id != self:
+            return {
+                "state": "skipped",
+                "message": self.env._("Not sent: the order does not come from this store."),
+            }
+        request = {}
+        pickings = order._storesync_tracking_pickings()
+        if pickings:
+            notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
+            known = set()
+            if row.attempts or row.request:
+                # An earlier attempt may have added the note before failing: never twice.
+                known = {
+                    note["note"] for note in adapter.list_order_notes(order.storesync_external_id)
+                }
+            for picking, note in notes.items():
+                if _plain(note) not in known:
+                    adapter.add_order_note(order.storesync_external_id, note, customer_note=True)
+                picking.storesync_note_sent = True
+            request["notes"] = list(notes.values())
+        event = order._storesync_event()
+        status = mapping.get(event) if event else None
+        if status and status != order.storesync_status:
+            adapter.update_order_status(order.storesync_external_id, status)
+            order.storesync_status = status
+            request["status"] = status
+        if not request:
+            return {
+                "state": "done",
+                "message": self.env._(
+                    "Nothing to send: the store already has status %(status)s.",
+                    status=order.storesync_status or "-",
+                ),
+            }
+        order.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "Sent to the store: %(what)s",
+                what=", ".join(
+                    (
+                        [self.env._("status %(status)s", status=status)]
+                        if "status" in request
+                        else []
+                    )
+                    + [self.env._("tracking note")] * bool(request.get("notes"))
+                ),
+            )
+        )
+        return {"state": "done", "request": request}
+
+
+def _money(amount, currency):
+    return Decimal(float_repr(amount, currency.decimal_places))
+
+
+def _jsonable(item):
+    """An adapter item as JSON for the sync log (Decimal and datetime as text)."""
+    return {
+        key: value.isoformat()
+        if isinstance(value, datetime)
+        else str(value)
+        if isinstance(value, Decimal)
+        else value
+        for key, value in item.items()
+    }
+
+
+def _plain(note):
+    return " ".join(str(note).split())
