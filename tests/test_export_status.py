@@ -150,3 +150,17 @@ class TestStatusExport(StoresyncCase):
         self.assertEqual(row.state, "done", row.last_error)
         self.assertEqual(len(self._customer_notes(self.processing_id)), 1)
         self.assertEqual(self._store_order(self.processing_id)["status"], "completed")
+
+    def test_paid_invoice_sends_the_paid_status(self):
+        quotation, external_id = self._import_new_order("on-hold")
+        quotation.action_confirm()
+        self.outbox._cron_export()
+        self.assertEqual(self._store_order(external_id)["status"], "on-hold", "confirmed: nothing")
+        invoice = quotation._create_invoices()
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.outbox._cron_export()
+        self.assertEqual(self._store_order(external_id)["status"], "processing")

@@ -330,3 +330,81 @@ class TestPriceExport(StoresyncCase):
         self.products[2].list_price = 99
         self.outbox._cron_export()
         self.assertEqual(self._store_item(2)["regular_price"], "20.00")
+
+
+@tagged("post_install", "-at_install")
+class TestStockExportFromOdooFlows(StoresyncCase):
+    """The queue fills from what users do, not only from quant updates: an inventory
+    adjustment, a validated receipt; and it asks the export cron to run at once."""
+
+    emulator_orders = 0
+    emulator_products = 12
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._patch_cron_commits()
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.store.warehouse_id = cls.warehouse
+        item = next(p for p in cls.emulator.store.products.values() if p["type"] == "simple")
+        cls.item_id = item["id"]
+        cls.product = cls.env["product.product"].create(
+            {"name": item["name"], "type": "consu", "is_storable": True}
+        )
+        cls.env["storesync.product.binding"].create(
+            {"store_id": cls.store.id, "external_id": str(item["id"]), "product_id": cls.product.id}
+        )
+
+    def _row(self):
+        return self.env["storesync.outbox"].search([("product_id", "=", self.product.id)])
+
+    def test_inventory_adjustment_is_queued_triggered_and_sent(self):
+        self.env.cr.precommit.data.pop("storesync_export_triggered", None)
+        self.trigger_mock.reset_mock()
+        quant = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                {
+                    "product_id": self.product.id,
+                    "location_id": self.warehouse.lot_stock_id.id,
+                    "inventory_quantity": 17,
+                }
+            )
+        )
+        quant.action_apply_inventory()
+        self.assertEqual(self._row().state, "pending")
+        self.trigger_mock.assert_called()
+        self.env["storesync.outbox"]._cron_export()
+        self.assertEqual(self.emulator.store.products[self.item_id]["stock_quantity"], 17)
+
+    def test_validated_receipt_is_sent(self):
+        picking_type = self.warehouse.in_type_id
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "location_id": picking_type.default_location_src_id.id,
+                "location_dest_id": self.warehouse.lot_stock_id.id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product.id,
+                            "product_uom_qty": 6,
+                            "location_id": picking_type.default_location_src_id.id,
+                            "location_dest_id": self.warehouse.lot_stock_id.id,
+                        },
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        self.assertFalse(self._row(), "an incoming move waiting changes nothing yet")
+        receipt.move_ids.write({"quantity": 6, "picked": True})
+        receipt._action_done()
+        self.assertEqual(self._row().state, "pending")
+        self.env["storesync.outbox"]._cron_export()
+        self.assertEqual(self.emulator.store.products[self.item_id]["stock_quantity"], 6)

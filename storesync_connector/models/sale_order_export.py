@@ -9,7 +9,8 @@ NO_STATUS_EXPORT = "storesync_no_status_export"
 class SaleOrder(models.Model):
     """Order status export: Odoo events of synced orders queue an outbox row."""
 
-    _inherit = "sale.order"
+    # One concern per file: what synced orders send back to the store.
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     def _action_confirm(self):
         result = super()._action_confirm()

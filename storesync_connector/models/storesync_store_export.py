@@ -20,7 +20,8 @@ EVENT_ORDER = ("cancelled", "delivered", "paid", "confirmed")
 
 
 class StoresyncStore(models.Model):
-    _inherit = "storesync.store"
+    # One concern per file (STYLE.md): the export to the store lives here.
+    _inherit = "storesync.store"  # pylint: disable=consider-merging-classes-inherited
 
     stock_quantity_mode = fields.Selection(
         [("free", "Free to use (on hand minus reserved)"), ("on_hand", "On hand")],
@@ -249,7 +250,13 @@ class StoresyncStore(models.Model):
             regular = currency.round(
                 regular_rule._compute_price(product, 1.0, product.uom_id, now, currency=currency)
             )
-            vals = {"regular_price": _money(regular, currency), "sale_price": None}
+            # No sale: the store's sale price and its dates are cleared.
+            vals = {
+                "regular_price": _money(regular, currency),
+                "sale_price": None,
+                "sale_from": None,
+                "sale_to": None,
+            }
             if sale_rule:
                 sale = currency.round(
                     sale_rule._compute_price(
@@ -375,12 +382,12 @@ class StoresyncStore(models.Model):
         pickings = order._storesync_tracking_pickings()
         if pickings:
             notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
-            known = set()
-            if row.attempts or row.request:
-                # An earlier attempt may have added the note before failing: never twice.
-                known = {
-                    note["note"] for note in adapter.list_order_notes(order.storesync_external_id)
-                }
+            # An earlier attempt may have added a note without learning it (a timeout):
+            # look before writing something the customer is e-mailed, never send it twice.
+            known = {
+                _plain(note["note"])
+                for note in adapter.list_order_notes(order.storesync_external_id)
+            }
             for picking, note in notes.items():
                 if _plain(note) not in known:
                     adapter.add_order_note(order.storesync_external_id, note, customer_note=True)
