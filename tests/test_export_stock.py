@@ -408,3 +408,24 @@ class TestStockExportFromOdooFlows(StoresyncCase):
         self.assertEqual(self._row().state, "pending")
         self.env["storesync.outbox"]._cron_export()
         self.assertEqual(self.emulator.store.products[self.item_id]["stock_quantity"], 6)
+
+    def test_retry_ignore_and_vacuum(self):
+        product = self.product
+        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 2)
+        row = self.env["storesync.outbox"].search([("product_id", "=", product.id)])
+        row.action_ignore()
+        self.assertEqual(row.state, "skipped")
+        self.assertIn("Ignored", row.last_error)
+        row.action_retry()
+        self.assertRecordValues(row, [{"state": "pending", "attempts": 0, "last_error": False}])
+        self.env["storesync.outbox"]._cron_export()
+        self.assertEqual(row.state, "done")
+        self.env["storesync.outbox"]._cron_vacuum()
+        self.assertTrue(row.exists(), "recent rows stay")
+        self.env.cr.execute(
+            "UPDATE storesync_outbox SET write_date = now() - interval '400 days' WHERE id = %s",
+            [row.id],
+        )
+        row.invalidate_recordset()
+        self.env["storesync.outbox"]._cron_vacuum()
+        self.assertFalse(row.exists())

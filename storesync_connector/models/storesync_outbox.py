@@ -123,6 +123,9 @@ class StoresyncOutbox(models.Model):
             return 0
         model = KIND_MODELS[kind]
         link = "product_id" if model == "product.product" else "order_id"
+        # Raw SQL below: ORM writes to these rows (Ignore, ...) must reach the table first,
+        # or the invalidation after it would write them over the new state.
+        self.flush_model()
         now = fields.Datetime.now()
         values = SQL(", ").join(SQL("(%s, %s)", store_id, res_id) for store_id, res_id in pairs)
         self.env.cr.execute(
@@ -267,6 +270,7 @@ class StoresyncOutbox(models.Model):
 
     def _record_outcomes(self, outcomes, revisions):
         """Write what happened to each row; a row re-queued meanwhile stays pending."""
+        self.flush_model()
         now = fields.Datetime.now()
         for row in self:
             outcome = outcomes.get(row.id) or {"state": "skipped"}
