@@ -164,3 +164,12 @@ class TestStatusExport(StoresyncCase):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.outbox._cron_export()
         self.assertEqual(self._store_order(external_id)["status"], "processing")
+
+    def test_tracking_note_is_in_the_store_language(self):
+        self.env["res.lang"]._activate_lang("hu_HU")
+        self.store.lang = "hu_HU"
+        order, external_id = self._import_new_order("processing")
+        self._deliver(order, tracking="HU-123")
+        self.outbox._cron_export()
+        (note,) = self._customer_notes(external_id)
+        self.assertIn("Nyomkövetési szám: HU-123", note)
