@@ -1,6 +1,8 @@
 import json
 import logging
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -10,6 +12,15 @@ from ..adapters import PayloadError
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+#: tries after which a payload still hitting "transient" database errors becomes an error row
+TRANSIENT_ATTEMPTS = 5
+#: database errors that say "someone else was at it", not "this payload is wrong"
+TRANSIENT_DB_ERRORS = (
+    psycopg2.errors.TransactionRollbackError,  # deadlock, serialization failure
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.QueryCanceled,
+    psycopg2.errors.UniqueViolation,
+)
 
 
 class StoresyncImportError(Exception):
@@ -200,6 +211,20 @@ class StoresyncInbox(models.Model):
                 )
             with self.env.cr.savepoint():
                 result = handler(self)
+        except TRANSIENT_DB_ERRORS as error:
+            # Another job held or changed the same records (a lock wait cut short, a
+            # deadlock, a unique key taken meanwhile): the savepoint undid this attempt and
+            # the row waits for the next run, which will find the other job's records.
+            _logger.info("Store sync: %s retried later: %s", self.display_name, error)
+            values.update(
+                # A conflict that keeps coming back is not a passing one: stop and show it.
+                state="pending" if values["attempts"] < TRANSIENT_ATTEMPTS else "error",
+                last_error=self.env._(
+                    "Another job was changing the same records; this payload is tried again "
+                    "on the next run (%(error)s).",
+                    error=type(error).__name__,
+                ),
+            )
         except (StoresyncImportError, PayloadError, UserError, ValidationError) as error:
             values.update(state="error", last_error=self._error_text(error))
             record = getattr(error, "record", None)

@@ -9,12 +9,17 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
+from odoo.tools import SQL
 
 from ..adapters import PayloadError, StoreSyncError, get_adapter_class
 from ..adapters.records import TaxAmount
 from .storesync_inbox import StoresyncImportError
 
 _logger = logging.getLogger(__name__)
+
+#: first key of the advisory locks the importer takes (the second is a hash of what it
+#: locks), so they never collide with other modules' advisory locks
+IMPORT_LOCK_CLASS = 0x5353  # "SS"
 
 # Re-read a little before the cursor: store filters are "strictly after", to the second, and
 # an order saved while we were paging may carry a modification date just behind the newest one.
@@ -388,11 +393,52 @@ class StoresyncStore(models.Model):
                     status=order.status,
                 ),
             }
+        self._lock_import_keys(order)
         if existing:
             sale = self._update_sale_order(existing, order, mapping.action)
         else:
             sale = self._create_sale_order(order, mapping.action)
         return {"state": "done", **self._row_record(sale)}
+
+    def _import_lock_keys(self, order):
+        """What this order may create that another job may be creating at the same time:
+        its buyer (by account, e-mail and phone) and its products (by store id and SKU)."""
+        company, customer = self.company_id.id, order.customer
+        keys = {
+            f"partner:{company}:{kind}:{value}"
+            for kind, value in (
+                ("store", customer.external_id and f"{self.id}:{customer.external_id}"),
+                ("email", customer.email),
+                ("phone", customer.phone_e164),
+            )
+            if value
+        }
+        for line in order.lines:
+            if line.product_external_id:
+                keys.add(f"product:{self.id}:{line.product_external_id}")
+            if line.sku:
+                keys.add(f"sku:{company}:{line.sku}")
+        return sorted(keys)
+
+    def _lock_import_keys(self, order):
+        """Serialise jobs that could create the same contact or product.
+
+        The processing cron never runs twice at once, but "Update orders", "Refresh" and
+        "Retry" process rows in the user's request meanwhile: two orders of one new buyer
+        must not make two contacts. Transaction-level advisory locks, taken in one statement
+        in a fixed order, are released with the commit; a rare deadlock between two batches
+        ends as a retryable row (see ``storesync.inbox._process_one``).
+        """
+        keys = self._import_lock_keys(order)
+        if keys:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(key)) "
+                    "FROM unnest(%s::text[]) AS key ORDER BY hashtext(key)",
+                    IMPORT_LOCK_CLASS,
+                    keys,
+                )
+            )
 
     @api.model
     def _row_record(self, sale):

@@ -1,0 +1,87 @@
+"""Two jobs importing orders of the same new buyer or product at once: one waits for the
+other (advisory locks), and a lock it could not get leaves the row pending, never half an
+order or a duplicate contact."""
+
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+
+from odoo.addons.storesync_connector.models.storesync_store_import import IMPORT_LOCK_CLASS
+
+from storesync_common import StoresyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestImportConcurrency(StoresyncCase):
+    emulator_orders = 0
+    emulator_products = 6
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._patch_cron_commits()
+        cls._setup_import_mappings()
+
+    def _fetch_new_order(self):
+        (external_id,) = self.emulator.store.create_orders(1, status="processing")
+        self.store._fetch_orders()
+        row = self.env["storesync.inbox"].search(
+            [("store_id", "=", self.store.id), ("external_id", "=", str(external_id))]
+        )
+        self.assertEqual(row.state, "pending")
+        return row
+
+    def _hold_lock_elsewhere(self, key):
+        """Another connection (another Odoo worker) holds the importer's lock on ``key``."""
+        other = db_connect(self.env.cr.dbname).cursor()
+        self.addCleanup(other.close)
+        other.execute(
+            "SELECT pg_advisory_lock(%s, hashtext(%s))",
+            [IMPORT_LOCK_CLASS, key],
+        )
+        self.addCleanup(other.execute, "SELECT pg_advisory_unlock_all()")
+        # Do not wait long for it in this test (reverted with the test's savepoint).
+        self.env.cr.execute("SET lock_timeout = '200ms'")
+        return other
+
+    def test_keys_cover_buyer_and_products(self):
+        row = self._fetch_new_order()
+        order = self.store._get_adapter_class().map_order(row.payload)
+        keys = self.store._import_lock_keys(order)
+        self.assertIn(f"partner:{self.store.company_id.id}:email:{order.customer.email}", keys)
+        products = [line for line in order.lines if line.product_external_id]
+        self.assertTrue(products)
+        for line in products:
+            self.assertIn(f"product:{self.store.id}:{line.product_external_id}", keys)
+        self.assertEqual(keys, sorted(keys))
+
+    def test_buyer_locked_by_another_job_leaves_the_row_pending(self):
+        row = self._fetch_new_order()
+        order = self.store._get_adapter_class().map_order(row.payload)
+        email = order.customer.email
+        partners_before = self.env["res.partner"].search_count([("email", "=ilike", email)])
+        other = self._hold_lock_elsewhere(f"partner:{self.store.company_id.id}:email:{email}")
+
+        row._process()
+
+        self.assertEqual(row.state, "pending", row.last_error)
+        self.assertIn("Another job", row.last_error)
+        self.assertFalse(
+            self._sales().filtered(lambda s: s.storesync_external_id == row.external_id)
+        )
+        self.assertEqual(
+            self.env["res.partner"].search_count([("email", "=ilike", email)]), partners_before
+        )
+
+        other.execute("SELECT pg_advisory_unlock_all()")
+        row._process()
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual(row.order_id.storesync_external_id, row.external_id)
+
+    def test_a_conflict_that_never_ends_becomes_an_error(self):
+        row = self._fetch_new_order()
+        order = self.store._get_adapter_class().map_order(row.payload)
+        self._hold_lock_elsewhere(self.store._import_lock_keys(order)[0])
+        for _attempt in range(5):
+            row._process()
+        self.assertEqual(row.state, "error")
+        self.assertEqual(row.attempts, 5)
