@@ -503,3 +503,13 @@ def test_verify_webhook_matches_the_store_signature(shop):
     assert not WooCommerce.verify_webhook(headers, body, "")
     assert not WooCommerce.verify_webhook({}, body, "s3cret")
     assert not WooCommerce.verify_webhook({"X-WC-Webhook-Signature": "é"}, body, "s3cret")
+
+
+def test_store_settings_say_whether_prices_include_tax(emu):
+    assert make(emu.url).list_store_settings()["prices_include_tax"] is False
+    with EmulatorServer(
+        platform="woocommerce", seed=2, orders=1, products=2, port=0, prices_include_tax=True
+    ) as gross:
+        settings = make(gross.url).list_store_settings()
+    assert settings["prices_include_tax"] is True
+    assert settings["tax_rates"] and settings["shipping_methods"]

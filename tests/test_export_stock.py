@@ -325,6 +325,18 @@ class TestPriceExport(StoresyncCase):
         self.assertEqual(item["date_on_sale_to_gmt"], end.isoformat())
         self.assertEqual(self._store_item(0)["sale_price"], "", "other products untouched")
 
+    def test_store_prices_with_tax_get_the_products_sales_tax(self):
+        vat = self.env["account.tax"].create(
+            {"name": "VAT 27% (excluded)", "amount": 27, "type_tax_use": "sale"}
+        )
+        self.products[2].write({"taxes_id": [(6, 0, vat.ids)], "list_price": 100.0})
+        self.store.prices_include_tax = True
+        self.outbox._cron_export()
+        self.assertEqual(self._store_item(2)["regular_price"], "127.00")
+        self.store.prices_include_tax = False  # queues every price again
+        self.outbox._cron_export()
+        self.assertEqual(self._store_item(2)["regular_price"], "100.00")
+
     def test_price_export_off_sends_nothing(self):
         self.store.export_prices = False
         self.products[2].list_price = 99

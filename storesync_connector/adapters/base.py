@@ -443,7 +443,8 @@ class StoreAdapter:
         """What the mapping screens need, in platform-neutral form.
 
         :return: ``{"tax_rates": [{"id", "label", "percent" (Decimal)}],
-            "shipping_methods": [{"id", "title"}], "payment_methods": [{"id", "title"}]}``
+            "shipping_methods": [{"id", "title"}], "payment_methods": [{"id", "title"}],
+            "prices_include_tax": bool}`` (whether the store's catalogue prices include tax)
         """
         raise NotImplementedError
 

@@ -436,7 +436,8 @@ class WooCommerceAdapter(StoreAdapter):
         return [item for page in self._iter_pages(path, params) for item in page]
 
     def list_store_settings(self) -> dict:
-        """Tax rates (``GET taxes``, every page), shipping methods and payment gateways."""
+        """Tax rates (``GET taxes``, every page), shipping methods, payment gateways and
+        whether catalogue prices include tax (``GET settings/tax``)."""
         rates = [
             item
             for page in self._iter_pages("taxes", self._list_params(None, self.max_page_size))
@@ -444,7 +445,17 @@ class WooCommerceAdapter(StoreAdapter):
         ]
         shipping, _response = self._get("shipping_methods")
         payments, _response = self._get("payment_gateways")
+        tax_settings, _response = self._get("settings/tax")
+        include = next(
+            (
+                item.get("value")
+                for item in tax_settings or []
+                if isinstance(item, dict) and item.get("id") == "woocommerce_prices_include_tax"
+            ),
+            "no",
+        )
         return {
+            "prices_include_tax": include == "yes",
             "tax_rates": [
                 {
                     "id": str(rate["id"]),

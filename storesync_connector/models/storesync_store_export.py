@@ -36,6 +36,12 @@ class StoresyncStore(models.Model):
         default="[]",
         help="Only linked products matching this filter get their stock and prices sent.",
     )
+    prices_include_tax = fields.Boolean(
+        string="Store Prices Include Tax",
+        help="The store's catalogue prices are entered with tax (WooCommerce: “Prices entered "
+        "with tax”). Prices are sent with or without the product's Odoo sales taxes to "
+        "match; “Load mappings from store” reads it.",
+    )
     status_export_map_ids = fields.One2many(
         "storesync.status.export.map", "store_id", string="Statuses Sent"
     )
@@ -78,8 +84,8 @@ class StoresyncStore(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if "pricelist_id" in vals or vals.get("export_prices"):
-            # Another pricelist means other prices for everything the store sells.
+        if {"pricelist_id", "prices_include_tax"} & set(vals) or vals.get("export_prices"):
+            # Another pricelist or tax convention: other prices for everything it sells.
             for store in self.filtered("export_prices"):
                 store._linked_products()._storesync_enqueue_prices(stores=store)
         return result
@@ -200,7 +206,8 @@ class StoresyncStore(models.Model):
         return {product.id: max(int(product[field] // 1), 0) for product in products}
 
     def _price_values(self, products):
-        """Regular price and dated sale price per product, in the store's currency.
+        """Regular price and dated sale price per product, in the store's currency, with
+        or without the product's sales taxes as the store enters its prices.
 
         The regular price is what the store's pricelist gives outside any dated rule (the
         product's sales price without a pricelist). A pricelist rule with a start or end date
@@ -247,7 +254,21 @@ class StoresyncStore(models.Model):
                     continue
                 regular_rule = rule
                 break
-            regular = currency.round(
+            taxes = product.taxes_id.filtered(
+                lambda tax: (
+                    tax.company_id in (self.company_id, self.company_id.parent_ids)
+                    or not tax.company_id
+                )
+            )
+
+            def store_price(price, product=product, taxes=taxes):
+                # The pricelist gives Odoo's price (with or without tax as the taxes say);
+                # the store wants its own convention.
+                result = taxes.compute_all(price, currency, 1.0, product=product)
+                key = "total_included" if self.prices_include_tax else "total_excluded"
+                return currency.round(result[key])
+
+            regular = store_price(
                 regular_rule._compute_price(product, 1.0, product.uom_id, now, currency=currency)
             )
             # No sale: the store's sale price and its dates are cleared.
@@ -258,7 +279,7 @@ class StoresyncStore(models.Model):
                 "sale_to": None,
             }
             if sale_rule:
-                sale = currency.round(
+                sale = store_price(
                     sale_rule._compute_price(
                         product,
                         1.0,

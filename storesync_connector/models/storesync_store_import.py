@@ -102,6 +102,7 @@ class StoresyncStore(models.Model):
             settings = self._get_adapter().list_store_settings()
         except StoreSyncError as error:
             raise UserError(self._connection_error_message(error)) from error
+        self.prices_include_tax = settings.get("prices_include_tax", False)
         added = self._add_missing_mappings(
             [(rate["id"], rate["label"], rate["percent"]) for rate in settings["tax_rates"]],
             [(method["id"], method["title"]) for method in settings["shipping_methods"]],
