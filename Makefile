@@ -4,11 +4,12 @@ PYTHON ?= python3
 DEV := $(PYTHON) scripts/dev.py
 ARGS ?=
 
-.PHONY: run test setup lint i18n help
+.PHONY: run test bench setup lint i18n help
 
 help:
 	@echo "make run    set everything up, run Odoo with the addon and the demo store emulator"
 	@echo "make test   the whole test suite on a throwaway database, then the linters"
+	@echo "make bench  the benchmark (ARGS=--quick: small sizes, under 2 minutes; README: Benchmark)"
 	@echo "make setup  only the setup (Odoo source, .venv, PostgreSQL, .odoo/odoo.conf)"
 	@echo "make lint   ruff and pylint-odoo only"
 	@echo "make i18n   regenerate the addon .pot (after make run created the demo database)"
@@ -18,6 +19,9 @@ run:
 
 test:
 	$(DEV) test $(ARGS)
+
+bench:
+	$(PYTHON) scripts/bench.py $(ARGS)
 
 setup:
 	$(DEV) setup

@@ -211,7 +211,8 @@ class StoresyncInbox(models.Model):
                 )
             with self.env.cr.savepoint():
                 result = handler(self)
-        except TRANSIENT_DB_ERRORS as error:
+        # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+        except TRANSIENT_DB_ERRORS as error:  # pylint: disable=catching-non-exception
             # Another job held or changed the same records (a lock wait cut short, a
             # deadlock, a unique key taken meanwhile): the savepoint undid this attempt and
             # the row waits for the next run, which will find the other job's records.

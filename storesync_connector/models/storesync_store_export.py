@@ -388,12 +388,12 @@ class StoresyncStore(models.Model):
             for row in rows:
                 order = row.order_id
                 try:
-                    outcomes[row.id] = self._export_one_status(adapter, row, order, mapping)
+                    outcomes[row.id] = self._export_one_status(adapter, order, mapping)
                 except StoreSyncError as error:
                     outcomes[row.id] = {"error": error}
         return outcomes
 
-    def _export_one_status(self, adapter, row, order, mapping):
+    def _export_one_status(self, adapter, order, mapping):
         if not order.storesync_external_id or order.storesync_store_id != self:
             return {
                 "state": "skipped",

@@ -1,0 +1,705 @@
+#!/usr/bin/env python3
+"""``make bench``: what syncing costs on top of Odoo, as ratios measured in one run.
+
+Same setup as ``make run`` (``scripts/dev.py``: Odoo source, ``.venv``, PostgreSQL, the template
+database), then throwaway databases ``bench_<pid>_*`` copied from one with the addon installed,
+and the store emulator on loopback inside this process. Every Odoo phase runs in its own
+process (``scripts/bench_odoo.py``), so peak RSS and query counts are per phase:
+
+1. baseline: the import's end state re-created with plain ORM ``create`` batches;
+2. import: N orders fetched and processed by the connector's crons, end to end;
+3. ratio import/baseline (for confirmed orders and for quotations), requests per 100 orders;
+4. scale: the same import with ``--preload`` orders already in the database;
+5. export: K stock changes sent back to the store;
+6. webhooks: orders placed one after another, from webhook to committed sales order.
+
+The last line printed is one JSON object with the headline figures (README: Benchmark).
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+import dev  # noqa: E402  (scripts/dev.py: the setup `make run` uses)
+
+REPO = dev.REPO
+KEY, SECRET = "ck_bench", "cs_bench"
+TARGETS = {
+    "ratio": 0.8,
+    "http_per_100": 1.2,
+    "preload_ratio": 0.9,
+    "rss_mb": 500,
+    "stock_s": 60,
+    "webhook_max_s": 5,
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=2000, help="orders to import (2000)")
+    parser.add_argument(
+        "--products", type=int, default=400, help="products in the emulated store (400)"
+    )
+    parser.add_argument(
+        "--preload", type=int, default=100_000, help="orders already in the database (100000)"
+    )
+    parser.add_argument("--stock", type=int, default=1000, help="stock changes to export (1000)")
+    parser.add_argument("--webhooks", type=int, default=50, help="webhooks to time (50)")
+    parser.add_argument("--seed", type=int, default=1, help="the emulator's data seed (1)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes: 100 orders, 50 products, no preload, 50 stock changes, 10 webhooks",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench_<pid>_* databases")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="also write a cProfile of the import phase to FILE (pstats format)",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.orders, args.products, args.preload = 100, 50, 0
+        args.stock, args.webhooks = 50, 10
+    return args
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+class Bench:
+    """One benchmark run: its databases, its emulator, its Odoo worker processes."""
+
+    def __init__(self, args, odoo_src, pg_env):
+        self.args = args
+        self.src = odoo_src
+        self.pg_env = pg_env
+        self.tag = f"bench_{os.getpid()}"
+        self.dbs = []
+        self.tmp = Path(tempfile.mkdtemp(prefix="storesync-bench-"))
+        self.conf = dev.write_config(odoo_src, pg_env, "bench.conf", http_port=0)
+        self.results = {}
+        self.notes = []
+
+    # ---- databases
+    def seed_db(self):
+        """A database with the addon installed, kept between runs while the addon is unchanged."""
+        template = dev.ensure_template(self.src, self.conf, self.pg_env)
+        seed = f"bench_seed_{dev.addon_digest()}"
+        existing = dev.run(
+            [
+                "psql",
+                "-d",
+                "postgres",
+                "-tAc",
+                "SELECT datname FROM pg_database WHERE datname LIKE 'bench_seed_%'",
+            ],
+            env=self.pg_env,
+        ).stdout.split()
+        for old in existing:
+            if old != seed:
+                dev.run(["dropdb", "--if-exists", old], check=False, env=self.pg_env)
+        if seed in existing:
+            dev.info(f"reusing {seed} (addon unchanged)")
+            return seed
+        dev.step(f"database {seed}: {template} + {dev.ADDON}")
+        building = f"{seed}_building"
+        dev.run(["dropdb", "--if-exists", building], env=self.pg_env)
+        dev.run(["createdb", "-T", template, building], env=self.pg_env)
+        dev.odoo_step(
+            self.src,
+            self.conf,
+            self.pg_env,
+            ["-d", building, "-i", dev.ADDON],
+            "install",
+            "bench-install.log",
+        )
+        dev.run(
+            ["psql", "-d", "postgres", "-c", f'ALTER DATABASE "{building}" RENAME TO "{seed}"'],
+            env=self.pg_env,
+        )
+        return seed
+
+    def copy_db(self, source, suffix):
+        name = f"{self.tag}_{suffix}"
+        dev.run(["dropdb", "--if-exists", name], env=self.pg_env)
+        dev.run(["createdb", "-T", source, name], env=self.pg_env)
+        self.dbs.append(name)
+        return name
+
+    def drop_dbs(self):
+        if self.args.keep:
+            dev.info(f"kept {', '.join(self.dbs)}")
+            return
+        for name in self.dbs:
+            dev.run(["dropdb", "--if-exists", name], check=False, env=self.pg_env)
+            shutil.rmtree(dev.STATE / "data" / "filestore" / name, ignore_errors=True)
+
+    # ---- Odoo workers
+    def worker(self, phase, db, profile=None, **args):
+        """Run one phase of bench_odoo.py in its own process; return its JSON result."""
+        out = self.tmp / f"{phase}-{db}.json"
+        args_file = self.tmp / f"{phase}-{db}-args.json"
+        args_file.write_text(json.dumps(args))
+        cmd = [str(dev.venv_python())]
+        if profile:
+            cmd += ["-m", "cProfile", "-o", profile]
+        cmd += [
+            str(REPO / "scripts" / "bench_odoo.py"),
+            phase,
+            "--conf",
+            str(self.conf),
+            "--db",
+            db,
+            "--args",
+            json.dumps({"args_file": str(args_file)}),
+            "--out",
+            str(out),
+        ]
+        proc = subprocess.run(cmd, env=self.pg_env, cwd=REPO, text=True, capture_output=True)
+        if proc.returncode or not out.exists():
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+            raise dev.SetupError(f"bench phase {phase} on {db} failed:\n{tail}")
+        noisy = [line for line in proc.stderr.splitlines() if " ERROR " in line]
+        if noisy:
+            print("\n".join(noisy[:10]), flush=True)
+        return json.loads(out.read_text())
+
+    def requests_during(self, emulator, fn):
+        before = len(emulator.request_log_snapshot())
+        result = fn()
+        log = emulator.request_log_snapshot()[before:]
+        return result, log
+
+    # ---- phases
+    def run(self):
+        from store_emulator import EmulatorServer
+
+        a = self.args
+        dev.step(f"store emulator: {a.orders} orders, {a.products} products, seed {a.seed}")
+        started = time.perf_counter()
+        emulator = EmulatorServer(
+            platform="woocommerce",
+            seed=a.seed,
+            orders=a.orders,
+            products=a.products,
+            consumer_key=KEY,
+            consumer_secret=SECRET,
+            port=0,
+        ).start()
+        dev.info(f"{emulator.url}, generated in {time.perf_counter() - started:.1f} s")
+        try:
+            self._run(emulator)
+        finally:
+            emulator.stop()
+            self.drop_dbs()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _run(self, emulator):
+        a, r = self.args, self.results
+        seed = self.seed_db()
+        ready = self.copy_db(seed, "ready")
+        dev.step("registering the emulator as a store (mappings, taxes, pricelist, warehouse)")
+        store_id = self.worker("setup", ready, url=emulator.url, key=KEY, secret=SECRET)["store_id"]
+        imp = self.copy_db(ready, "import")
+        base = self.copy_db(ready, "baseline")
+        quot = self.copy_db(ready, "quotations")
+        scale = self.copy_db(ready, "preload") if a.preload else None
+
+        dev.step(f"import: {a.orders} orders, fetch + process crons")
+        dump = self.tmp / "end-state.json"
+        r["import"], log = self.requests_during(
+            emulator,
+            lambda: self.worker(
+                "import", imp, profile=a.profile, store_id=store_id, dump=str(dump)
+            ),
+        )
+        r["import"]["http"] = len(log)
+        r["import"]["http_paths"] = _paths(log)
+        self._show_import("import", r["import"])
+
+        dev.step("baseline: the same end state through plain ORM create batches")
+        r["baseline"] = self.worker("baseline", base, dump=str(dump))
+        dev.info(
+            f"{r['baseline']['total_s']:.1f} s (catalog {r['baseline']['catalog_s']:.1f}, "
+            f"contacts {r['baseline']['partners_s']:.1f}, orders {r['baseline']['orders_s']:.1f}, "
+            f"confirm {r['baseline']['confirm_s']:.1f}, cancel+notes "
+            f"{r['baseline']['cancel_notes_s']:.1f})"
+        )
+
+        dev.step("import as quotations only (no confirmation)")
+        r["quotations"], log = self.requests_during(
+            emulator,
+            lambda: self.worker("import", quot, store_id=store_id, quotation_only=True),
+        )
+        self._show_import("quotations", r["quotations"])
+
+        if scale:
+            self._optional("scale", lambda: self.scale_phase(emulator, scale, store_id))
+        self._optional("export", lambda: self.export_phase(emulator, imp, store_id))
+        self._optional("webhooks", lambda: self.webhook_phase(emulator, imp, store_id))
+        self.report()
+
+    def _optional(self, name, phase):
+        """Run a phase after the import; if it fails, report what was measured anyway."""
+        try:
+            phase()
+        except dev.SetupError as exc:
+            reason = str(exc).strip().splitlines()
+            print(str(exc)[-3000:], flush=True)
+            self.results.pop(name, None)
+            self.results[name] = {"unavailable": f"failed ({reason[-1][:150]})"}
+            self.notes.append(f"{name}: failed, see the output above")
+
+    def scale_phase(self, emulator, db, store_id):
+        a, r = self.args, self.results
+        dev.step(f"preload: {a.preload} orders through batched SQL")
+        r["preload"] = self.worker("preload", db, store_id=store_id, orders=a.preload)
+        dev.info(
+            f"{r['preload']['orders']} orders, {r['preload']['partners']} contacts, "
+            f"{r['preload']['products']} products in {r['preload']['seconds']:.1f} s"
+        )
+        dev.step(f"import with {a.preload} orders already in the database")
+        r["scale"], _log = self.requests_during(
+            emulator, lambda: self.worker("import", db, store_id=store_id)
+        )
+        self._show_import("scale", r["scale"])
+
+    def _show_import(self, name, result):
+        dev.info(
+            f"{result['orders']} sales orders in {result['total_s']:.1f} s (fetch "
+            f"{result['fetch_s']:.1f}, process {result['process_s']:.1f}), "
+            f"{result['queries']} queries, peak RSS {result['rss_mb']} MB"
+        )
+        dev.info(f"sync log rows: {result['rows']}")
+        for error in result["errors"]:
+            dev.info(f"ERROR ROW: {error[:300]}")
+            self.notes.append(f"{name}: error rows, e.g. {error[:200]}")
+
+    def export_phase(self, emulator, db, store_id):
+        a, r = self.args, self.results
+        dev.step(f"export: {a.stock} stock changes")
+        store = emulator.store
+        with store.lock:
+            items = [
+                {"product_id": p["id"], "variation_id": 0, "sku": p["sku"], "name": p["name"]}
+                for p in store.products.values()
+                if p["type"] != "variable"
+            ] + [
+                {
+                    "product_id": v["parent_id"],
+                    "variation_id": v["id"],
+                    "sku": v["sku"],
+                    "name": f"{store.products[v['parent_id']]['name']} ({v['id']})",
+                }
+                for v in store.variations.values()
+            ]
+        count = min(a.stock, len(items))
+        if count < a.stock:
+            self.notes.append(f"export: the store has {len(items)} products, {count} changed")
+        received = len(store.received)
+        result, log = self.requests_during(
+            emulator, lambda: self.worker("export", db, store_id=store_id, items=items, count=count)
+        )
+        if result.get("unavailable"):
+            r["export"] = result
+            dev.info(f"not available: {result['unavailable']}")
+            return
+        # The export cron ran to its end inside the worker: what it sent is in the store now,
+        # else give the store up to 60 s (an export that would finish later).
+        targets = {(str(p), str(v)): q for p, v, q in result["targets"]}
+        deadline = time.time() + 60
+        while True:
+            wrong = self._stock_mismatches(store, targets)
+            if not wrong or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        result["stock_s"] = time.time() - result["changed_at"]
+        result["wrong"] = len(wrong)
+        writes = [w for w in store.received[received:] if w["method"] != "GET"]
+        result["calls"] = len(writes)
+        result["call_kinds"] = _count(w["kind"] for w in writes)
+        result["http"] = len(log)
+        result["products"] = count
+        r["export"] = result
+        dev.info(
+            f"{count} products: {result['queued']} outbox rows, inventory {result['change_s']:.1f}"
+            f" s, export {result['export_s']:.1f} s in {result['calls']} calls "
+            f"{result['call_kinds']}, store right after {result['stock_s']:.1f} s"
+            + (f", {len(wrong)} STILL WRONG" if wrong else "")
+        )
+
+    @staticmethod
+    def _stock_mismatches(store, targets):
+        wrong = []
+        with store.lock:
+            for (product_id, variation_id), quantity in targets.items():
+                item = (
+                    store.variations.get(int(variation_id))
+                    if variation_id != "0"
+                    else store.products.get(int(product_id))
+                )
+                if not item or item.get("stock_quantity") != quantity:
+                    wrong.append((product_id, variation_id))
+        return wrong
+
+    def webhook_phase(self, emulator, db, store_id):
+        a, r = self.args, self.results
+        dev.step(f"webhooks: {a.webhooks} orders placed one after another")
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        setup = self.worker("webhook_setup", db, store_id=store_id, base_url=url)
+        if setup.get("unavailable"):
+            r["webhooks"] = setup
+            dev.info(f"not available: {setup['unavailable']}")
+            return
+        log = dev.STATE / "bench-http.log"
+        log.unlink(missing_ok=True)
+        conf = dev.write_config(
+            self.src,
+            self.pg_env,
+            "bench-http.conf",
+            http_port=port,
+            dbfilter=f"^{db}$",
+            log_file=log,
+        )
+        server = subprocess.Popen(
+            dev.odoo_cmd(self.src, conf, "-d", db, "--max-cron-threads=1", "--log-level=warn"),
+            env=self.pg_env,
+            cwd=REPO,
+        )
+        try:
+            if not dev.wait_http(f"{url}/web/health", 120, server):
+                raise dev.SetupError(f"Odoo did not start for the webhook test, see {log}")
+            r["webhooks"] = self._time_webhooks(emulator, db, a.webhooks)
+        finally:
+            server.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=20)
+            if server.poll() is None:
+                server.kill()
+        result = r["webhooks"]
+        if log.exists():
+            errors = [line for line in log.read_text().splitlines() if " ERROR " in line]
+            if errors:
+                dev.info(f"Odoo logged {len(errors)} errors (see {log}), e.g. {errors[0][:300]}")
+                self.notes.append(f"webhooks: Odoo logged {len(errors)} errors, see {log}")
+        dev.info(
+            f"{result['committed']}/{result['sent']} committed, median {result['p50_s']} s, "
+            f"max {result['max_s']} s"
+        )
+
+    def _time_webhooks(self, emulator, db, count, interval=0.25, timeout=60):
+        """Place orders at a steady pace; time each from placement to the committed order.
+
+        One warm-up order goes first and is not counted: a freshly started Odoo's cron thread
+        runs every job that is due on its first wake-up (mail, procurement scheduler...), which
+        a server that has been running does not do at each webhook.
+        """
+        import psycopg2
+
+        conn = psycopg2.connect(dbname=db, **_pg_kwargs(self.pg_env))
+        conn.autocommit = True
+
+        def committed(ids):
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT storesync_external_id FROM sale_order "
+                    "WHERE storesync_external_id = ANY(%s)",
+                    [list(ids)],
+                )
+                return {row[0] for row in cur.fetchall()}
+
+        try:
+            # "processing" (paid): an order the mapping imports and confirms; a random status
+            # could be "failed", which is rightly never imported.
+            warm = {str(oid) for oid in emulator.store.create_orders(1, status="processing")}
+            deadline = time.time() + 120
+            while not committed(warm) and time.time() < deadline:
+                time.sleep(0.1)
+            warm_ok = bool(committed(warm))
+            sent, seen = {}, {}
+            stop = threading.Event()
+
+            def poll():
+                while True:
+                    last_round = stop.is_set()
+                    waiting = [oid for oid in sent if oid not in seen]
+                    if waiting:
+                        now = time.time()
+                        for oid in committed(waiting):
+                            seen.setdefault(oid, now)
+                    if last_round:
+                        return
+                    time.sleep(0.05)
+
+            poller = threading.Thread(target=poll, daemon=True)
+            poller.start()
+            for _ in range(count):
+                at = time.time()
+                for oid in emulator.store.create_orders(1, status="processing"):
+                    sent[str(oid)] = at
+                time.sleep(interval)
+            deadline = time.time() + timeout
+            while len(seen) < len(sent) and time.time() < deadline:
+                time.sleep(0.1)
+            stop.set()
+            poller.join(5)
+        finally:
+            conn.close()
+        latencies = sorted(seen[oid] - sent[oid] for oid in seen)
+        with emulator.store.lock:
+            deliveries = list(emulator.store.webhook_deliveries)
+        return {
+            "warm_up_ok": warm_ok,
+            "sent": len(sent),
+            "committed": len(seen),
+            "deliveries": len(deliveries),
+            "delivery_errors": sum(
+                1 for d in deliveries if not str(d.get("status", "")).startswith("2")
+            ),
+            "p50_s": round(statistics.median(latencies), 2) if latencies else None,
+            "max_s": round(latencies[-1], 2) if latencies and len(seen) == len(sent) else None,
+            "latencies": [round(x, 3) for x in latencies],
+        }
+
+    # ---- output
+    def summary(self):
+        a, r = self.args, self.results
+        imp, base, quot = r["import"], r["baseline"], r["quotations"]
+        n = a.orders
+        import_per_s = n / imp["total_s"]
+        baseline_per_s = n / base["total_s"]
+        baseline_quot_s = base["total_s"] - base["confirm_s"]
+        scale = r.get("scale") if "total_s" in r.get("scale", {}) else None
+        export = r.get("export") or {}
+        hooks = r.get("webhooks") or {}
+        return {
+            "orders": n,
+            "baseline_per_s": round(baseline_per_s, 1),
+            "import_per_s": round(import_per_s, 1),
+            "ratio": round(import_per_s / baseline_per_s, 2),
+            "quotation_baseline_per_s": round(n / baseline_quot_s, 1),
+            "quotation_import_per_s": round(n / quot["total_s"], 1),
+            "quotation_ratio": round(baseline_quot_s / quot["total_s"], 2),
+            "http_per_100": round(imp["http"] * 100 / n, 2),
+            "queries_per_order": round(imp["queries"] / n, 1),
+            "baseline_queries_per_order": round(base["queries"] / n, 1),
+            "rss_mb": imp["rss_mb"],
+            "baseline_rss_mb": base["rss_mb"],
+            "preload": a.preload,
+            "preload_ratio": (round((n / scale["total_s"]) / import_per_s, 2) if scale else None),
+            "stock_products": export.get("products"),
+            "stock_calls": export.get("calls"),
+            "stock_s": round(export["stock_s"], 2) if "stock_s" in export else None,
+            "webhook_p50_s": hooks.get("p50_s"),
+            "webhook_max_s": hooks.get("max_s"),
+        }
+
+    def report(self):
+        a, r = self.args, self.results
+        s = self.summary()
+        imp, base = r["import"], r["baseline"]
+
+        def met(ok):
+            return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+        rows = [
+            ("baseline (ORM create batches), orders/s", s["baseline_per_s"], "", ""),
+            ("import (fetch + process), orders/s", s["import_per_s"], "", ""),
+            ("ratio import / baseline", s["ratio"], ">= 0.8", met(s["ratio"] >= 0.8)),
+            ("  quotations only: baseline orders/s", s["quotation_baseline_per_s"], "", ""),
+            ("  quotations only: import orders/s", s["quotation_import_per_s"], "", ""),
+            (
+                "  quotations only: ratio",
+                s["quotation_ratio"],
+                ">= 0.8",
+                met(s["quotation_ratio"] >= 0.8),
+            ),
+            ("HTTP requests (import)", imp["http"], "", ""),
+            (
+                "HTTP requests per 100 orders",
+                s["http_per_100"],
+                "<= 1.2",
+                met(s["http_per_100"] <= 1.2),
+            ),
+            ("SQL queries per order (import)", s["queries_per_order"], "", ""),
+            ("SQL queries per order (baseline)", s["baseline_queries_per_order"], "", ""),
+            (
+                "peak RSS import process, MB",
+                s["rss_mb"],
+                "<= 500 at 10k orders",
+                met(s["rss_mb"] <= 500)
+                if a.orders >= 10_000
+                else f"{met(s['rss_mb'] <= 500)} (at {a.orders})",
+            ),
+            ("peak RSS baseline process, MB", s["baseline_rss_mb"], "", ""),
+        ]
+        if r.get("scale", {}).get("unavailable"):
+            rows.append(("preload ratio", r["scale"]["unavailable"], ">= 0.9", "n/a"))
+        elif s["preload_ratio"] is None:
+            rows.append(("preload ratio", "not run", ">= 0.9", "n/a (--preload 0)"))
+        else:
+            rows.append(
+                (
+                    f"preload ratio ({a.preload} orders in the database)",
+                    s["preload_ratio"],
+                    ">= 0.9",
+                    met(s["preload_ratio"] >= 0.9),
+                )
+            )
+        export = r.get("export") or {}
+        if export.get("unavailable") or not export:
+            rows.append(("stock export", f"not available: {export.get('unavailable')}", "", "n/a"))
+        else:
+            calls_target = -(-s["stock_products"] // 100)
+            rows += [
+                ("stock changes (products)", s["stock_products"], "", ""),
+                (
+                    "stock export calls",
+                    s["stock_calls"],
+                    f"= {calls_target}",
+                    met(s["stock_calls"] <= calls_target),
+                ),
+                (
+                    "seconds until the store is right",
+                    s["stock_s"],
+                    "<= 60",
+                    met(s["stock_s"] <= 60 and not export["wrong"]),
+                ),
+            ]
+        hooks = r.get("webhooks") or {}
+        if hooks.get("unavailable") or not hooks:
+            rows.append(("webhooks", f"not available: {hooks.get('unavailable')}", "", "n/a"))
+        else:
+            rows += [
+                (
+                    f"webhook -> order, median s ({hooks['committed']}/{hooks['sent']})",
+                    s["webhook_p50_s"],
+                    "",
+                    "",
+                ),
+                (
+                    "webhook -> order, max s",
+                    s["webhook_max_s"],
+                    "<= 5",
+                    met(s["webhook_max_s"] is not None and s["webhook_max_s"] <= 5),
+                ),
+            ]
+        width = max(len(row[0]) for row in rows)
+        print(f"\n{'':=<{width + 40}}")
+        print(
+            f"storesync bench: {a.orders} orders, {a.products} products, seed {a.seed}, "
+            f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs"
+        )
+        print(f"{'':-<{width + 40}}")
+        for name, value, target, status in rows:
+            print(f"{name:<{width}}  {value!s:>10}  {target:<20} {status}")
+        print(f"{'':-<{width + 40}}")
+        print("end state, new records (import / baseline):")
+        for model, count in imp["counts"].items():
+            if model.startswith("storesync."):
+                continue
+            other = base["counts"].get(model)
+            mark = "" if other == count else "   <-- differs"
+            print(f"  {model:<28} {count:>8} {other!s:>8}{mark}")
+        print(
+            "  connector bookkeeping (import only): "
+            + ", ".join(f"{m} {c}" for m, c in imp["counts"].items() if m.startswith("storesync."))
+        )
+        print(f"import requests: {imp['http_paths']}")
+        for note in self.notes:
+            print(f"note: {note}")
+        print(f"{'':=<{width + 40}}")
+        print(
+            json.dumps(
+                {
+                    key: s[key]
+                    for key in (
+                        "orders",
+                        "baseline_per_s",
+                        "import_per_s",
+                        "ratio",
+                        "http_per_100",
+                        "queries_per_order",
+                        "rss_mb",
+                        "preload_ratio",
+                        "stock_products",
+                        "stock_calls",
+                        "stock_s",
+                        "webhook_p50_s",
+                        "webhook_max_s",
+                    )
+                }
+            ),
+            flush=True,
+        )
+
+
+def _paths(log):
+    """Requests by method and path without ids (e.g. ``GET orders``: 20)."""
+    counts = {}
+    for entry in log:
+        path = entry["path"].split("/wc/v3/", 1)[-1]
+        path = "/".join("<id>" if part.isdigit() else part for part in path.split("/"))
+        key = f"{entry['method']} {path}"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _count(values):
+    counts = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pg_kwargs(env):
+    kwargs = {"user": env.get("PGUSER")}
+    for key, name in (("PGHOST", "host"), ("PGPORT", "port"), ("PGPASSWORD", "password")):
+        if env.get(key):
+            kwargs[name] = env[key]
+    return kwargs
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    try:
+        if Path(sys.prefix).resolve() != dev.VENV.resolve():
+            # Setup as `make run` does it, then again under the project's venv (the emulator
+            # needs its packages, the Odoo phases need Odoo).
+            odoo_src = dev.ensure_odoo_source()
+            dev.ensure_venv(odoo_src)
+            env = dict(os.environ, STORESYNC_BENCH_ODOO_SRC=str(odoo_src))
+            python = str(dev.venv_python())
+            os.execve(python, [python, __file__, *argv], env)
+        odoo_src = Path(os.environ.get("STORESYNC_BENCH_ODOO_SRC") or dev.ensure_odoo_source())
+        pg_env = dev.ensure_postgres()
+        Bench(args, odoo_src, pg_env).run()
+    except dev.SetupError as exc:
+        print(f"\nERROR: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""``make bench``'s code paths at tiny size, so the benchmark cannot rot. Nothing is timed."""
+
+import contextlib
+import io
+import json
+from unittest.mock import patch
+
+from odoo.tests import TransactionCase, tagged
+
+from scripts import bench, bench_odoo
+from store_emulator import EmulatorServer
+from storesync_common import _no_commit
+
+KEY, SECRET = "ck_bench_test", "cs_bench_test"
+
+
+class _Rollback(Exception):
+    pass
+
+
+@tagged("post_install", "-at_install")
+class TestBench(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.emulator = EmulatorServer(
+            platform="woocommerce",
+            seed=3,
+            orders=6,
+            products=5,
+            consumer_key=KEY,
+            consumer_secret=SECRET,
+            port=0,
+        ).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        # The crons commit their progress; a test transaction must not.
+        cron = type(cls.env["ir.cron"])
+        cls.startClassPatcher(patch.object(cron, "_commit_progress", _no_commit))
+        cls.startClassPatcher(patch.object(cron, "_trigger"))
+        cls.store = bench_odoo.setup_store(cls.env, cls.emulator.url, KEY, SECRET)
+
+    def _import_then_roll_back(self):
+        """Import, keep its numbers and its end state as JSON, then undo the import."""
+        marks = bench_odoo.watermarks(self.env)
+        try:
+            with self.env.cr.savepoint():
+                result = bench_odoo.run_import(self.env, self.store)
+                counts = bench_odoo.count_new(self.env, marks)
+                dump = json.loads(json.dumps(bench_odoo.dump_end_state(self.env, marks)))
+                raise _Rollback
+        except _Rollback:
+            pass
+        self.env.invalidate_all()
+        return marks, result, counts, dump
+
+    def test_baseline_replays_the_import_end_state(self):
+        marks, result, counts, dump = self._import_then_roll_back()
+        self.assertFalse(result["errors"])
+        self.assertTrue(result["orders"])
+        self.assertGreater(result["queries"], 0)
+        self.assertEqual(counts["sale.order"], result["orders"])
+        self.assertEqual(bench_odoo.count_new(self.env, marks)["sale.order"], 0)
+
+        timings = bench_odoo.replay_baseline(self.env, dump)
+        self.assertIn("confirm_s", timings)
+        replayed = bench_odoo.count_new(self.env, marks)
+        # Same records and states; the chatter differs by design (contacts the import updated
+        # get tracking messages), and the baseline writes none of the connector's bookkeeping.
+        for model, count in counts.items():
+            if model == "mail.message":
+                continue
+            expected = 0 if model in bench_odoo.BOOKKEEPING_MODELS else count
+            self.assertEqual(replayed[model], expected, model)
+        names = set(
+            self.env["sale.order"].search([("id", ">", marks["sale.order"])]).mapped("name")
+        )
+        self.assertEqual(names, {order["name"] for order in dump["orders"]})
+
+    def test_import_on_a_preloaded_database(self):
+        before = self.env["sale.order"].search_count([("storesync_store_id", "=", self.store.id)])
+        loaded = bench_odoo.preload(self.env, self.store, 30)
+        self.assertEqual(loaded["orders"], 30)
+        sales = self.env["sale.order"].search([("storesync_store_id", "=", self.store.id)])
+        # The clones plus the sample they were cloned from.
+        self.assertEqual(len(sales) - before, 31)
+        self.assertEqual(len(sales.order_line), 62)
+        result = bench_odoo.run_import(self.env, self.store)
+        self.assertFalse(result["errors"])
+        self.assertGreater(result["orders"], len(sales))
+        self.assertFalse(result["rows"].get("order:error"))
+
+    def test_quotation_only_import_confirms_nothing(self):
+        bench_odoo.set_quotation_only(self.store)
+        result = bench_odoo.run_import(self.env, self.store)
+        sales = self.env["sale.order"].search([("storesync_store_id", "=", self.store.id)])
+        self.assertEqual(len(sales), result["orders"])
+        self.assertNotIn("sale", sales.mapped("state"))
+
+    def test_stock_export(self):
+        if not bench_odoo.stock_available(self.env):
+            self.skipTest("no stock export in this addon")
+        bench_odoo.run_import(self.env, self.store)
+        store = self.emulator.store
+        items = [
+            {"product_id": p["id"], "variation_id": 0, "sku": p["sku"], "name": p["name"]}
+            for p in store.products.values()
+            if p["type"] != "variable"
+        ]
+        bindings = bench_odoo.bind_store_products(self.env, self.store, items, 3)
+        self.assertEqual(len(bindings), 3)
+        targets = {b.id: 40 + i for i, b in enumerate(bindings)}
+        queued = bench_odoo.change_stock(self.env, self.store, bindings, lambda b: targets[b.id])
+        self.assertGreaterEqual(queued, 3)
+        bench_odoo.export_stock(self.env)
+        expected = bench_odoo.expected_quantities(self.env, self.store, bindings)
+        wrong = bench.Bench._stock_mismatches(
+            store,
+            {(b.external_id, b.variation_id): expected[b.product_id.id] for b in bindings},
+        )
+        self.assertFalse(wrong)
+
+    def test_webhook_registration(self):
+        if not bench_odoo.webhooks_available(self.env, self.store):
+            self.skipTest("no webhooks in this addon")
+        bench_odoo.setup_webhooks(self.env, self.store, "http://127.0.0.1:9")
+        self.assertTrue(self.emulator.store.webhooks)
+        self.assertFalse(self.env.ref("storesync_connector.ir_cron_fetch_orders").active)
+
+    def test_report_ends_with_the_json_line(self):
+        marks, result, counts, dump = self._import_then_roll_back()
+        result.update(counts=counts, http=3, http_paths={"GET orders": 1}, rss_mb=100.0)
+        baseline = bench_odoo.replay_baseline(self.env, dump)
+        baseline.update(counts=bench_odoo.count_new(self.env, marks), queries=10, rss_mb=90.0)
+        run = bench.Bench.__new__(bench.Bench)
+        run.args = bench.parse_args(["--quick"])
+        run.notes = []
+        run.results = {
+            "import": result,
+            "baseline": baseline,
+            "quotations": dict(result),
+            "export": {"unavailable": "not run in this test"},
+            "webhooks": {"unavailable": "not run in this test"},
+        }
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            run.report()
+        last = json.loads(out.getvalue().strip().splitlines()[-1])
+        self.assertEqual(
+            set(last),
+            {
+                "orders",
+                "baseline_per_s",
+                "import_per_s",
+                "ratio",
+                "http_per_100",
+                "queries_per_order",
+                "rss_mb",
+                "preload_ratio",
+                "stock_products",
+                "stock_calls",
+                "stock_s",
+                "webhook_p50_s",
+                "webhook_max_s",
+            },
+        )
+        self.assertIsNone(last["stock_s"])
+        self.assertIn("not available: not run in this test", out.getvalue())
