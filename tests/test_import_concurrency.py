@@ -2,6 +2,9 @@
 other (advisory locks), and a lock it could not get leaves the row pending, never half an
 order or a duplicate contact."""
 
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
@@ -85,3 +88,69 @@ class TestImportConcurrency(StoresyncCase):
             row._process()
         self.assertEqual(row.state, "error")
         self.assertEqual(row.attempts, 5)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchConfirmation(StoresyncCase):
+    """A batch confirms its orders together; when that fails, rows go one by one."""
+
+    emulator_orders = 0
+    emulator_products = 6
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._patch_cron_commits()
+        cls._setup_import_mappings()
+
+    def _fetch(self, count):
+        ids = self.emulator.store.create_orders(count, status="processing")
+        self.store._fetch_orders()
+        rows = self.env["storesync.inbox"].search(
+            [("store_id", "=", self.store.id), ("external_id", "in", [str(i) for i in ids])]
+        )
+        self.assertEqual(len(rows), count)
+        return rows
+
+    def test_a_batch_confirms_its_orders_at_once(self):
+        rows = self._fetch(3)
+        SaleOrder = type(self.env["sale.order"])
+        calls = []
+        original = SaleOrder.action_confirm
+
+        def counting(orders):
+            calls.append(len(orders))
+            return original(orders)
+
+        with patch.object(SaleOrder, "action_confirm", counting):
+            rows._process()
+        self.assertEqual(set(rows.mapped("state")), {"done"})
+        self.assertEqual(set(rows.order_id.mapped("state")), {"sale"})
+        self.assertEqual(calls, [3])
+        for sale in rows.order_id:
+            self.assertEqual(sale.date_order, sale.storesync_created_at)
+
+    def test_a_failing_confirmation_fails_only_its_row(self):
+        rows = self._fetch(3)
+        doomed = rows[1].external_id
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder.action_confirm
+
+        def refusing(orders):
+            if doomed in orders.mapped("storesync_external_id"):
+                raise UserError("No route for this product")
+            return original(orders)
+
+        with patch.object(SaleOrder, "action_confirm", refusing):
+            rows._process()
+        failed = rows.filtered(lambda r: r.external_id == doomed)
+        self.assertRecordValues(
+            failed, [{"state": "error", "last_error": "No route for this product"}]
+        )
+        self.assertFalse(
+            self.env["sale.order"].search([("storesync_external_id", "=", doomed)]),
+            "nothing half-written: no unconfirmed order left behind",
+        )
+        others = rows - failed
+        self.assertEqual(set(others.mapped("state")), {"done"})
+        self.assertEqual(set(others.order_id.mapped("state")), {"sale"})

@@ -1,5 +1,6 @@
 import json
 import logging
+import uuid
 
 import psycopg2.errors
 
@@ -12,6 +13,17 @@ from ..adapters import PayloadError
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+#: how the importer runs: a status that came from the store is not sent back to it; the
+#: contacts, products and deliveries it creates get no "created" message and no follower
+#: (nobody follows them for the import's sake); changes stay tracked
+#: context key of the batch whose orders are confirmed together at its end; the order ids
+#: wait in the cursor's cache under (CONFIRM_LATER, token)
+CONFIRM_LATER = "storesync_confirm_later"
+IMPORT_CONTEXT = {
+    "storesync_no_status_export": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+}
 #: tries after which a payload still hitting "transient" database errors becomes an error row
 TRANSIENT_ATTEMPTS = 5
 #: database errors that say "someone else was at it", not "this payload is wrong"
@@ -192,16 +204,44 @@ class StoresyncInbox(models.Model):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _process(self):
-        """Process these rows one by one, each in a savepoint; never raise for one bad row."""
+        """Process these rows, each in its own savepoint; never raise for one bad row.
+
+        Orders to confirm are confirmed together at the end: one ``action_confirm`` for the
+        batch costs less than one per order (stock rules, procurements, pickings). If that
+        fails, the whole batch is undone and processed again one row at a time, each order
+        confirmed in its own row's savepoint, so a failing confirmation is that row's error
+        and nothing else is lost.
+        """
+        if len(self) > 1 and CONFIRM_LATER not in self.env.context:
+            # The context carries a token, not the list: environments are shared between
+            # equal contexts, so a mutable value there would leak into other batches.
+            token = uuid.uuid4().hex
+            confirm_later = self.env.cr.cache.setdefault((CONFIRM_LATER, token), [])
+            try:
+                with self.env.cr.savepoint():
+                    for row in self.with_context(**{CONFIRM_LATER: token}):
+                        row._process_one()
+                    if confirm_later:
+                        store = self.env["storesync.store"].sudo().with_context(**IMPORT_CONTEXT)
+                        store._confirm_orders(store.env["sale.order"].browse(confirm_later))
+                return
+            except Exception:
+                _logger.info(
+                    "Store sync: confirming %s orders together failed; one by one instead",
+                    len(confirm_later),
+                    exc_info=True,
+                )
+                self.invalidate_recordset()
+            finally:
+                self.env.cr.cache.pop((CONFIRM_LATER, token), None)
         for row in self:
             row._process_one()
 
     def _process_one(self):
         self.ensure_one()
         # The importer writes what the store owns (contacts, products, synced orders): it acts
-        # as the system, whoever triggered it. A status that came from the store is not
-        # queued to be sent back to it.
-        store = self.store_id.sudo().with_context(storesync_no_status_export=True)
+        # as the system, whoever triggered it (see IMPORT_CONTEXT).
+        store = self.store_id.sudo().with_context(**IMPORT_CONTEXT)
         handler = getattr(store, f"_inbox_process_{self.kind}", None)
         values = {"attempts": self.attempts + 1, "date_processed": fields.Datetime.now()}
         try:

@@ -13,7 +13,7 @@ from odoo.tools import SQL
 
 from ..adapters import PayloadError, StoreSyncError, get_adapter_class
 from ..adapters.records import TaxAmount
-from .storesync_inbox import StoresyncImportError
+from .storesync_inbox import CONFIRM_LATER, StoresyncImportError
 
 _logger = logging.getLogger(__name__)
 
@@ -338,7 +338,26 @@ class StoresyncStore(models.Model):
         return {"state": "done", "res_model": "product.product", "res_id": record.id}
 
     def _category_paths(self):
-        """Store category id -> names from the top, from the category rows of the sync log."""
+        """Store category id -> names from the top, from the category rows of the sync log.
+
+        Asked for every new product; rebuilt only when the category rows changed (the
+        cursor-wide cache is keyed on their count and newest write).
+        """
+        self.env["storesync.inbox"].flush_model(["store_id", "kind", "payload"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*), max(write_date) FROM storesync_inbox "
+                "WHERE store_id = %s AND kind = 'category'",
+                self.id,
+            )
+        )
+        key = ("storesync_category_paths", self.id, *self.env.cr.fetchone())
+        cache = self.env.cr.cache
+        if key not in cache:
+            cache[key] = self._compute_category_paths()
+        return cache[key]
+
+    def _compute_category_paths(self):
         rows = self.env["storesync.inbox"].search(
             [("store_id", "=", self.id), ("kind", "=", "category")]
         )
@@ -593,11 +612,21 @@ class StoresyncStore(models.Model):
 
     def _apply_status(self, sale, action):
         if action == "confirm" and sale.state in ("draft", "sent"):
-            sale.action_confirm()
-            # Confirming stamps "now" as the order date; the store's order date is the real one.
-            sale.date_order = sale.storesync_created_at
+            token = self.env.context.get(CONFIRM_LATER)
+            if token:
+                # The batch confirms its orders together (see storesync.inbox._process).
+                self.env.cr.cache[CONFIRM_LATER, token].append(sale.id)
+                return
+            self._confirm_orders(sale)
         elif action == "cancel" and sale.state != "cancel":
             sale._action_cancel()
+
+    @api.model
+    def _confirm_orders(self, sales):
+        sales.action_confirm()
+        # Confirming stamps "now" as the order date; the store's order date is the real one.
+        for sale in sales:
+            sale.date_order = sale.storesync_created_at
 
     def _check_totals(self, sale, order):
         """The order must add up to the store's total, in the currency's rounding."""
