@@ -1,10 +1,13 @@
 """Stock and price export: Odoo changes → outbox rows → batch calls the emulator applies."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.storesync_connector.models import storesync_outbox as outbox_module
 
 from storesync_common import StoresyncCase
 
@@ -225,6 +228,39 @@ class TestStockExport(StoresyncCase):
         self.outbox._cron_export()
         self.assertEqual(row.state, "done")
         self.assertEqual(self._store_qty(product), 2)
+
+    def test_variations_of_one_parent_travel_together(self):
+        parents = [
+            p
+            for p in self.emulator.store.products.values()
+            if p["type"] == "variable" and len(p["variations"]) >= 4
+        ][:2]
+        self.assertEqual(len(parents), 2)
+        products = {}
+        for index in range(4):  # interleaved: p1 v1, p2 v1, p1 v2, p2 v2, ...
+            for parent in parents:
+                variation_id = parent["variations"][index]
+                product = self.env["product.product"].create(
+                    {"name": f"V {variation_id}", "is_storable": True}
+                )
+                self.env["storesync.product.binding"].create(
+                    {
+                        "store_id": self.store.id,
+                        "external_id": str(parent["id"]),
+                        "variation_id": str(variation_id),
+                        "product_id": product.id,
+                    }
+                )
+                products[variation_id] = product
+        for product in products.values():
+            self._change_stock(product, 3)
+        # Claims of 4 rows: each must hold one parent's variations, not two halves of two.
+        with patch.dict(outbox_module.CLAIM_SIZE, {"stock": 4}):
+            self.outbox._cron_export()
+        calls = self._batch_calls("variations/batch")
+        self.assertEqual(len(calls), 2, [c["path"] for c in calls])
+        for variation_id in products:
+            self.assertEqual(self.emulator.store.variations[variation_id]["stock_quantity"], 3)
 
     def test_variations_go_to_the_variations_batch(self):
         parent = next(p for p in self.emulator.store.products.values() if p["type"] == "variable")

@@ -9,9 +9,11 @@ from ..adapters import StoreSyncError
 
 _logger = logging.getLogger(__name__)
 
-#: rows one export cron step claims (a multiple of the batch size: stock and prices go 100 a
-#: call); small enough that one order status call per row ends well within the lease
-CLAIM_SIZE = 200
+#: rows one export cron step claims, per kind: product rows in large multiples of the batch
+#: size (stock and prices go 100 a call, variations per parent product, so the more rows a
+#: step holds the fewer calls); order statuses few enough that one call per row ends well
+#: within the lease
+CLAIM_SIZE = {"stock": 1000, "price": 1000, "order_status": 50}
 #: how long a claimed row stays with the worker that claimed it (a crashed worker's rows come
 #: back after this)
 LEASE = timedelta(minutes=10)
@@ -218,9 +220,14 @@ class StoresyncOutbox(models.Model):
     # ------------------------------------------------------------------ sending
 
     @api.model
-    def _claim(self, limit=CLAIM_SIZE, store=None):
-        """Take up to ``limit`` due pending rows and lease them to this worker."""
+    def _claim(self, limit=None, store=None):
+        """Lease up to ``limit`` due pending rows of one store and kind to this worker.
+
+        Product rows come ordered by their store product, so the variations of one parent
+        travel together (WooCommerce batches variations per parent only).
+        """
         self.flush_model()
+        self.env["storesync.product.binding"].flush_model(["store_id", "product_id", "external_id"])
         now = fields.Datetime.now()
         where = SQL(
             "state = 'pending' AND (next_attempt IS NULL OR next_attempt <= %(now)s) "
@@ -231,16 +238,35 @@ class StoresyncOutbox(models.Model):
             where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
         self.env.cr.execute(
             SQL(
+                "SELECT store_id, kind FROM storesync_outbox WHERE %s "
+                "ORDER BY store_id, kind LIMIT 1",
+                where,
+            )
+        )
+        first = self.env.cr.fetchone()
+        if not first:
+            return self.browse(), {}
+        store_id, kind = first
+        self.env.cr.execute(
+            SQL(
                 """
                 UPDATE storesync_outbox SET lease_until = %(lease)s
-                 WHERE id IN (SELECT id FROM storesync_outbox WHERE %(where)s
-                              ORDER BY store_id, kind, id LIMIT %(limit)s
-                              FOR UPDATE SKIP LOCKED)
+                 WHERE id IN (SELECT o.id FROM storesync_outbox o
+                               WHERE %(where)s AND o.store_id = %(store_id)s
+                                 AND o.kind = %(kind)s
+                               ORDER BY (SELECT min(b.external_id)
+                                           FROM storesync_product_binding b
+                                          WHERE b.product_id = o.product_id
+                                            AND b.store_id = o.store_id), o.id
+                               LIMIT %(limit)s
+                               FOR UPDATE SKIP LOCKED)
              RETURNING id, revision
                 """,
                 lease=now + LEASE,
                 where=where,
-                limit=limit,
+                store_id=store_id,
+                kind=kind,
+                limit=limit or CLAIM_SIZE[kind],
             )
         )
         claimed = dict(self.env.cr.fetchall())
