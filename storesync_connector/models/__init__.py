@@ -1,4 +1,5 @@
 from . import storesync_store_mixin
+from . import storesync_log_mixin
 from . import storesync_store
 from . import storesync_store_import
 from . import storesync_store_manual

@@ -56,7 +56,7 @@ class StoresyncInbox(models.Model):
     """
 
     _name = "storesync.inbox"
-    _inherit = ["storesync.store.mixin"]
+    _inherit = ["storesync.store.mixin", "storesync.log.mixin"]
     _description = "Store Sync Log (incoming)"
     _order = "id desc"
     _rec_name = "name"
@@ -313,15 +313,6 @@ class StoresyncInbox(models.Model):
         self.sudo()._process()
         return True
 
-    def action_ignore(self):
-        self.write(
-            {
-                "state": "skipped",
-                "last_error": self.env._("Ignored by %(user)s", user=self.env.user.name),
-            }
-        )
-        return True
-
     def action_create_missing_mappings(self):
         """Add empty mappings for the statuses, taxes and methods this payload uses."""
         self.ensure_one()
@@ -333,28 +324,3 @@ class StoresyncInbox(models.Model):
             "res_id": self.store_id.id,
             "view_mode": "form",
         }
-
-    def action_open_record(self):
-        self.ensure_one()
-        if not (self.res_model and self.res_id):
-            return False
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
-
-    @api.model
-    def _cron_vacuum(self):
-        """Delete done and skipped rows older than each store's retention."""
-        stores = self.env["storesync.store"].with_context(active_test=False).search([], limit=None)
-        for store in stores:
-            limit = fields.Datetime.subtract(fields.Datetime.now(), days=store.log_retention_days)
-            self.search(
-                [
-                    ("store_id", "=", store.id),
-                    ("state", "in", ("done", "skipped")),
-                    ("write_date", "<", limit),
-                ]
-            ).unlink()

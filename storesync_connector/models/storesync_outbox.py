@@ -34,7 +34,7 @@ class StoresyncOutbox(models.Model):
     """
 
     _name = "storesync.outbox"
-    _inherit = ["storesync.store.mixin"]
+    _inherit = ["storesync.store.mixin", "storesync.log.mixin"]
     _description = "Store Sync Log (outgoing)"
     _order = "write_date desc, id desc"
     _rec_name = "name"
@@ -382,35 +382,3 @@ class StoresyncOutbox(models.Model):
         for (store, kind), rows in self.grouped(lambda r: (r.store_id, r.kind)).items():
             self._enqueue_pairs(kind, [(store.id, res_id) for res_id in rows.mapped("res_id")])
         return True
-
-    def action_ignore(self):
-        self.write(
-            {
-                "state": "skipped",
-                "last_error": self.env._("Ignored by %(user)s", user=self.env.user.name),
-            }
-        )
-        return True
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
-
-    @api.model
-    def _cron_vacuum(self):
-        """Delete done and skipped rows older than each store's retention."""
-        stores = self.env["storesync.store"].with_context(active_test=False).search([], limit=None)
-        for store in stores:
-            limit = fields.Datetime.subtract(fields.Datetime.now(), days=store.log_retention_days)
-            self.search(
-                [
-                    ("store_id", "=", store.id),
-                    ("state", "in", ("done", "skipped")),
-                    ("write_date", "<", limit),
-                ]
-            ).unlink()

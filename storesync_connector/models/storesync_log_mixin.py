@@ -1,0 +1,43 @@
+from odoo import api, fields, models
+
+
+class StoresyncLogMixin(models.AbstractModel):
+    """What the two halves of the sync log (received and sent rows) share: the record a row
+    is about, Ignore, and the clean-up of old finished rows."""
+
+    _name = "storesync.log.mixin"
+    _description = "Store Sync Log Row"
+
+    def action_ignore(self):
+        self.write(
+            {
+                "state": "skipped",
+                "last_error": self.env._("Ignored by %(user)s", user=self.env.user.name),
+            }
+        )
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not (self.res_model and self.res_id):
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _cron_vacuum(self):
+        """Delete done and skipped rows older than each store's retention."""
+        stores = self.env["storesync.store"].with_context(active_test=False).search([], limit=None)
+        for store in stores:
+            limit = fields.Datetime.subtract(fields.Datetime.now(), days=store.log_retention_days)
+            self.search(
+                [
+                    ("store_id", "=", store.id),
+                    ("state", "in", ("done", "skipped")),
+                    ("write_date", "<", limit),
+                ]
+            ).unlink()
