@@ -80,20 +80,6 @@ class StoresyncInbox(models.Model):
     payload = fields.Json(string="Raw Payload", readonly=True)
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     content_hash = fields.Char(readonly=True, copy=False)
-    state = fields.Selection(
-        [
-            ("pending", "Pending"),
-            ("done", "Done"),
-            ("skipped", "Skipped"),
-            ("error", "Error"),
-        ],
-        default="pending",
-        required=True,
-        index=True,
-        readonly=True,
-    )
-    attempts = fields.Integer(readonly=True)
-    last_error = fields.Text(readonly=True)
     date_processed = fields.Datetime(string="Processed on", readonly=True)
     res_model = fields.Char(string="Record Model", readonly=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
@@ -113,11 +99,7 @@ class StoresyncInbox(models.Model):
     @api.depends("payload")
     def _compute_payload_text(self):
         for row in self:
-            row.payload_text = (
-                json.dumps(row.payload, indent=2, ensure_ascii=False, sort_keys=True)
-                if row.payload
-                else False
-            )
+            row.payload_text = self._json_text(row.payload)
 
     # ------------------------------------------------------------------ writing rows
 

@@ -1,12 +1,35 @@
+import json
+
 from odoo import api, fields, models
 
 
 class StoresyncLogMixin(models.AbstractModel):
-    """What the two halves of the sync log (received and sent rows) share: the record a row
-    is about, Ignore, and the clean-up of old finished rows."""
+    """What the two halves of the sync log (received and sent rows) share: the row's state,
+    attempts and last error, the record it is about, Ignore, and the clean-up of old
+    finished rows."""
 
     _name = "storesync.log.mixin"
     _description = "Store Sync Log Row"
+
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("done", "Done"),
+            ("skipped", "Skipped"),
+            ("error", "Error"),
+        ],
+        default="pending",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+
+    @staticmethod
+    def _json_text(value):
+        """A payload or request as indented JSON for the form (False when empty)."""
+        return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) if value else False
 
     def action_ignore(self):
         self.write(

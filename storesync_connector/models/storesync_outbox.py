@@ -60,23 +60,9 @@ class StoresyncOutbox(models.Model):
         ondelete="cascade",
     )
     name = fields.Char(compute="_compute_name")
-    state = fields.Selection(
-        [
-            ("pending", "Pending"),
-            ("done", "Done"),
-            ("skipped", "Skipped"),
-            ("error", "Error"),
-        ],
-        default="pending",
-        required=True,
-        index=True,
-        readonly=True,
-    )
     revision = fields.Integer(readonly=True, default=1)
-    attempts = fields.Integer(readonly=True)
     next_attempt = fields.Datetime(readonly=True, help="Retry not before this moment.")
     lease_until = fields.Datetime(readonly=True, copy=False)
-    last_error = fields.Text(readonly=True)
     date_sent = fields.Datetime(string="Sent on", readonly=True)
     request = fields.Json(string="Request Sent", readonly=True)
     request_text = fields.Text(string="Request", compute="_compute_request_text")
@@ -95,11 +81,7 @@ class StoresyncOutbox(models.Model):
     @api.depends("request")
     def _compute_request_text(self):
         for row in self:
-            row.request_text = (
-                json.dumps(row.request, indent=2, ensure_ascii=False, sort_keys=True)
-                if row.request
-                else False
-            )
+            row.request_text = self._json_text(row.request)
 
     # ------------------------------------------------------------------ enqueue
 
