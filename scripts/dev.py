@@ -809,7 +809,12 @@ def main(argv=None):
     p_test.add_argument("pytest_args", nargs="*", help="pytest arguments (default: tests)")
     sub.add_parser("lint", help="ruff and pylint-odoo only")
     sub.add_parser("i18n", help="regenerate the addon's .pot from the demo database")
-    args = parser.parse_args(argv)
+    # pytest's own options (-x, -k EXPR) pass through: `make test ARGS="tests/x.py -x"`.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "test":
+        args.pytest_args += extra
     try:
         if args.command == "run":
             cmd_run(args)

@@ -14,6 +14,7 @@
         "security/storesync_security.xml",
         "security/storesync_sale_security.xml",
         "security/ir.model.access.csv",
+        "data/product_data.xml",
         "data/ir_cron.xml",
         "data/storesync_server_actions.xml",
         "views/storesync_store_views.xml",

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from odoo.addons.storesync_connector.models.storesync_store_import import IMPORT_LOCK_CLASS
+from odoo.addons.storesync_connector.models.sale_order_import import IMPORT_LOCK_CLASS
 
 from storesync_common import StoresyncCase
 

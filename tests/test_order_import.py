@@ -260,7 +260,7 @@ class TestOrderImport(StoresyncCase):
                 next(i["parent_name"] for i in lines if i["product_id"] == store_product),
             )
 
-    def test_customer_note_reaches_the_order_and_its_chatter(self):
+    def test_customer_note_reaches_the_chatter_and_delivery_not_the_terms(self):
         noted = [
             sale
             for sale in self._sales()
@@ -269,5 +269,9 @@ class TestOrderImport(StoresyncCase):
         self.assertTrue(noted, "the seed must contain customer notes")
         for sale in noted:
             note = self._store_orders()[int(sale.storesync_external_id)]["customer_note"]
-            self.assertIn(note, str(sale.note))
+            # The terms and conditions stay the merchant's.
+            self.assertNotIn(note, str(sale.note))
+            self.assertEqual(sale.storesync_customer_note, note)
             self.assertTrue(any(note in str(m.body) for m in sale.message_ids))
+            for picking in sale.picking_ids:
+                self.assertIn(note, str(picking.note))

@@ -117,16 +117,12 @@ class TestOrderImportUpdates(StoresyncCase):
 
     def test_unmapped_shipping_method(self):
         payload = self._new_payload()
-        payload["shipping_lines"] = [
-            {
-                "id": 1,
-                "method_title": "Drone",
-                "method_id": "drone",
-                "total": "0.00",
-                "total_tax": "0.00",
-                "taxes": [],
-            }
+        # The same amounts by another method, so the order still adds up.
+        lines = payload["shipping_lines"] or [
+            {"id": 1, "total": "0.00", "total_tax": "0.00", "taxes": []}
         ]
+        lines[0].update(method_title="Drone", method_id="drone")
+        payload["shipping_lines"] = lines
         self._assert_error(self._row_for(payload), "drone")
 
     def test_wrong_currency(self):
@@ -253,3 +249,47 @@ class TestOrderImportUpdates(StoresyncCase):
         )
         self._fetch_and_process()
         self.assertEqual(partner.city, newest_city)
+
+    def test_one_failing_order_leaves_the_rest_of_its_batch_alone(self):
+        """A row that ends in an error (its savepoint rolled back) must not break the rows
+        processed after it in the same batch, nor their joint confirmation."""
+        payloads = [self._new_payload() for _ in range(3)]
+        payloads[1]["status"] = "awaiting-bank-transfer"  # no mapping for this status
+        items = [
+            dict(self.store._get_adapter_class().describe_order(payload), payload=payload)
+            for payload in payloads
+        ]
+        self.inbox._upsert(self.store, "order", items)
+        rows = self.inbox.search(
+            [
+                ("store_id", "=", self.store.id),
+                ("external_id", "in", [item["external_id"] for item in items]),
+            ]
+        ).sorted(lambda row: int(row.external_id))
+        self.assertEqual(len(rows), 3)
+        rows._process()
+        self.assertEqual(rows.mapped("state"), ["done", "error", "done"])
+        self.assertIn("awaiting-bank-transfer", rows[1].last_error)
+        self.assertRecordValues(
+            rows[0].order_id | rows[2].order_id, [{"state": "sale"}, {"state": "sale"}]
+        )
+        self.assertFalse(rows[1].order_id)
+
+    def test_a_note_through_delivery_then_completed_in_the_store(self):
+        """The connector's own "completed" comes back as a store update of a delivered order
+        with a buyer's note: the update is taken, not refused as a change of the order."""
+        payload = self._new_payload(customer_note="Please ring twice.\nThe bell is broken.")
+        row = self._row_for(payload)
+        self.assertEqual(row.state, "done", row.last_error)
+        sale = row.order_id
+        self.assertNotIn("ring twice", str(sale.note))
+        picking = sale.picking_ids
+        self.assertIn("ring twice", str(picking.note))
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        payload = dict(payload, status="completed", date_modified_gmt="2099-01-01T00:00:00")
+        row = self._row_for(payload)
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual(sale.storesync_status, "completed")

@@ -94,6 +94,10 @@ class TaxRate:
     label: str
     percent: Decimal | None  # None when the store does not say (older WooCommerce)
     compound: bool
+    # What the store charged with this rate on the whole order, rounded as the store rounds:
+    # the truth the line taxes are spread to. None when the store does not say.
+    tax_total: Decimal | None = None  # on products and fees
+    shipping_tax_total: Decimal | None = None  # on shipping
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,7 +166,10 @@ class Order:
     payment_method: str
     payment_method_title: str
     transaction_id: str
-    content_hash: str  # sha256 of the payload minus volatile keys: equal hash, nothing to do
+    content_hash: str
+    # Decimal places of the store's amounts (2 for most, 0 for a forint store): the store rounds
+    # every line and total to these.
+    decimals: int = 2  # sha256 of the payload minus volatile keys: equal hash, nothing to do
 
     @property
     def product_lines(self) -> tuple[OrderLine, ...]:

@@ -106,6 +106,7 @@ class WooCommerceAdapter(StoreAdapter):
             return None
         lines = payload.get("line_items")
         key["name"] = f"#{payload.get('number') or key['external_id']}"
+        key["status"] = payload.get("status") if isinstance(payload.get("status"), str) else None
         key["product_ids"] = sorted(
             {
                 str(line["product_id"])

@@ -15,8 +15,7 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-import phonenumbers
-
+from ..utils.phone import normalize_phone
 from . import errors
 from .records import ZERO, Address, Customer, Order, OrderLine, Product, TaxAmount, TaxRate
 
@@ -26,7 +25,6 @@ __all__ = [
     "map_customer",
     "map_order",
     "map_product",
-    "normalize_phone",
 ]
 
 # Where the common EU VAT plugins keep the buyer's VAT number (order or customer meta_data).
@@ -268,26 +266,6 @@ def content_hash(payload: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def normalize_phone(phone: str, region: str | None = None) -> str | None:
-    """The E.164 form (``+36301234567``) of a phone number, or None when it is not a valid one.
-
-    ``region`` (ISO2) reads national forms: trunk prefixes (``06 30 ...`` in HU, ``030`` in DE)
-    and international prefixes (``0036``, ``0049``). Never raises: a phone is a matching hint,
-    not something an order may fail on.
-    """
-    if not phone or not isinstance(phone, str):
-        return None
-    try:
-        number = phonenumbers.parse(phone, (region or "").upper() or None)
-    except phonenumbers.NumberParseException:
-        return None
-    # is_valid rejects numbers that merely have the right length (555-5555 fiction, typos), which
-    # would otherwise make unrelated buyers look like one customer.
-    if not (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 # ---------------------------------------------------------------------------------------------
 # Customers and addresses
 
@@ -455,6 +433,10 @@ def _tax_rate(raw: dict, path: str) -> TaxRate:
         label=_text(raw.get("label"), f"{path}.label"),
         percent=_optional_money(raw.get("rate_percent"), f"{path}.rate_percent"),
         compound=_bool(raw.get("compound"), f"{path}.compound"),
+        tax_total=_optional_money(raw.get("tax_total"), f"{path}.tax_total"),
+        shipping_tax_total=_optional_money(
+            raw.get("shipping_tax_total"), f"{path}.shipping_tax_total"
+        ),
     )
 
 
@@ -472,8 +454,7 @@ def _currency(value) -> str:
 def map_order(payload: dict) -> Order:
     """Map a ``GET orders/<id>`` payload (or an order webhook body) to an ``Order``.
 
-    Raises ``PayloadError`` when a field the import needs is missing or unreadable, or when the
-    order has no product line. Optional blocks (shipping, fees, coupons, tax lines, billing
+    Raises ``PayloadError`` when a field the import needs is missing or unreadable. Optional blocks (shipping, fees, coupons, tax lines, billing
     fields) may be missing, null or ``[]``.
     """
     payload = _root(payload, "order")
@@ -484,11 +465,9 @@ def map_order(payload: dict) -> Order:
     currency = _currency(payload.get("currency"))
     customer_id = payload.get("customer_id", 0)
 
+    # An order without product lines (a draft started in the store's admin) maps: the
+    # importer decides what to do with it.
     lines = [_product_line(raw, path) for path, raw in _items(payload, "line_items")]
-    if not lines:
-        raise PayloadError(
-            "line_items", "the order has no product lines", payload.get("line_items")
-        )
     lines += [
         _charge_line("shipping", raw, path, "method_title", "method_id")
         for path, raw in _items(payload, "shipping_lines")
@@ -526,7 +505,22 @@ def map_order(payload: dict) -> Order:
         payment_method_title=_text(payload.get("payment_method_title"), "payment_method_title"),
         transaction_id=_text(payload.get("transaction_id"), "transaction_id"),
         content_hash=content_hash(payload),
+        decimals=_decimals(payload),
     )
+
+
+def _decimals(payload: dict) -> int:
+    """The store's decimal places, read from how it wrote its order totals ("12700", "99.90").
+
+    WooCommerce formats every total with the store's price decimals (``dp``), while the
+    per-rate line taxes keep full precision, so only the order-level amounts tell.
+    """
+    places = [
+        max(0, -Decimal(value.strip()).as_tuple().exponent)
+        for key in ("total", "total_tax", "shipping_total", "discount_total", "cart_tax")
+        if isinstance(value := payload.get(key), str) and _NUMBER_RE.fullmatch(value.strip())
+    ]
+    return max(places, default=2)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from . import storesync_store_mixin
 from . import storesync_log_mixin
 from . import storesync_store
 from . import storesync_store_import
+from . import storesync_store_fetch
 from . import storesync_store_manual
 from . import storesync_store_export
 from . import storesync_inbox
@@ -10,11 +11,13 @@ from . import storesync_mapping
 from . import storesync_binding
 from . import sale_order
 from . import sale_order_export
+from . import sale_order_import
 from . import stock_picking
 from . import stock_quant
 from . import account_move
 from . import res_partner
 from . import product_product
 from . import product_template
+from . import product_category
 from . import product_pricelist_item
 from . import storesync_store_webhook

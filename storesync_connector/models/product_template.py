@@ -1,4 +1,7 @@
-from odoo import models
+from odoo import api, models
+from odoo.fields import Command
+
+from .storesync_inbox import StoresyncImportError
 
 #: product fields the store's regular price depends on
 PRICE_FIELDS = ("list_price", "taxes_id", "uom_id", "categ_id")
@@ -12,3 +15,80 @@ class ProductTemplate(models.Model):
         if any(fname in vals for fname in PRICE_FIELDS):
             self.product_variant_ids._storesync_enqueue_prices()
         return result
+
+    # ------------------------------------------------------------------ store variations
+
+    @api.model
+    def _storesync_variant_template(self, store, line, details):
+        """The template of the store product behind ``line``: bound already, or created."""
+        sibling = self.env["storesync.product.binding"].search(
+            [
+                ("store_id", "=", store.id),
+                ("external_id", "=", line.product_external_id),
+                ("variation_id", "!=", "0"),
+            ],
+            limit=1,
+        )
+        if sibling:
+            return sibling.product_id.product_tmpl_id
+        category = self.env["product.category"]._storesync_from_path(
+            details.categories[0] if details and details.categories else None
+        )
+        return self.create(
+            {
+                "name": (details and details.name) or line.parent_name or line.name,
+                "description_sale": (details and details.description) or False,
+                "categ_id": category.id,
+                "list_price": float(line.price_unit),
+                "type": "consu",
+                "is_storable": True,
+                "uom_id": self.env.ref("uom.product_uom_unit").id,
+            }
+        )
+
+    def _storesync_variant_of(self, line):
+        """The variant of this template with the line's options, adding missing values."""
+        self.ensure_one()
+        Attribute = self.env["product.attribute"]
+        Value = self.env["product.attribute.value"]
+        wanted = set()
+        for name, value_name in line.attributes:
+            attribute = Attribute.search([("name", "=", name)], limit=1) or Attribute.create(
+                {"name": name, "create_variant": "always"}
+            )
+            value = Value.search(
+                [("attribute_id", "=", attribute.id), ("name", "=", value_name)], limit=1
+            ) or Value.create({"attribute_id": attribute.id, "name": value_name})
+            wanted.add(value.id)
+            attribute_line = self.attribute_line_ids.filtered(
+                lambda al, attribute=attribute: al.attribute_id == attribute
+            )
+            if not attribute_line:
+                self.write(
+                    {
+                        "attribute_line_ids": [
+                            Command.create(
+                                {
+                                    "attribute_id": attribute.id,
+                                    "value_ids": [Command.link(value.id)],
+                                }
+                            )
+                        ]
+                    }
+                )
+            elif value not in attribute_line.value_ids:
+                attribute_line.value_ids = [Command.link(value.id)]
+        variant = self.product_variant_ids.filtered(
+            lambda v: (
+                set(v.product_template_attribute_value_ids.product_attribute_value_id.ids) == wanted
+            )
+        )
+        if not variant:
+            raise StoresyncImportError(
+                self.env._(
+                    "No variant of %(product)s has the options %(options)s.",
+                    product=self.display_name,
+                    options=", ".join(f"{n}: {v}" for n, v in line.attributes),
+                )
+            )
+        return variant[:1]

@@ -1,6 +1,5 @@
 import json
 import logging
-import uuid
 
 import psycopg2.errors
 
@@ -13,12 +12,17 @@ from ..adapters import PayloadError
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+#: context key: the processors leave confirmations to the batch (see ``_process``)
+DEFER_CONFIRM = "storesync_defer_confirm"
+#: the processor of each payload kind: a model with ``_storesync_process_row(store, row)``
+PROCESSORS = {
+    "order": "sale.order",
+    "product": "product.product",
+    "category": "product.category",
+}
 #: how the importer runs: a status that came from the store is not sent back to it; the
 #: contacts, products and deliveries it creates get no "created" message and no follower
 #: (nobody follows them for the import's sake); changes stay tracked
-#: context key of the batch whose orders are confirmed together at its end; the order ids
-#: wait in the cursor's cache under (CONFIRM_LATER, token)
-CONFIRM_LATER = "storesync_confirm_later"
 IMPORT_CONTEXT = {
     "storesync_no_status_export": True,
     "mail_create_nolog": True,
@@ -192,47 +196,45 @@ class StoresyncInbox(models.Model):
         batch costs less than one per order (stock rules, procurements, pickings). If that
         fails, the whole batch is undone and processed again one row at a time, each order
         confirmed in its own row's savepoint, so a failing confirmation is that row's error
-        and nothing else is lost.
+        and nothing else is lost. A row that ends in an error never touches the others.
         """
-        if len(self) > 1 and CONFIRM_LATER not in self.env.context:
-            # The context carries a token, not the list: environments are shared between
-            # equal contexts, so a mutable value there would leak into other batches.
-            token = uuid.uuid4().hex
-            confirm_later = self.env.cr.cache.setdefault((CONFIRM_LATER, token), [])
+        if len(self) > 1 and not self.env.context.get(DEFER_CONFIRM):
+            deferred = self.with_context(**{DEFER_CONFIRM: True})
+            confirm_ids = []
             try:
                 with self.env.cr.savepoint():
-                    for row in self.with_context(**{CONFIRM_LATER: token}):
-                        row._process_one()
-                    if confirm_later:
-                        store = self.env["storesync.store"].sudo().with_context(**IMPORT_CONTEXT)
-                        store._confirm_orders(store.env["sale.order"].browse(confirm_later))
+                    for row in deferred:
+                        confirm_ids += row._process_one()
+                    if confirm_ids:
+                        Sale = self.env["sale.order"].sudo().with_context(**IMPORT_CONTEXT)
+                        Sale.browse(confirm_ids)._storesync_confirm()
                 return
             except Exception:
                 _logger.info(
                     "Store sync: confirming %s orders together failed; one by one instead",
-                    len(confirm_later),
+                    len(confirm_ids),
                     exc_info=True,
                 )
                 self.invalidate_recordset()
-            finally:
-                self.env.cr.cache.pop((CONFIRM_LATER, token), None)
-        for row in self:
+        for row in self.with_context(**{DEFER_CONFIRM: False}):
             row._process_one()
 
     def _process_one(self):
+        """Process this row with its kind's processor; return the order ids left to confirm."""
         self.ensure_one()
         # The importer writes what the store owns (contacts, products, synced orders): it acts
         # as the system, whoever triggered it (see IMPORT_CONTEXT).
         store = self.store_id.sudo().with_context(**IMPORT_CONTEXT)
-        handler = getattr(store, f"_inbox_process_{self.kind}", None)
+        processor = PROCESSORS.get(self.kind)
         values = {"attempts": self.attempts + 1, "date_processed": fields.Datetime.now()}
+        confirm_ids = []
         try:
-            if handler is None:
+            if processor is None:
                 raise StoresyncImportError(
                     self.env._("Payloads of kind %(kind)s cannot be processed.", kind=self.kind)
                 )
             with self.env.cr.savepoint():
-                result = handler(self)
+                result = store.env[processor]._storesync_process_row(store, self)
         # (pylint cannot see that psycopg2's C-defined errors are exceptions)
         except TRANSIENT_DB_ERRORS as error:  # pylint: disable=catching-non-exception
             # Another job held or changed the same records (a lock wait cut short, a
@@ -260,11 +262,14 @@ class StoresyncInbox(models.Model):
                 last_error=self.env._("Unexpected error: %(error)s", error=repr(error)),
             )
         else:
-            values.update(result or {"state": "done"})
+            result = dict(result or {"state": "done"})
+            confirm_ids = result.pop("confirm_ids", [])
+            values.update(result)
             values.setdefault("state", "done")
             if values["state"] != "error":
                 values.setdefault("last_error", False)
         self.write(values)
+        return confirm_ids
 
     def _error_text(self, error):
         if isinstance(error, PayloadError):
@@ -298,7 +303,15 @@ class StoresyncInbox(models.Model):
     def action_create_missing_mappings(self):
         """Add empty mappings for the statuses, taxes and methods this payload uses."""
         self.ensure_one()
-        order = self.store_id._get_adapter_class().map_order(self.payload)
+        try:
+            order = self.store_id._get_adapter_class().map_order(self.payload)
+        except PayloadError as error:
+            raise UserError(
+                self.env._(
+                    "This payload cannot be read, so there is nothing to map: %(error)s",
+                    error=str(error),
+                )
+            ) from error
         self.store_id._create_missing_mappings(order)
         return {
             "type": "ir.actions.act_window",

@@ -1,0 +1,1 @@
+"""Pure helpers of the import core: no ORM, no HTTP (phone numbers, order line planning)."""
