@@ -454,8 +454,9 @@ def _currency(value) -> str:
 def map_order(payload: dict) -> Order:
     """Map a ``GET orders/<id>`` payload (or an order webhook body) to an ``Order``.
 
-    Raises ``PayloadError`` when a field the import needs is missing or unreadable. Optional blocks (shipping, fees, coupons, tax lines, billing
-    fields) may be missing, null or ``[]``.
+    Raises ``PayloadError`` when a field the import needs is missing or unreadable. Optional
+    blocks (line items, shipping, fees, coupons, tax lines, billing fields) may be missing,
+    null or ``[]``.
     """
     payload = _root(payload, "order")
     external_id = str(_id(payload.get("id"), "id"))
