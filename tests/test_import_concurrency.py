@@ -49,7 +49,7 @@ class TestImportConcurrency(StoresyncCase):
     def test_keys_cover_buyer_and_products(self):
         row = self._fetch_new_order()
         order = self.store._get_adapter_class().map_order(row.payload)
-        keys = self.store._import_lock_keys(order)
+        keys = self.env["sale.order"]._storesync_import_lock_keys(self.store, order)
         self.assertIn(f"partner:{self.store.company_id.id}:email:{order.customer.email}", keys)
         products = [line for line in order.lines if line.product_external_id]
         self.assertTrue(products)
@@ -83,7 +83,9 @@ class TestImportConcurrency(StoresyncCase):
     def test_a_conflict_that_never_ends_becomes_an_error(self):
         row = self._fetch_new_order()
         order = self.store._get_adapter_class().map_order(row.payload)
-        self._hold_lock_elsewhere(self.store._import_lock_keys(order)[0])
+        self._hold_lock_elsewhere(
+            self.env["sale.order"]._storesync_import_lock_keys(self.store, order)[0]
+        )
         for _attempt in range(5):
             row._process()
         self.assertEqual(row.state, "error")

@@ -65,7 +65,7 @@ class ResPartner(models.Model):
                 order="id",
                 limit=1,
             )
-        values = self._storesync_address_values(store, customer.billing)
+        values = self._storesync_address_values(customer.billing)
         values.update(email=customer.email or False, vat=customer.vat or False)
         if partner:
             newer = (
@@ -102,7 +102,7 @@ class ResPartner(models.Model):
     def _storesync_child_address(self, store, kind, address):
         """This contact's child address of ``kind`` at ``address``, created when missing."""
         self.ensure_one()
-        values = self._storesync_address_values(store, address)
+        values = self._storesync_address_values(address)
         for child in self.child_ids.filtered(lambda c: c.type == kind):
             current = store._current_values(child, values)
             if all(current[key] == value for key, value in values.items() if key != "phone"):
@@ -110,7 +110,7 @@ class ResPartner(models.Model):
         return self.create({**values, "type": kind, "parent_id": self.id})
 
     @api.model
-    def _storesync_address_values(self, store, address):
+    def _storesync_address_values(self, address):
         country = self._storesync_country(address.country_code)
         state = self._storesync_state(country, address.state_code)
         return {

@@ -97,16 +97,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ locks
 
     @api.model
-    def _storesync_lock_keys(self, store, order):
-        """Serialise jobs that could create the same contact or product.
-
-        The processing cron never runs twice at once, but "Retry" and webhooks may process
-        rows meanwhile: two orders of one new buyer must not make two contacts.
-        Transaction-level advisory locks, taken in one statement in a fixed order, are released
-        with the commit; a rare deadlock between two batches ends as a retryable row (see
-        ``storesync.inbox._process_one``). Keys: the buyer (account, e-mail, phone) and the
-        products (store id, SKU).
-        """
+    def _storesync_import_lock_keys(self, store, order):
+        """What this order may create that another job may be creating at the same time:
+        its buyer (by account, e-mail and phone) and its products (by store id and SKU)."""
         company, customer = store.company_id.id, order.customer
         keys = {
             f"partner:{company}:{kind}:{value}"
@@ -122,13 +115,26 @@ class SaleOrder(models.Model):
                 keys.add(f"product:{store.id}:{line.product_external_id}")
             if line.sku:
                 keys.add(f"sku:{company}:{line.sku}")
+        return sorted(keys)
+
+    @api.model
+    def _storesync_lock_keys(self, store, order):
+        """Serialise jobs that could create the same contact or product.
+
+        The processing cron never runs twice at once, but "Retry" and webhooks may process
+        rows meanwhile: two orders of one new buyer must not make two contacts.
+        Transaction-level advisory locks, taken in one statement in a fixed order, are released
+        with the commit; a rare deadlock between two batches ends as a retryable row (see
+        ``storesync.inbox._process_one``).
+        """
+        keys = self._storesync_import_lock_keys(store, order)
         if keys:
             self.env.cr.execute(
                 SQL(
                     "SELECT pg_advisory_xact_lock(%s, hashtext(key)) "
                     "FROM unnest(%s::text[]) AS key ORDER BY hashtext(key)",
                     IMPORT_LOCK_CLASS,
-                    sorted(keys),
+                    keys,
                 )
             )
 
@@ -310,7 +316,7 @@ class SaleOrder(models.Model):
         tax amounts that invoices inherit), so the order adds up to the store's total to the
         cent while Odoo still books the mapped taxes.
         """
-        specs = store._tax_specs(order)
+        specs = store._tax_specs()
         try:
             planned = plan_lines(order, specs)
         except PlanError as error:

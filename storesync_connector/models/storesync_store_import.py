@@ -34,7 +34,6 @@ class StoresyncStore(models.Model):
     )
     fee_product_id = fields.Many2one(
         "product.product",
-        string="Fee Product",
         default=lambda self: self.env.ref(
             "storesync_connector.product_store_fee", raise_if_not_found=False
         ),
@@ -247,7 +246,7 @@ class StoresyncStore(models.Model):
             for key in values
         }
 
-    def _tax_specs(self, order):
+    def _tax_specs(self):
         """Store rate id -> the planner's view of its Odoo tax, for the mapped rates."""
         return {
             mapping.store_tax_id: tax_spec(mapping.tax_id)
