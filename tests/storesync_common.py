@@ -46,17 +46,20 @@ class StoresyncCase(TransactionCase):
         )
 
     @classmethod
-    def _setup_import_mappings(cls, store=None):
-        """What a merchant configures once: a EUR pricelist, a tax per store rate, shipping.
+    def _setup_import_mappings(cls, store=None, currency="EUR", price_include=False):
+        """What a merchant configures once: a pricelist in the store's currency, a tax per
+        store rate (price-included for a store that enters gross prices), shipping.
 
         Taxes are created from the emulator's documented tax table (one Odoo tax per store
         rate, same percentage), so the mapping is what an integrator would set up by hand.
         """
         store = store or cls.store
         env = cls.env
-        eur = env.ref("base.EUR")
-        eur.active = True
-        pricelist = env["product.pricelist"].create({"name": "Web shop EUR", "currency_id": eur.id})
+        money = env.ref(f"base.{currency}")
+        money.active = True
+        pricelist = env["product.pricelist"].create(
+            {"name": f"Web shop {currency}", "currency_id": money.id}
+        )
         taxes = env["account.tax"].create(
             [
                 {
@@ -65,6 +68,7 @@ class StoresyncCase(TransactionCase):
                     "amount_type": "percent",
                     "type_tax_use": "sale",
                     "company_id": store.company_id.id,
+                    "price_include_override": "tax_included" if price_include else "tax_excluded",
                 }
                 for rate in TAX_RATES
             ]

@@ -1,0 +1,121 @@
+"""Money on real-shaped stores: tax-inclusive prices, a forint store, a currency other than the
+company's. Every imported order comes to the store's total to the cent (or forint)."""
+
+from decimal import Decimal
+
+from odoo.tests import tagged
+
+from store_emulator import EmulatorServer
+from storesync_common import CONSUMER_KEY, CONSUMER_SECRET, StoresyncCase
+
+
+class MoneyCase(StoresyncCase):
+    """A store with its own emulator settings; every order is fetched and processed once."""
+
+    emulator_orders = 40
+    emulator_products = 12
+    currency = "EUR"
+    prices_include_tax = False
+
+    @classmethod
+    def setUpClass(cls):
+        super(StoresyncCase, cls).setUpClass()  # the emulator differs from the common one
+        cls.emulator = EmulatorServer(
+            platform="woocommerce",
+            seed=11,
+            orders=cls.emulator_orders,
+            products=cls.emulator_products,
+            consumer_key=CONSUMER_KEY,
+            consumer_secret=CONSUMER_SECRET,
+            currency=cls.currency,
+            prices_include_tax=cls.prices_include_tax,
+            port=0,
+        ).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.store = cls.env["storesync.store"].create(
+            {
+                "name": f"{cls.currency} shop",
+                "platform": "woocommerce",
+                "base_url": cls.emulator.url,
+                "consumer_key": CONSUMER_KEY,
+                "consumer_secret": CONSUMER_SECRET,
+                "timeout": 5,
+            }
+        )
+        cls._patch_cron_commits()
+        cls._setup_import_mappings(currency=cls.currency, price_include=cls.prices_include_tax)
+        cls.rows = cls._fetch_and_process()
+
+    def _assert_exact(self):
+        orders = self._store_orders()
+        errors = self.rows.filtered(lambda r: r.state == "error")
+        self.assertFalse(errors, "\n".join(errors.mapped("last_error")))
+        sales = self._sales()
+        self.assertTrue(sales)
+        for sale in sales:
+            payload = orders[int(sale.storesync_external_id)]
+            self.assertEqual(sale.currency_id.name, self.currency)
+            self.assertFalse(
+                sale.currency_id.compare_amounts(sale.amount_total, float(payload["total"])),
+                f"{sale.name}: Odoo {sale.amount_total}, store {payload['total']}",
+            )
+            self.assertFalse(
+                sale.currency_id.compare_amounts(sale.amount_tax, float(payload["total_tax"])),
+                f"{sale.name}: Odoo tax {sale.amount_tax}, store {payload['total_tax']}",
+            )
+        return sales, orders
+
+
+@tagged("post_install", "-at_install")
+class TestTaxInclusiveStore(MoneyCase):
+    prices_include_tax = True
+
+    def test_every_order_comes_to_the_store_total(self):
+        sales, orders = self._assert_exact()
+        payloads = [orders[int(sale.storesync_external_id)] for sale in sales]
+        # The seed (fixed, not luck) holds what makes gross prices hard; the test says so.
+        self.assertTrue(any(p["coupon_lines"] for p in payloads), "a coupon order")
+        self.assertTrue(any(float(p["shipping_tax"]) for p in payloads), "shipping tax")
+        self.assertTrue(all(p["prices_include_tax"] for p in payloads))
+
+    def test_lines_show_gross_prices_with_included_taxes(self):
+        sales, orders = self._assert_exact()
+        for sale in sales:
+            payload = orders[int(sale.storesync_external_id)]
+            for raw in payload["line_items"]:
+                line = sale.order_line.filtered(
+                    lambda ol, raw=raw: ol.product_id.default_code == raw["sku"] and raw["sku"]
+                )[:1]
+                if not line or not line.tax_ids:
+                    continue
+                gross = Decimal(raw["subtotal"]) + Decimal(raw["subtotal_tax"])
+                self.assertTrue(all(line.tax_ids.mapped("price_include")))
+                self.assertAlmostEqual(
+                    line.price_unit * line.product_uom_qty, float(gross), delta=0.011
+                )
+
+
+@tagged("post_install", "-at_install")
+class TestForintStore(MoneyCase):
+    """A Hungarian shop: forints, gross prices, the company in another currency."""
+
+    currency = "HUF"
+    prices_include_tax = True
+
+    def test_every_order_comes_to_the_store_total_in_forints(self):
+        sales, _orders = self._assert_exact()
+        self.assertNotEqual(self.store.company_id.currency_id.name, "HUF")
+        # The company's books get the converted amounts, the order keeps the store's.
+        for sale in sales[:5]:
+            self.assertEqual(sale.pricelist_id.currency_id.name, "HUF")
+
+
+@tagged("post_install", "-at_install")
+class TestForeignCurrencyStore(MoneyCase):
+    """Prices without tax, in a currency the company does not use (pounds)."""
+
+    currency = "GBP"
+
+    def test_every_order_comes_to_the_store_total(self):
+        self.assertNotEqual(self.store.company_id.currency_id.name, "GBP")
+        self._assert_exact()
