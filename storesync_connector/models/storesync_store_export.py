@@ -179,7 +179,8 @@ class StoresyncStore(models.Model):
         )
 
     def _store_items(self, products):
-        """``{product id: [{"id", "parent_id"}, ...]}``: the store items each product is."""
+        """``{product id: [{"id", "parent_id", "manage_stock"}, ...]}``: the store items each
+        product is, and whether each keeps a stock quantity in the store."""
         items = defaultdict(list)
         bindings = (
             self.env["storesync.product.binding"]
@@ -192,6 +193,7 @@ class StoresyncStore(models.Model):
                 {
                     "id": binding.variation_id if variation else binding.external_id,
                     "parent_id": binding.external_id if variation else None,
+                    "manage_stock": binding.manage_stock,
                 }
             )
         return items
@@ -314,31 +316,52 @@ class StoresyncStore(models.Model):
         return {row.id: {"state": "skipped", "message": message} for row in rows}
 
     def _export_products(self, rows, compute, field):
-        """Batch product rows to the store; each row's outcome from its items' answers."""
+        """Batch product rows to the store; each row's outcome from its items' answers.
+
+        Stock goes only to store items that manage their stock, of products stocked in Odoo:
+        a service or a good Odoo does not count has no quantity to send, and sending one
+        would put a downloadable product out of stock in the store.
+        """
         self.ensure_one()
         outcomes = {}
+        stock = field == "stock_quantity"
         products = self._exportable_products(rows.product_id)
         store_items = self._store_items(products)
-        values = compute(products.filtered(lambda p: p.id in store_items))
+        for product_id, product_items in store_items.items():
+            store_items[product_id] = [
+                {key: value for key, value in item.items() if key != "manage_stock"}
+                | ({"manage_stock": True} if stock else {})
+                for item in product_items
+                if item["manage_stock"] or not stock
+            ]
+        sent = products.filtered(lambda p: store_items.get(p.id) and (p.is_storable or not stock))
+        values = compute(sent)
         items, owners = [], []
         for row in rows:
             product = row.product_id
             if product not in products:
-                outcomes[row.id] = {
-                    "state": "skipped",
-                    "message": self.env._("Not sent: outside the store's product filter."),
-                }
+                message = self.env._("Not sent: outside the store's product filter.")
             elif product.id not in store_items:
-                outcomes[row.id] = {
-                    "state": "skipped",
-                    "message": self.env._("Not sent: the product is not linked to the store."),
-                }
+                message = self.env._("Not sent: the product is not linked to the store.")
+            elif product not in sent and not product.is_storable:
+                message = self.env._(
+                    "Not sent: the product is not tracked in stock in Odoo (a service or a "
+                    "good without inventory tracking), so the store keeps its own stock."
+                )
+            elif product not in sent:
+                message = self.env._(
+                    "Not sent: the store product does not manage its stock, so the store "
+                    "keeps its own stock status."
+                )
             else:
+                message = None
                 value = values[product.id]
                 for item in store_items[product.id]:
                     item = {**item, **(value if field is None else {field: value})}
                     items.append(item)
                     owners.append(row)
+            if message:
+                outcomes[row.id] = {"state": "skipped", "message": message}
         if not items:
             return outcomes
         method = "update_stock" if field == "stock_quantity" else "update_prices"
