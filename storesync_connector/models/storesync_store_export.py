@@ -401,70 +401,111 @@ class StoresyncStore(models.Model):
         return outcomes
 
     def _export_order_status(self, rows):
-        """Send each order's mapped status, and its tracking notes once."""
+        """Send each order's mapped status, and its tracking notes once.
+
+        Three passes: what to send (reads only), the calls to the store, then what Odoo
+        records about them. No row this transaction writes is locked while it waits for the
+        store, and a failure while recording rolls back nothing the store already has.
+        """
         self.ensure_one()
-        outcomes = {}
         if not self.export_order_status:
             return self._skip_all(rows, self.env._("Order status export is switched off."))
         mapping = {m.event: m.store_status for m in self.status_export_map_ids}
+        outcomes, plans = {}, {}
+        for row in rows:
+            plan = self._status_plan(row.order_id, mapping)
+            if "outcome" in plan:
+                outcomes[row.id] = plan["outcome"]
+            else:
+                plans[row] = plan
+        if not plans:
+            return outcomes
+        sent = {}
         with self._get_adapter() as adapter:
-            for row in rows:
-                order = row.order_id
-                try:
-                    outcomes[row.id] = self._export_one_status(adapter, order, mapping)
-                except StoreSyncError as error:
-                    outcomes[row.id] = {"error": error}
+            for row, plan in plans.items():
+                sent[row] = self._send_status(adapter, plan)
+        # Only now the ORM writes, after every call of this batch.
+        for row, (done, error) in sent.items():
+            outcomes[row.id] = self._record_status_sent(plans[row], done, error)
         return outcomes
 
-    def _export_one_status(self, adapter, order, mapping):
+    def _status_plan(self, order, mapping):
+        """What this order's row sends: ``{"order", "notes": {picking: text}, "status"}``,
+        or ``{"outcome": ...}`` when there is nothing to send."""
         if not order.storesync_external_id or order.storesync_store_id != self:
             return {
-                "state": "skipped",
-                "message": self.env._("Not sent: the order does not come from this store."),
+                "outcome": {
+                    "state": "skipped",
+                    "message": self.env._("Not sent: the order does not come from this store."),
+                }
             }
-        request = {}
         pickings = order._storesync_tracking_pickings()
-        if pickings:
-            notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
-            # An earlier attempt may have added a note without learning it (a timeout):
-            # look before writing something the customer is e-mailed, never send it twice.
-            known = {
-                _plain(note["note"])
-                for note in adapter.list_order_notes(order.storesync_external_id)
-            }
-            for picking, note in notes.items():
-                if _plain(note) not in known:
-                    adapter.add_order_note(order.storesync_external_id, note, customer_note=True)
-                picking.storesync_note_sent = True
-            request["notes"] = list(notes.values())
+        notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
         event = order._storesync_event()
         status = mapping.get(event) if event else None
-        if status and status != order.storesync_status:
-            adapter.update_order_status(order.storesync_external_id, status)
-            order.storesync_status = status
-            request["status"] = status
-        if not request:
+        current = order.storesync_status
+        if status == current:
+            status = None
+        if not (notes or status):
             return {
-                "state": "done",
-                "message": self.env._(
-                    "Nothing to send: the store already has status %(status)s.",
-                    status=order.storesync_status or "-",
-                ),
+                "outcome": {
+                    "state": "done",
+                    "message": self.env._(
+                        "Nothing to send: the store already has status %(status)s.",
+                        status=current or "-",
+                    ),
+                }
             }
-        order.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
-                "Sent to the store: %(what)s",
-                what=", ".join(
-                    (
-                        [self.env._("status %(status)s", status=status)]
-                        if "status" in request
-                        else []
-                    )
-                    + [self.env._("tracking note")] * bool(request.get("notes"))
-                ),
+        return {"order": order, "notes": notes, "status": status}
+
+    def _send_status(self, adapter, plan):
+        """The store calls of one order (no ORM): ``(done, error)``, ``done`` what went
+        through (``{"pickings", "status"}``) even when a later call failed."""
+        external_id = plan["order"].storesync_external_id
+        done = {"pickings": self.env["stock.picking"], "status": None}
+        try:
+            if plan["notes"]:
+                # An earlier attempt may have added a note without learning it (a timeout):
+                # look before writing something the customer is e-mailed, never send it twice.
+                known = {_plain(note["note"]) for note in adapter.list_order_notes(external_id)}
+                for picking, note in plan["notes"].items():
+                    if _plain(note) not in known:
+                        adapter.add_order_note(external_id, note, customer_note=True)
+                    done["pickings"] |= picking
+            if plan["status"]:
+                adapter.update_order_status(external_id, plan["status"])
+                done["status"] = plan["status"]
+        except StoreSyncError as error:
+            return done, error
+        return done, None
+
+    def _record_status_sent(self, plan, done, error):
+        """Write down in Odoo what reached the store; the row's outcome."""
+        order = plan["order"]
+        request = {}
+        if done["pickings"]:
+            done["pickings"].storesync_note_sent = True
+            request["notes"] = [plan["notes"][picking] for picking in done["pickings"]]
+        if done["status"]:
+            order.storesync_status = done["status"]
+            request["status"] = done["status"]
+        if request:
+            order.message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Sent to the store: %(what)s",
+                    what=", ".join(
+                        (
+                            [self.env._("status %(status)s", status=request["status"])]
+                            if "status" in request
+                            else []
+                        )
+                        + [self.env._("tracking note")] * bool(request.get("notes"))
+                    ),
+                )
             )
-        )
+        if error:
+            return {"error": error, "request": request or None}
         return {"state": "done", "request": request}
 
 
