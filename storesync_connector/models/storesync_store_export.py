@@ -430,7 +430,8 @@ class StoresyncStore(models.Model):
         return outcomes
 
     def _status_plan(self, order, mapping):
-        """What this order's row sends: ``{"order", "notes": {picking: text}, "status"}``,
+        """What this order's row sends: ``{"order", "notes": {picking: text}, "status",
+        "message"}`` (``message``: a status held back, see ``StoreAdapter.status_ladder``),
         or ``{"outcome": ...}`` when there is nothing to send."""
         if not order.storesync_external_id or order.storesync_store_id != self:
             return {
@@ -444,9 +445,24 @@ class StoresyncStore(models.Model):
         event = order._storesync_event()
         status = mapping.get(event) if event else None
         current = order.storesync_status
+        held_back = None
         if status == current:
             status = None
+        elif status and self._get_adapter_class().moves_backwards(current, status):
+            # e.g. an order imported as completed whose invoice is paid later: "processing"
+            # would move it backwards and e-mail the buyer.
+            held_back, status = status, None
+        message = None
+        if held_back:
+            message = self.env._(
+                "Status %(status)s not sent: the store already shows %(current)s, which is "
+                "further along, and a store status never moves backwards.",
+                status=held_back,
+                current=current,
+            )
         if not (notes or status):
+            if held_back:
+                return {"outcome": {"state": "skipped", "message": message}}
             return {
                 "outcome": {
                     "state": "done",
@@ -456,7 +472,7 @@ class StoresyncStore(models.Model):
                     ),
                 }
             }
-        return {"order": order, "notes": notes, "status": status}
+        return {"order": order, "notes": notes, "status": status, "message": message}
 
     def _send_status(self, adapter, plan):
         """The store calls of one order (no ORM): ``(done, error)``, ``done`` what went
@@ -506,7 +522,7 @@ class StoresyncStore(models.Model):
             )
         if error:
             return {"error": error, "request": request or None}
-        return {"state": "done", "request": request}
+        return {"state": "done", "request": request, "message": plan["message"]}
 
 
 def _money(amount, currency):
