@@ -379,7 +379,14 @@ class StoresyncOutbox(models.Model):
     # ------------------------------------------------------------------ user actions
 
     def action_retry(self):
-        """Queue these rows again and ask the export cron to run now."""
+        """Queue these rows again and ask the export cron to run now.
+
+        The queue is written in raw SQL, so the user's right to change these rows is checked
+        here (Store Sync managers; record rules included). Only the cron trigger runs as
+        superuser (``_trigger_export``): asking for an early run is not the user's right to
+        grant, and it changes no data.
+        """
+        self.check_access("write")
         for (store, kind), rows in self.grouped(lambda r: (r.store_id, r.kind)).items():
             self._enqueue_pairs(kind, [(store.id, res_id) for res_id in rows.mapped("res_id")])
         return True
