@@ -734,6 +734,8 @@ def bind_store_products(env, store, items, count):
     bindings.product_id.filtered(lambda p: p.type == "consu" and not p.is_storable).write(
         {"is_storable": True}
     )
+    # Stock is sent only where the store manages it: these are the products it does.
+    bindings.filtered(lambda b: not b.manage_stock).write({"manage_stock": True})
     return bindings
 
 

@@ -165,6 +165,41 @@ class TestStatusExport(StoresyncCase):
         self.outbox._cron_export()
         self.assertEqual(self._store_order(external_id)["status"], "processing")
 
+    def _pay(self, order):
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_status_never_moves_backwards(self):
+        """A completed order whose invoice is paid later stays completed: "processing" would
+        move it back and e-mail the buyer. A move up the ladder still goes."""
+        completed, completed_id = self._import_new_order("completed")
+        self.assertRecordValues(completed, [{"state": "sale", "storesync_status": "completed"}])
+        self._pay(completed)
+        row = self._rows(completed)
+        self.assertEqual(row.state, "pending")
+        self.assertEqual(completed._storesync_event(), "paid", "mapped to processing")
+
+        self.outbox._cron_export()
+
+        self.assertEqual(self._store_order(completed_id)["status"], "completed")
+        self.assertFalse(self._status_puts(completed_id), "no call changes the store's status")
+        self.assertEqual(self._customer_notes(completed_id), [])
+        self.assertRecordValues(row, [{"state": "skipped", "request": False}])
+        self.assertIn("never moves backwards", row.last_error)
+        self.assertEqual(completed.storesync_status, "completed")
+
+        pending, pending_id = self._import_new_order("pending")
+        pending.action_confirm()
+        self._pay(pending)
+        self.outbox._cron_export()
+        self.assertEqual(self._store_order(pending_id)["status"], "processing")
+        self.assertEqual(len(self._status_puts(pending_id)), 1)
+        self.assertEqual(pending.storesync_status, "processing")
+
     def test_tracking_note_is_in_the_store_language(self):
         self.env["res.lang"]._activate_lang("hu_HU")
         self.store.lang = "hu_HU"

@@ -43,10 +43,16 @@ class TestStockExport(StoresyncCase):
         )
         cls.env["storesync.product.binding"].create(
             [
-                {"store_id": cls.store.id, "external_id": str(item["id"]), "product_id": p.id}
+                {
+                    "store_id": cls.store.id,
+                    "external_id": str(item["id"]),
+                    "product_id": p.id,
+                    "manage_stock": True,
+                }
                 for item, p in zip(cls.store_products, cls.products, strict=True)
             ]
         )
+        cls.spare_items = simple[160:]
         cls.external = {
             p.id: item["id"] for item, p in zip(cls.store_products, cls.products, strict=True)
         }
@@ -160,6 +166,72 @@ class TestStockExport(StoresyncCase):
         self.assertRecordValues(self._rows(outside), [{"state": "skipped"}])
         self.assertIn("filter", self._rows(outside).last_error)
 
+    def test_only_stocked_products_the_store_manages_get_a_quantity(self):
+        """Export all now never sets a quantity on a service, a good Odoo does not count or a
+        store product that keeps no stock (a download would go out of stock)."""
+        stocked = [i for i in self.spare_items if i["manage_stock"] and i["stock_quantity"]]
+        unmanaged = next(i for i in self.spare_items if not i["manage_stock"])
+        kinds = {
+            "service": ({"type": "service"}, True, stocked[0]),
+            "consumable": ({"type": "consu", "is_storable": False}, True, stocked[1]),
+            "unmanaged": ({"type": "consu", "is_storable": True}, False, unmanaged),
+            "managed": ({"type": "consu", "is_storable": True}, True, stocked[2]),
+        }
+        products, before = {}, {}
+        for kind, (values, manage_stock, item) in kinds.items():
+            product = self.env["product.product"].create({"name": kind, **values})
+            self.env["storesync.product.binding"].create(
+                {
+                    "store_id": self.store.id,
+                    "external_id": str(item["id"]),
+                    "product_id": product.id,
+                    "manage_stock": manage_stock,
+                }
+            )
+            products[kind] = product
+            before[kind] = {
+                key: item[key] for key in ("manage_stock", "stock_quantity", "stock_status")
+            }
+        self._change_stock(products["managed"], 4)
+        self.store.product_filter = repr([("id", "in", [p.id for p in products.values()])])
+        writes_before = len(self.emulator.store.product_writes())
+
+        self.store.action_export_all()
+        self.outbox._cron_export()
+
+        written = {w["product_id"] for w in self.emulator.store.product_writes()[writes_before:]}
+        self.assertEqual(written, {kinds["managed"][2]["id"]})
+        self.assertEqual(
+            self.emulator.store.products[kinds["managed"][2]["id"]]["stock_quantity"], 4
+        )
+        for kind in ("service", "consumable", "unmanaged"):
+            item = self.emulator.store.products[kinds[kind][2]["id"]]
+            self.assertEqual(
+                {key: item[key] for key in before[kind]}, before[kind], f"{kind}: untouched"
+            )
+        rows = {kind: self._rows(product) for kind, product in products.items()}
+        self.assertRecordValues(
+            rows["managed"],
+            [
+                {
+                    "state": "done",
+                    "request": [
+                        {
+                            "id": str(kinds["managed"][2]["id"]),
+                            "parent_id": None,
+                            "manage_stock": True,
+                            "stock_quantity": 4,
+                        }
+                    ],
+                }
+            ],
+        )
+        for kind in ("service", "consumable"):
+            self.assertEqual(rows[kind].state, "skipped")
+            self.assertIn("not tracked in stock in Odoo", rows[kind].last_error)
+        self.assertEqual(rows["unmanaged"].state, "skipped")
+        self.assertIn("does not manage its stock", rows["unmanaged"].last_error)
+
     def test_bad_filter_is_refused(self):
         with self.assertRaises(ValidationError):
             self.store.product_filter = "[('no_such_field', '=', 1)]"
@@ -249,6 +321,7 @@ class TestStockExport(StoresyncCase):
                         "external_id": str(parent["id"]),
                         "variation_id": str(variation_id),
                         "product_id": product.id,
+                        "manage_stock": True,
                     }
                 )
                 products[variation_id] = product
@@ -272,6 +345,7 @@ class TestStockExport(StoresyncCase):
                 "external_id": str(parent["id"]),
                 "variation_id": str(variation_id),
                 "product_id": product.id,
+                "manage_stock": True,
             }
         )
         self._change_stock(product, 9)
@@ -402,7 +476,12 @@ class TestStockExportFromOdooFlows(StoresyncCase):
             {"name": item["name"], "type": "consu", "is_storable": True}
         )
         cls.env["storesync.product.binding"].create(
-            {"store_id": cls.store.id, "external_id": str(item["id"]), "product_id": cls.product.id}
+            {
+                "store_id": cls.store.id,
+                "external_id": str(item["id"]),
+                "product_id": cls.product.id,
+                "manage_stock": True,
+            }
         )
 
     def _row(self):

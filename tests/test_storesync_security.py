@@ -35,6 +35,12 @@ class TestStoresyncSecurity(TransactionCase):
             cls.env, "sales_admin", groups="sales_team.group_sale_manager"
         )
         cls.plain_user = new_test_user(cls.env, "plain_user", groups="base.group_user")
+        cls.admin = new_test_user(
+            cls.env,
+            "sync_admin",
+            groups="base.group_system,storesync_connector.group_storesync_manager",
+        )
+        cls.store.webhook_secret = "whsec_a"
 
     def test_user_reads_store_but_not_credentials(self):
         store = self.store.with_user(self.sync_user)
@@ -52,16 +58,73 @@ class TestStoresyncSecurity(TransactionCase):
                 {"name": "New", "base_url": "https://new.example.com"}
             )
 
-    def test_manager_reads_and_edits_credentials(self):
-        store = self.store.with_user(self.sync_manager)
-        self.assertEqual(store.read(["consumer_key"])[0]["consumer_key"], "ck_secret_a")
-        store.write({"consumer_secret": "cs_new"})
+    def test_manager_cannot_read_or_write_keys_and_secret(self):
+        """API keys and the webhook secret are for system administrators, as Odoo's payment
+        providers keep theirs; a Store Sync (or Sales) manager runs the store without them."""
+        for user in (self.sync_manager, self.sales_admin):
+            self.assertFalse(user.has_group("base.group_system"))
+            store = self.store.with_user(user)
+            for field in ("consumer_key", "consumer_secret", "webhook_secret"):
+                with self.assertRaises(AccessError, msg=f"{user.login} reads {field}"):
+                    store.read([field])
+                with self.assertRaises(AccessError, msg=f"{user.login} writes {field}"):
+                    store.write({field: "changed"})
+            self.assertEqual(store.read(["name"])[0]["name"], "Shop A")
+            # The adapter still gets them, through sudo inside the model.
+            self.assertEqual(
+                store._get_credentials(),
+                {"consumer_key": "ck_secret_a", "consumer_secret": "cs_secret_a"},
+            )
+        form = self.env["storesync.store"].with_user(self.sync_manager).get_views([(False, "form")])
+        arch = form["views"]["form"]["arch"]
+        self.assertNotIn("consumer_key", arch)
+        self.assertNotIn("consumer_secret", arch)
+
+    def test_admin_reads_and_edits_keys_and_secret(self):
+        store = self.store.with_user(self.admin)
+        values = store.read(["consumer_key", "consumer_secret", "webhook_secret"])[0]
+        self.assertEqual(
+            (values["consumer_key"], values["consumer_secret"], values["webhook_secret"]),
+            ("ck_secret_a", "cs_secret_a", "whsec_a"),
+        )
+        store.write({"consumer_secret": "cs_new", "webhook_secret": "whsec_new"})
         self.assertEqual(self.store.consumer_secret, "cs_new")
+        self.assertEqual(self.store.webhook_secret, "whsec_new")
+        form = self.env["storesync.store"].with_user(self.admin).get_views([(False, "form")])
+        self.assertIn("consumer_secret", form["views"]["form"]["arch"])
 
     def test_sales_administrator_is_store_manager(self):
         self.assertTrue(self.sales_admin.has_group("storesync_connector.group_storesync_manager"))
         store = self.store.with_user(self.sales_admin)
-        self.assertEqual(store.consumer_key, "ck_secret_a")
+        store.write({"name": "Shop A (renamed)"})
+        self.assertEqual(self.store.name, "Shop A (renamed)")
+
+    def test_outbox_retry_and_ignore_check_access(self):
+        """Retry writes the queue in raw SQL: it checks the user's rights itself."""
+        product = self.env["product.product"].create({"name": "Sold online"})
+        Outbox = self.env["storesync.outbox"]
+        Outbox._enqueue_pairs("price", [(self.store.id, product.id)], trigger=False)
+        row = Outbox.search([("store_id", "=", self.store.id), ("product_id", "=", product.id)])
+        row.write({"state": "error", "last_error": "The store refused it", "attempts": 8})
+
+        for action in ("action_retry", "action_ignore"):
+            with self.assertRaises(AccessError, msg=action):
+                getattr(row.with_user(self.sync_user), action)()
+        row.invalidate_recordset()
+        self.assertRecordValues(row, [{"state": "error", "attempts": 8, "revision": 1}])
+
+        row.with_user(self.sync_manager).action_ignore()
+        self.assertEqual(row.state, "skipped")
+        row.with_user(self.sync_manager).action_retry()
+        row.invalidate_recordset()
+        self.assertRecordValues(row, [{"state": "pending", "attempts": 0, "last_error": False}])
+
+        # Another company's rows stay out of reach, Retry included.
+        Outbox._enqueue_pairs("price", [(self.store_b.id, product.id)], trigger=False)
+        row_b = Outbox.search([("store_id", "=", self.store_b.id)])
+        self.assertEqual(row_b.company_id, self.company_b)
+        with self.assertRaises(AccessError):
+            row_b.with_user(self.sync_manager).action_retry()
 
     def test_users_without_store_sync_group_see_nothing(self):
         with self.assertRaises(AccessError):

@@ -355,6 +355,18 @@ class StoreAdapter:
     #: the store status each Odoo event sends back, for new stores' default mappings:
     #: events "confirmed", "paid", "delivered", "cancelled"; "" sends nothing
     default_export_statuses: dict = {}
+    #: the order statuses an order climbs through in the store, lowest first; the status
+    #: export never sends one lower than the store's current status. Statuses off the ladder
+    #: (cancelled, refunded, failed...) are sent as mapped. Empty: no ladder, nothing held back
+    status_ladder: tuple = ()
+
+    @classmethod
+    def moves_backwards(cls, current, status) -> bool:
+        """True when ``status`` is below ``current`` on ``status_ladder`` (both on it)."""
+        ladder = cls.status_ladder
+        return (
+            current in ladder and status in ladder and ladder.index(status) < ladder.index(current)
+        )
 
     # ------------------------------------------------------------------ payloads (no HTTP)
     @staticmethod

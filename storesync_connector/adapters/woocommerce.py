@@ -96,6 +96,9 @@ class WooCommerceAdapter(StoreAdapter):
         "delivered": "completed",
         "cancelled": "cancelled",
     }
+    # An order climbs these (WC _orders.md); a paid order already "completed" in the store must
+    # never go back to "processing", which e-mails the buyer again.
+    status_ladder = ("pending", "on-hold", "processing", "completed")
     map_order = staticmethod(woocommerce_mapping.map_order)
 
     @staticmethod

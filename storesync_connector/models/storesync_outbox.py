@@ -202,9 +202,12 @@ class StoresyncOutbox(models.Model):
     # ------------------------------------------------------------------ sending
 
     @api.model
-    def _claim(self, limit=None, store=None):
+    def _claim(self, limit=None, store=None, served=()):
         """Lease up to ``limit`` due pending rows of one store and kind to this worker.
 
+        ``served`` lists the ``(store id, kind)`` pairs this cron run already claimed in its
+        current round: the others go first, stores not served yet before all, so one store
+        with thousands of rows does not starve the others (round-robin).
         Product rows come ordered by their store product, so the variations of one parent
         travel together (WooCommerce batches variations per parent only).
         """
@@ -218,11 +221,19 @@ class StoresyncOutbox(models.Model):
         )
         if store:
             where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
+        order = SQL("store_id, kind")
+        if served:
+            order = SQL(
+                "(store_id, kind) IN (%s), store_id IN %s, %s",
+                SQL(", ").join(SQL("(%s, %s)", store_id, kind) for store_id, kind in served),
+                tuple({store_id for store_id, _kind in served}),
+                order,
+            )
         self.env.cr.execute(
             SQL(
-                "SELECT store_id, kind FROM storesync_outbox WHERE %s "
-                "ORDER BY store_id, kind LIMIT 1",
+                "SELECT store_id, kind FROM storesync_outbox WHERE %s ORDER BY %s LIMIT 1",
                 where,
+                order,
             )
         )
         first = self.env.cr.fetchone()
@@ -265,7 +276,10 @@ class StoresyncOutbox(models.Model):
                 continue
             sender = getattr(store.sudo(), f"_export_{kind}")
             try:
-                outcomes.update(sender(rows))
+                # One sender's unexpected failure (even one that breaks the SQL transaction)
+                # rolls back only its own writes: its rows become errors, the others go on.
+                with self.env.cr.savepoint():
+                    outcomes.update(sender(rows))
             except StoreSyncError as error:
                 # The whole call failed (store down, auth...): every row of the group waits.
                 for row in rows:
@@ -345,10 +359,15 @@ class StoresyncOutbox(models.Model):
     def _cron_export(self, store=None):
         """Send pending rows in claimed batches, committing after each, until time is up."""
         cron = self.env["ir.cron"]
+        served = []
         while True:
-            rows, revisions = self._claim(store=store)
+            rows, revisions = self._claim(store=store, served=served)
             if not rows:
                 break
+            turn = (rows[:1].store_id.id, rows[:1].kind)
+            if turn in served:
+                served = []  # every store and kind with due rows had its turn: a new round
+            served.append(turn)
             # The lease is committed before any HTTP call: row locks are released, so a user
             # changing stock meanwhile never waits for the store.
             cron._commit_progress(0)
@@ -360,7 +379,14 @@ class StoresyncOutbox(models.Model):
     # ------------------------------------------------------------------ user actions
 
     def action_retry(self):
-        """Queue these rows again and ask the export cron to run now."""
+        """Queue these rows again and ask the export cron to run now.
+
+        The queue is written in raw SQL, so the user's right to change these rows is checked
+        here (Store Sync managers; record rules included). Only the cron trigger runs as
+        superuser (``_trigger_export``): asking for an early run is not the user's right to
+        grant, and it changes no data.
+        """
+        self.check_access("write")
         for (store, kind), rows in self.grouped(lambda r: (r.store_id, r.kind)).items():
             self._enqueue_pairs(kind, [(store.id, res_id) for res_id in rows.mapped("res_id")])
         return True

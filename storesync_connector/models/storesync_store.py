@@ -5,7 +5,9 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..adapters import StoreSyncError, get_adapter_class, platform_selection
 
-MANAGER_GROUP = "storesync_connector.group_storesync_manager"
+#: who reads and writes API keys and webhook secrets, as Odoo's payment providers keep theirs;
+#: the adapter gets them through ``sudo()`` inside the model (``_get_credentials``)
+CREDENTIALS_GROUP = "base.group_system"
 
 
 class StoresyncStore(models.Model):
@@ -33,8 +35,8 @@ class StoresyncStore(models.Model):
         help="The store's home address, e.g. https://shop.example.com "
         "(with the sub-folder if WordPress lives in one).",
     )
-    consumer_key = fields.Char(groups=MANAGER_GROUP, copy=False)
-    consumer_secret = fields.Char(groups=MANAGER_GROUP, copy=False)
+    consumer_key = fields.Char(groups=CREDENTIALS_GROUP, copy=False)
+    consumer_secret = fields.Char(groups=CREDENTIALS_GROUP, copy=False)
     timeout = fields.Integer(
         string="Timeout (seconds)",
         default=30,
@@ -171,7 +173,8 @@ class StoresyncStore(models.Model):
         )
 
     def _get_credentials(self):
-        """Credentials as the adapter wants them; read as superuser, managers-only fields."""
+        """Credentials as the adapter wants them; read as superuser (administrators-only
+        fields), so a Store Sync manager's actions still reach the store."""
         self.ensure_one()
         store = self.sudo()
         return {

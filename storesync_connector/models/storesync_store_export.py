@@ -179,7 +179,8 @@ class StoresyncStore(models.Model):
         )
 
     def _store_items(self, products):
-        """``{product id: [{"id", "parent_id"}, ...]}``: the store items each product is."""
+        """``{product id: [{"id", "parent_id", "manage_stock"}, ...]}``: the store items each
+        product is, and whether each keeps a stock quantity in the store."""
         items = defaultdict(list)
         bindings = (
             self.env["storesync.product.binding"]
@@ -192,6 +193,7 @@ class StoresyncStore(models.Model):
                 {
                     "id": binding.variation_id if variation else binding.external_id,
                     "parent_id": binding.external_id if variation else None,
+                    "manage_stock": binding.manage_stock,
                 }
             )
         return items
@@ -314,31 +316,52 @@ class StoresyncStore(models.Model):
         return {row.id: {"state": "skipped", "message": message} for row in rows}
 
     def _export_products(self, rows, compute, field):
-        """Batch product rows to the store; each row's outcome from its items' answers."""
+        """Batch product rows to the store; each row's outcome from its items' answers.
+
+        Stock goes only to store items that manage their stock, of products stocked in Odoo:
+        a service or a good Odoo does not count has no quantity to send, and sending one
+        would put a downloadable product out of stock in the store.
+        """
         self.ensure_one()
         outcomes = {}
+        stock = field == "stock_quantity"
         products = self._exportable_products(rows.product_id)
         store_items = self._store_items(products)
-        values = compute(products.filtered(lambda p: p.id in store_items))
+        for product_id, product_items in store_items.items():
+            store_items[product_id] = [
+                {key: value for key, value in item.items() if key != "manage_stock"}
+                | ({"manage_stock": True} if stock else {})
+                for item in product_items
+                if item["manage_stock"] or not stock
+            ]
+        sent = products.filtered(lambda p: store_items.get(p.id) and (p.is_storable or not stock))
+        values = compute(sent)
         items, owners = [], []
         for row in rows:
             product = row.product_id
             if product not in products:
-                outcomes[row.id] = {
-                    "state": "skipped",
-                    "message": self.env._("Not sent: outside the store's product filter."),
-                }
+                message = self.env._("Not sent: outside the store's product filter.")
             elif product.id not in store_items:
-                outcomes[row.id] = {
-                    "state": "skipped",
-                    "message": self.env._("Not sent: the product is not linked to the store."),
-                }
+                message = self.env._("Not sent: the product is not linked to the store.")
+            elif product not in sent and not product.is_storable:
+                message = self.env._(
+                    "Not sent: the product is not tracked in stock in Odoo (a service or a "
+                    "good without inventory tracking), so the store keeps its own stock."
+                )
+            elif product not in sent:
+                message = self.env._(
+                    "Not sent: the store product does not manage its stock, so the store "
+                    "keeps its own stock status."
+                )
             else:
+                message = None
                 value = values[product.id]
                 for item in store_items[product.id]:
                     item = {**item, **(value if field is None else {field: value})}
                     items.append(item)
                     owners.append(row)
+            if message:
+                outcomes[row.id] = {"state": "skipped", "message": message}
         if not items:
             return outcomes
         method = "update_stock" if field == "stock_quantity" else "update_prices"
@@ -378,71 +401,128 @@ class StoresyncStore(models.Model):
         return outcomes
 
     def _export_order_status(self, rows):
-        """Send each order's mapped status, and its tracking notes once."""
+        """Send each order's mapped status, and its tracking notes once.
+
+        Three passes: what to send (reads only), the calls to the store, then what Odoo
+        records about them. No row this transaction writes is locked while it waits for the
+        store, and a failure while recording rolls back nothing the store already has.
+        """
         self.ensure_one()
-        outcomes = {}
         if not self.export_order_status:
             return self._skip_all(rows, self.env._("Order status export is switched off."))
         mapping = {m.event: m.store_status for m in self.status_export_map_ids}
+        outcomes, plans = {}, {}
+        for row in rows:
+            plan = self._status_plan(row.order_id, mapping)
+            if "outcome" in plan:
+                outcomes[row.id] = plan["outcome"]
+            else:
+                plans[row] = plan
+        if not plans:
+            return outcomes
+        sent = {}
         with self._get_adapter() as adapter:
-            for row in rows:
-                order = row.order_id
-                try:
-                    outcomes[row.id] = self._export_one_status(adapter, order, mapping)
-                except StoreSyncError as error:
-                    outcomes[row.id] = {"error": error}
+            for row, plan in plans.items():
+                sent[row] = self._send_status(adapter, plan)
+        # Only now the ORM writes, after every call of this batch.
+        for row, (done, error) in sent.items():
+            outcomes[row.id] = self._record_status_sent(plans[row], done, error)
         return outcomes
 
-    def _export_one_status(self, adapter, order, mapping):
+    def _status_plan(self, order, mapping):
+        """What this order's row sends: ``{"order", "notes": {picking: text}, "status",
+        "message"}`` (``message``: a status held back, see ``StoreAdapter.status_ladder``),
+        or ``{"outcome": ...}`` when there is nothing to send."""
         if not order.storesync_external_id or order.storesync_store_id != self:
             return {
-                "state": "skipped",
-                "message": self.env._("Not sent: the order does not come from this store."),
+                "outcome": {
+                    "state": "skipped",
+                    "message": self.env._("Not sent: the order does not come from this store."),
+                }
             }
-        request = {}
         pickings = order._storesync_tracking_pickings()
-        if pickings:
-            notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
-            # An earlier attempt may have added a note without learning it (a timeout):
-            # look before writing something the customer is e-mailed, never send it twice.
-            known = {
-                _plain(note["note"])
-                for note in adapter.list_order_notes(order.storesync_external_id)
-            }
-            for picking, note in notes.items():
-                if _plain(note) not in known:
-                    adapter.add_order_note(order.storesync_external_id, note, customer_note=True)
-                picking.storesync_note_sent = True
-            request["notes"] = list(notes.values())
+        notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
         event = order._storesync_event()
         status = mapping.get(event) if event else None
-        if status and status != order.storesync_status:
-            adapter.update_order_status(order.storesync_external_id, status)
-            order.storesync_status = status
-            request["status"] = status
-        if not request:
-            return {
-                "state": "done",
-                "message": self.env._(
-                    "Nothing to send: the store already has status %(status)s.",
-                    status=order.storesync_status or "-",
-                ),
-            }
-        order.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
-                "Sent to the store: %(what)s",
-                what=", ".join(
-                    (
-                        [self.env._("status %(status)s", status=status)]
-                        if "status" in request
-                        else []
-                    )
-                    + [self.env._("tracking note")] * bool(request.get("notes"))
-                ),
+        current = order.storesync_status
+        held_back = None
+        if status == current:
+            status = None
+        elif status and self._get_adapter_class().moves_backwards(current, status):
+            # e.g. an order imported as completed whose invoice is paid later: "processing"
+            # would move it backwards and e-mail the buyer.
+            held_back, status = status, None
+        message = None
+        if held_back:
+            message = self.env._(
+                "Status %(status)s not sent: the store already shows %(current)s, which is "
+                "further along, and a store status never moves backwards.",
+                status=held_back,
+                current=current,
             )
-        )
-        return {"state": "done", "request": request}
+        if not (notes or status):
+            if held_back:
+                return {"outcome": {"state": "skipped", "message": message}}
+            return {
+                "outcome": {
+                    "state": "done",
+                    "message": self.env._(
+                        "Nothing to send: the store already has status %(status)s.",
+                        status=current or "-",
+                    ),
+                }
+            }
+        return {"order": order, "notes": notes, "status": status, "message": message}
+
+    def _send_status(self, adapter, plan):
+        """The store calls of one order (no ORM): ``(done, error)``, ``done`` what went
+        through (``{"pickings", "status"}``) even when a later call failed."""
+        external_id = plan["order"].storesync_external_id
+        done = {"pickings": self.env["stock.picking"], "status": None}
+        try:
+            if plan["notes"]:
+                # An earlier attempt may have added a note without learning it (a timeout):
+                # look before writing something the customer is e-mailed, never send it twice.
+                known = {_plain(note["note"]) for note in adapter.list_order_notes(external_id)}
+                for picking, note in plan["notes"].items():
+                    if _plain(note) not in known:
+                        adapter.add_order_note(external_id, note, customer_note=True)
+                    done["pickings"] |= picking
+            if plan["status"]:
+                adapter.update_order_status(external_id, plan["status"])
+                done["status"] = plan["status"]
+        except StoreSyncError as error:
+            return done, error
+        return done, None
+
+    def _record_status_sent(self, plan, done, error):
+        """Write down in Odoo what reached the store; the row's outcome."""
+        order = plan["order"]
+        request = {}
+        if done["pickings"]:
+            done["pickings"].storesync_note_sent = True
+            request["notes"] = [plan["notes"][picking] for picking in done["pickings"]]
+        if done["status"]:
+            order.storesync_status = done["status"]
+            request["status"] = done["status"]
+        if request:
+            order.message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Sent to the store: %(what)s",
+                    what=", ".join(
+                        (
+                            [self.env._("status %(status)s", status=request["status"])]
+                            if "status" in request
+                            else []
+                        )
+                        + [self.env._("tracking note")] * bool(request.get("notes"))
+                    ),
+                )
+            )
+        if error:
+            return {"error": error, "request": request or None}
+        return {"state": "done", "request": request, "message": plan["message"]}
 
 
 def _money(amount, currency):
