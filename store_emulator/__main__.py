@@ -33,6 +33,20 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="catalogue prices are gross (orders still report net line totals and taxes)",
     )
     parser.add_argument(
+        "--tax-round-at-subtotal",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="round tax once per rate on the order instead of per line "
+        "(woocommerce_tax_round_at_subtotal)",
+    )
+    parser.add_argument(
+        "--price-decimals",
+        type=int,
+        default=None,
+        help="the store's number of decimals (woocommerce_price_num_decimals); "
+        "default 2, or 0 for HUF",
+    )
+    parser.add_argument(
         "--fault-rate", type=float, default=0.0, help="share of API requests to fail"
     )
     parser.add_argument(
@@ -60,6 +74,8 @@ def main(argv=None) -> int:
         port=args.port,
         currency=args.currency,
         prices_include_tax=args.prices_include_tax,
+        tax_round_at_subtotal=args.tax_round_at_subtotal,
+        price_decimals=args.price_decimals,
         verbose=args.verbose,
     )
     if args.fault_rate > 0:

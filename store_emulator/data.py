@@ -5,24 +5,40 @@ same seed, so one seed always gives byte-identical data. Seeded orders are sprea
 120 days before the fixed ``EPOCH`` (GMT); only orders created or changed later (control
 endpoint, API writes) use the wall clock, like a real store.
 
-Money follows what WooCommerce computes with its default settings (2 decimals, taxes rounded
-per line and per rate, "round tax at subtotal" off):
+Money follows what WooCommerce's checkout (``WC_Cart_Totals``, ``WC_Discounts``, ``WC_Tax``)
+stores and what the REST API (``get_order_item_data``) answers. Store settings: price decimals
+``dp`` (``woocommerce_price_num_decimals``: 2, or 0 for a forint store), "prices entered with
+tax" and "round tax at subtotal level" (``woocommerce_tax_round_at_subtotal``, off by default).
 
-* Amounts are ``Decimal`` with two places; every rounding is ROUND_HALF_UP (PHP ``round``).
+* Rounding is ROUND_HALF_UP (PHP ``round``). Unrounded taxes keep 6 decimals (``WC_Tax``).
+* The API shows every amount with ``dp`` decimals ("12.50", or "12700" with 0), except the
+  per-rate ``taxes[]`` of lines, fees and shipping: those are the unrounded amounts as
+  WooCommerce stores them ("38.115", "2.125984", "283.5"; ``fmt_tax``).
 * Line subtotal = unit price x quantity, before coupons.
-* A coupon is allocated in cents like ``WC_Discounts``: each line gets
-  ``floor(line subtotal x share)``, then the cents still missing against the cart-level
-  rounded discount go one at a time to the lines with the largest subtotal first.
-  Line total = line subtotal - its discount.
-* Prices exclusive of tax: tax = round(amount x rate).
-* Prices inclusive of tax (catalogue prices and coupon amounts are gross):
-  net = round(gross / (1 + rate)), tax = gross - net, so net + tax is exactly the gross.
-* Shipping and fees are always entered net (as in WooCommerce's settings); their tax is
-  round(amount x rate), shipping with the cart's tax class (standard if any line is standard,
-  else the highest-rate class in the cart), fees with the standard class.
-* discount_total = sum(line subtotal - line total) (net), discount_tax = sum(subtotal tax -
-  total tax), cart_tax = line taxes + fee taxes, total_tax = cart_tax + shipping_tax,
-  total = sum(line totals) + shipping_total + sum(fee totals) + total_tax.
+* A coupon is allocated in the store's smallest unit like ``WC_Discounts``: each line gets
+  ``floor(line subtotal x share)``, then the units still missing against the cart-level
+  rounded discount go one per item (up to the quantity per line) to the largest lines first.
+  With prices inclusive of tax the coupon comes off the gross amounts.
+* Prices exclusive of tax: tax = amount x rate (unrounded); the line total is exact.
+* Prices inclusive of tax (catalogue prices and coupon amounts are gross): tax = gross x
+  rate / (1 + rate) (unrounded), net = gross - tax, shown rounded ("7.87" for 10.00 at 27 %,
+  tax 2.125984 shown "2.13").
+* Shipping and fees are always entered net; their tax is amount x rate (unrounded). Shipping
+  takes the cart's tax class (standard if any line is standard, else the first class of the
+  tax settings in the cart, standard when that class has no rate there); free shipping and
+  local pickup carry no taxes. Fees take the standard class.
+* A line's (fee's, shipping line's) ``total_tax`` is its unrounded tax rounded, in both modes.
+* ``tax_lines`` per rate: ``tax_total`` over lines and fees, ``shipping_tax_total`` over
+  shipping. Per line (default): the sum of the rounded line taxes (38.115 + 70.455 ->
+  38.12 + 70.46 = 108.58). At subtotal: the unrounded taxes added up, rounded once (0.13 +
+  0.195 + 0.195 = 0.52, while the lines show 0.13, 0.20 and 0.20).
+* cart_tax = sum of ``tax_total``, shipping_tax = sum of ``shipping_tax_total``, total_tax =
+  cart_tax + shipping_tax, total = sum of the shown line totals + fees + shipping +
+  total_tax. discount_total = the coupons' net amount, discount_tax = their tax, rounded.
+
+A seeded store of 6 orders or more always contains the ``showcase_specs`` orders (several lines
+of one rate whose taxes end in half a cent, with a coupon, with two rates, a fee and shipping
+tax); ``order_spec`` builds any other order explicitly (the control endpoint's ``lines``).
 """
 
 import hashlib
@@ -40,14 +56,31 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def money(value) -> Decimal:
-    """Round to cents, half up (PHP's ``round``)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+UNROUNDED = Decimal("0.000001")  # what WooCommerce keeps of an unrounded tax
 
 
-def fmt_money(value: Decimal) -> str:
-    """WooCommerce's money string: two decimals, no thousands separator."""
-    return f"{money(value):.2f}"
+def quantum(dp: int = 2) -> Decimal:
+    """The smallest amount with ``dp`` decimals: 0.01 for 2, 1 for 0."""
+    return Decimal(1).scaleb(-dp)
+
+
+def money(value, dp: int = 2) -> Decimal:
+    """Round to the store's price decimals, half up (PHP's ``round``)."""
+    return Decimal(value).quantize(quantum(dp), rounding=ROUND_HALF_UP)
+
+
+def fmt_money(value: Decimal, dp: int = 2) -> str:
+    """WooCommerce's money string (``wc_format_decimal`` with ``dp``): "12.50", or "12700"
+    in a store with 0 decimals; no thousands separator."""
+    return f"{money(value, dp):.{dp}f}"
+
+
+def fmt_tax(value: Decimal) -> str:
+    """An unrounded tax as WooCommerce stores it in ``taxes[]``: a PHP float with at most
+    6 decimals and no trailing zeros ("38.115", "2.7", "5400", "1.803279")."""
+    text = f"{Decimal(value).quantize(UNROUNDED, rounding=ROUND_HALF_UP):f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("", "-0") else text
 
 
 def fmt_date(value: datetime | None) -> str | None:
@@ -101,13 +134,13 @@ class TaxRate:
         parts = [self.country, self.state, self.name.upper(), str(self.priority)]
         return "-".join(p for p in parts if p)
 
-    def tax(self, amount: Decimal) -> Decimal:
-        """Tax on a net amount."""
-        return money(amount * self.percent / 100)
+    def tax_on(self, net: Decimal) -> Decimal:
+        """Unrounded tax on a net amount (``WC_Tax::calc_exclusive_tax``)."""
+        return (net * self.percent / 100).quantize(UNROUNDED, ROUND_HALF_UP)
 
-    def net_of(self, gross: Decimal) -> Decimal:
-        """Net part of a gross amount."""
-        return money(gross * 100 / (100 + self.percent))
+    def tax_in(self, gross: Decimal) -> Decimal:
+        """Unrounded tax inside a gross amount (``WC_Tax::calc_inclusive_tax``)."""
+        return (gross * self.percent / (100 + self.percent)).quantize(UNROUNDED, ROUND_HALF_UP)
 
 
 TAX_RATES = [
@@ -145,7 +178,9 @@ def find_rate(country: str, state: str, tax_class: str) -> TaxRate | None:
 # --------------------------------------------------------------------------- pricing
 @dataclass
 class PricedLine:
-    """Money of one order line (net amounts, taxes of its single rate)."""
+    """Money of one order line as WooCommerce stores it: net amounts and the tax of its single
+    rate, all unrounded (a REST answer rounds them to the store's decimals, except the per-rate
+    amounts in ``taxes[]``)."""
 
     subtotal: Decimal
     subtotal_tax: Decimal
@@ -156,39 +191,55 @@ class PricedLine:
 
 @dataclass
 class PricedOrder:
-    """All money of an order, computed as described in the module docstring."""
+    """All money of an order, computed as described in the module docstring.
+
+    Lines, fee and shipping taxes are unrounded; the order-level amounts and ``taxes`` (rate
+    id -> [rate, tax_total, shipping_tax_total]) are already rounded to ``dp`` decimals.
+    """
 
     lines: list[PricedLine]
     shipping_total: Decimal
-    shipping_tax: Decimal
+    shipping_tax: Decimal  # unrounded tax of the shipping line
     shipping_rate: TaxRate | None
-    fees: list[tuple[Decimal, Decimal, TaxRate | None]]  # (net, tax, rate)
+    fees: list[tuple[Decimal, Decimal, TaxRate | None]]  # (net, unrounded tax, rate)
     discount_total: Decimal
     discount_tax: Decimal
     cart_tax: Decimal
+    shipping_tax_total: Decimal
     total_tax: Decimal
     total: Decimal
-    taxes: dict = field(default_factory=dict)  # rate id -> [rate, tax_total, shipping_tax_total]
+    dp: int = 2
+    taxes: dict = field(default_factory=dict)
 
 
-def allocate_discount(subtotals: list[Decimal], kind: str, amount: Decimal) -> list[Decimal]:
-    """Split a coupon over lines in cents, the way ``WC_Discounts`` does."""
-    cents = [int(s * 100) for s in subtotals]
-    cart = sum(cents)
+def allocate_discount(
+    subtotals: list[Decimal],
+    kind: str,
+    amount: Decimal,
+    dp: int = 2,
+    quantities: list[int] | None = None,
+) -> list[Decimal]:
+    """Split a coupon over lines in the store's smallest unit, the way ``WC_Discounts`` does."""
+    scale = Decimal(10) ** dp
+    units = [int(s * scale) for s in subtotals]
+    quantities = quantities or [1] * len(units)
+    cart = sum(units)
     if not cart:
-        return [ZERO for _ in cents]
+        return [ZERO for _ in units]
     if kind == "percent":
-        given = [int(Decimal(c) * amount / 100) for c in cents]  # floor, amounts are >= 0
+        given = [int(Decimal(u) * amount / 100) for u in units]  # floor, amounts are >= 0
         wanted = int((Decimal(cart) * amount / 100).quantize(Decimal(1), ROUND_HALF_UP))
     else:  # fixed_cart: proportional share of the amount, never more than the cart
-        wanted = min(int(amount * 100), cart)
-        given = [int((Decimal(c) * wanted / cart).quantize(Decimal(1), ROUND_FLOOR)) for c in cents]
-    order = sorted(range(len(cents)), key=lambda i: -cents[i])
+        wanted = min(int(amount * scale), cart)
+        given = [int((Decimal(u) * wanted / cart).quantize(Decimal(1), ROUND_FLOOR)) for u in units]
+    # The remainder: one unit per item (so up to ``quantity`` per line), largest lines first.
+    order = sorted(range(len(units)), key=lambda i: -units[i])
     while sum(given) < wanted:
         for i in order:
-            if sum(given) < wanted and given[i] < cents[i]:
-                given[i] += 1
-    return [Decimal(g) / 100 for g in given]
+            for _ in range(quantities[i]):
+                if sum(given) < wanted and given[i] < units[i]:
+                    given[i] += 1
+    return [Decimal(g) / scale for g in given]
 
 
 def price_order(
@@ -199,35 +250,59 @@ def price_order(
     shipping: Decimal | None = None,
     fees: list[tuple[Decimal, bool]] = (),
     coupon: tuple[str, Decimal] | None = None,
+    dp: int = 2,
+    round_at_subtotal: bool = False,
 ) -> PricedOrder:
-    """Price an order: lines are (unit price, quantity, tax class), fees (net, taxable)."""
-    subtotals = [money(price * qty) for price, qty, _ in lines]
-    discounts = allocate_discount(subtotals, *coupon) if coupon else [ZERO] * len(lines)
+    """Price an order: lines are (unit price, quantity, tax class), fees (net, taxable).
+
+    ``dp`` is the store's price decimals, ``round_at_subtotal`` its "Round tax at subtotal
+    level" setting (``woocommerce_tax_round_at_subtotal``).
+    """
+
+    def rnd(value: Decimal) -> Decimal:
+        return money(value, dp)
+
+    def line_tax(value: Decimal) -> Decimal:
+        # What a line adds to its rate's total: rounded per line unless rounding at subtotal.
+        return value if round_at_subtotal else rnd(value)
+
+    subtotals = [rnd(price * qty) for price, qty, _ in lines]
+    quantities = [qty for _, qty, _ in lines]
+    discounts = (
+        allocate_discount(subtotals, *coupon, dp=dp, quantities=quantities)
+        if coupon
+        else [ZERO] * len(lines)
+    )
     priced = []
+    discount_tax = ZERO
     for (_, _, tax_class), sub, disc in zip(lines, subtotals, discounts, strict=True):
         rate = find_rate(country, state, tax_class)
         tot = sub - disc
         if rate is None:
             priced.append(PricedLine(sub, ZERO, tot, ZERO, None))
         elif prices_include_tax:
-            net_sub, net_tot = rate.net_of(sub), rate.net_of(tot)
-            priced.append(PricedLine(net_sub, sub - net_sub, net_tot, tot - net_tot, rate))
+            sub_tax, tot_tax = rate.tax_in(sub), rate.tax_in(tot)
+            priced.append(PricedLine(sub - sub_tax, sub_tax, tot - tot_tax, tot_tax, rate))
+            discount_tax += rate.tax_in(disc)
         else:
-            priced.append(PricedLine(sub, rate.tax(sub), tot, rate.tax(tot), rate))
+            priced.append(PricedLine(sub, rate.tax_on(sub), tot, rate.tax_on(tot), rate))
+            discount_tax += rate.tax_on(disc)
     classes = {tc for _, _, tc in lines}
     ship_class = "" if "" in classes or not classes else None
-    if ship_class is None:  # highest-rate class of the cart
-        candidates = [find_rate(country, state, tc) for tc in sorted(classes)]
-        best = max((r for r in candidates if r), key=lambda r: r.percent, default=None)
-        ship_class = best.tax_class if best else "zero-rate"
-    ship_rate = find_rate(country, state, ship_class) if shipping is not None else None
-    ship_total = money(shipping or 0)
-    ship_tax = ship_rate.tax(ship_total) if ship_rate else ZERO
+    if ship_class is None:  # the first class of the tax settings that the cart uses
+        ship_class = next(tc for tc, _ in TAX_CLASSES[1:] if tc in classes)
+    ship_total = rnd(shipping or 0)
+    # Free shipping and local pickup cost nothing and carry no taxes at all.
+    ship_rate = None
+    if ship_total > 0:  # a class without a rate for the address falls back to standard
+        ship_rate = find_rate(country, state, ship_class) or find_rate(country, state, "")
+    ship_tax = ship_rate.tax_on(ship_total) if ship_rate else ZERO
     std = find_rate(country, state, "")
     fee_rows = []
     for amount, taxable in fees:
         rate = std if taxable else None
-        fee_rows.append((money(amount), rate.tax(amount) if rate else ZERO, rate))
+        net = rnd(amount)
+        fee_rows.append((net, rate.tax_on(net) if rate else ZERO, rate))
     taxes: dict = {}
     for rate, tax, ship in (
         [(pl.rate, pl.total_tax, ZERO) for pl in priced]
@@ -236,24 +311,29 @@ def price_order(
     ):
         if rate is not None:
             row = taxes.setdefault(rate.id, [rate, ZERO, ZERO])
-            row[1] += tax
-            row[2] += ship
-    cart_tax = sum((pl.total_tax for pl in priced), ZERO) + sum((t for _, t, _ in fee_rows), ZERO)
-    total_tax = cart_tax + ship_tax
-    total = (
-        sum((pl.total for pl in priced), ZERO) + ship_total + sum((n for n, _, _ in fee_rows), ZERO)
-    ) + total_tax
+            row[1] += line_tax(tax)
+            row[2] += line_tax(ship)
+    for row in taxes.values():  # a no-op when every line was rounded already
+        row[1], row[2] = rnd(row[1]), rnd(row[2])
+    cart_tax = sum((row[1] for row in taxes.values()), ZERO)
+    shipping_tax_total = sum((row[2] for row in taxes.values()), ZERO)
+    total_tax = cart_tax + shipping_tax_total
+    items_total = sum((rnd(pl.total) for pl in priced), ZERO)
+    fees_total = sum((n for n, _, _ in fee_rows), ZERO)
+    discount_total = sum(discounts, ZERO) - (discount_tax if prices_include_tax else ZERO)
     return PricedOrder(
         lines=priced,
         shipping_total=ship_total,
         shipping_tax=ship_tax,
         shipping_rate=ship_rate,
         fees=fee_rows,
-        discount_total=sum((pl.subtotal - pl.total for pl in priced), ZERO),
-        discount_tax=sum((pl.subtotal_tax - pl.total_tax for pl in priced), ZERO),
+        discount_total=rnd(discount_total),
+        discount_tax=rnd(discount_tax),
         cart_tax=cart_tax,
+        shipping_tax_total=shipping_tax_total,
         total_tax=total_tax,
-        total=total,
+        total=items_total + fees_total + ship_total + total_tax,
+        dp=dp,
         taxes=dict(sorted(taxes.items())),
     )
 
@@ -436,6 +516,13 @@ COLORS = ["Black", "White", "Navy", "Grey", "Red", "Olive", "Sand"]
 SIZES = ["S", "M", "L", "XL", "XXL"]
 SOCK_SIZES = ["35-38", "39-42", "43-46"]
 CURRENCY_FACTORS = {"EUR": 1, "USD": 1.1, "GBP": 0.85, "HUF": 400, "RON": 5, "CHF": 1}
+ZERO_DECIMAL_CURRENCIES = {"HUF"}  # as Hungarian shops set "Number of decimals" (forints)
+
+
+def default_price_decimals(currency: str) -> int:
+    """The store's ``woocommerce_price_num_decimals`` unless told: 0 for forints, else 2."""
+    return 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+
 
 PAYMENTS = {  # id: (title, weights per country HU, DE, RO, US)
     "cod": ("Cash on delivery", (35, 5, 50, 0)),
@@ -477,10 +564,19 @@ class DataGenerator:
     include returning customers.
     """
 
-    def __init__(self, seed: int, currency: str = "EUR", prices_include_tax: bool = False):
+    def __init__(
+        self,
+        seed: int,
+        currency: str = "EUR",
+        prices_include_tax: bool = False,
+        price_decimals: int | None = None,
+        tax_round_at_subtotal: bool = False,
+    ):
         self.rng = random.Random(seed)
         self.currency = currency
         self.prices_include_tax = prices_include_tax
+        self.dp = default_price_decimals(currency) if price_decimals is None else price_decimals
+        self.tax_round_at_subtotal = tax_round_at_subtotal
         self.factor = Decimal(str(CURRENCY_FACTORS.get(currency, 1)))
         self.fakers = {}
         for index, (country, spec) in enumerate(COUNTRIES.items()):
@@ -512,7 +608,7 @@ class DataGenerator:
         )
         price = base * self.factor
         step = Decimal(10) if self.factor >= 100 else CENT
-        return price.quantize(step, ROUND_HALF_UP).quantize(CENT)
+        return money(price.quantize(step, ROUND_HALF_UP), self.dp)
 
     # ----------------------------------------------------------------- people
     def _phone(self, country: str, area: str) -> dict:
@@ -708,7 +804,7 @@ class DataGenerator:
         rng = self.rng
         sale = None
         if rng.random() < 0.1:
-            sale = (price * Decimal("0.8")).quantize(CENT, ROUND_HALF_UP)
+            sale = money(price * Decimal("0.8"), self.dp)
         manage = rng.random() < 0.85
         qty = None
         status = rng.choice(["instock"] * 9 + ["onbackorder"])
@@ -748,25 +844,9 @@ class DataGenerator:
         self.customers.append(customer)
         return customer["id"], person, False
 
-    def make_order(self, created: datetime, status: str | None = None, clamp: bool = True) -> dict:
-        """One order placed at ``created`` (GMT); platform renderers turn it into JSON."""
+    def _random_items(self) -> list[dict]:
+        """One to five catalogue products (sometimes a gift card), quantities 1 to 4."""
         rng = self.rng
-        customer_id, person, returning = self._buyer(created)
-        if returning and rng.random() < 0.6:  # same person, phone typed differently this time
-            person["phone_style"] += rng.randint(1, 5)
-        billing = self.billing_of(person)
-        if returning and rng.random() < 0.05:
-            billing["email"] = billing["email"].capitalize()
-        shipping = {k: billing[k] for k in billing if k != "email"}
-        shipping["phone"] = ""
-        if returning and rng.random() < 0.2:  # moved, or ships to the office now
-            new_address = self._address(person["country"])
-            new_address.pop("_area")
-            shipping.update(new_address)
-        elif rng.random() < 0.15:  # a gift: someone else receives it
-            other = self.new_person(person["country"] if rng.random() < 0.8 else None)
-            shipping = {k: v for k, v in self.billing_of(other).items() if k != "email"}
-            shipping.update(company="", phone=shipping["phone"] if rng.random() < 0.5 else "")
         published = [p for p in self.products if p["status"] == "publish"] or self.products
         physical = [p for p in published if not p["virtual"]] or published
         pool = published if rng.random() < 0.05 else physical
@@ -778,35 +858,91 @@ class DataGenerator:
             offer = variant or product
             unit = offer["sale_price"] or offer["regular_price"]
             items.append({"product": product, "variant": variant, "qty": qty, "price": unit})
-        country = shipping["country"]
-        payment = rng.choices(
-            list(PAYMENTS),
-            [w[list(COUNTRIES).index(billing["country"])] for _, w in PAYMENTS.values()],
-        )[0]
+        return items
+
+    def _random_extras(self, payment: str) -> tuple[list[dict], dict | None]:
+        """Fees (cash on delivery, gift wrapping, small order) and maybe a coupon."""
+        rng, dp = self.rng, self.dp
         fees = []
         if payment == "cod" and rng.random() < 0.7:
-            fees.append(
-                {"name": "Cash on delivery fee", "amount": money(Decimal("1.5") * self.factor)}
-            )
+            amount = money(Decimal("1.5") * self.factor, dp)
+            fees.append({"name": "Cash on delivery fee", "amount": amount})
         if rng.random() < 0.04:
-            fees.append({"name": "Gift wrapping", "amount": money(Decimal("2.5") * self.factor)})
+            amount = money(Decimal("2.5") * self.factor, dp)
+            fees.append({"name": "Gift wrapping", "amount": amount})
         if rng.random() < 0.03:
-            fees.append({"name": "Small order fee", "amount": money(self.factor), "taxable": False})
+            amount = money(self.factor, dp)
+            fees.append({"name": "Small order fee", "amount": amount, "taxable": False})
         coupon = None
         if rng.random() < 0.15:
             code, kind, amount = rng.choice(COUPONS)
             amount = Decimal(amount) * (self.factor if kind == "fixed_cart" else 1)
             coupon = {"code": code, "kind": kind, "amount": amount}
-        subtotal = sum((i["price"] * i["qty"] for i in items), ZERO)
-        method = None
-        if any(not i["product"]["virtual"] for i in items):
-            if rng.random() < 0.1:
-                method = ("local_pickup", "Local pickup", ZERO)
-            elif subtotal >= 60 * self.factor:
-                method = ("free_shipping", "Free shipping", ZERO)
-            else:
-                cost = money(Decimal(str(SHIPPING_COST[country])) * self.factor)
-                method = ("flat_rate", "Flat rate", cost)
+        return fees, coupon
+
+    def _random_shipping(self, items: list[dict], subtotal: Decimal, country: str):
+        """(method id, title, net cost), or None when nothing needs shipping."""
+        if all(i["product"]["virtual"] for i in items):
+            return None
+        if self.rng.random() < 0.1:
+            return ("local_pickup", "Local pickup", ZERO)
+        if subtotal >= 60 * self.factor:
+            return ("free_shipping", "Free shipping", ZERO)
+        cost = money(Decimal(str(SHIPPING_COST[country])) * self.factor, self.dp)
+        return ("flat_rate", "Flat rate", cost)
+
+    def make_order(
+        self,
+        created: datetime,
+        status: str | None = None,
+        clamp: bool = True,
+        spec: dict | None = None,
+    ) -> dict:
+        """One order placed at ``created`` (GMT); platform renderers turn it into JSON.
+
+        ``spec`` (from ``order_spec``) fixes the lines, coupon, shipping, fees and country; a
+        new guest from that country buys them. Without it everything is drawn at random.
+        """
+        rng = self.rng
+        if spec:
+            person = self.new_person(spec["country"])
+            if spec["state"] is not None:
+                person["state"] = spec["state"]
+            self.guests.append(person)
+            customer_id, returning = 0, False
+        else:
+            customer_id, person, returning = self._buyer(created)
+        if returning and rng.random() < 0.6:  # same person, phone typed differently this time
+            person["phone_style"] += rng.randint(1, 5)
+        billing = self.billing_of(person)
+        if returning and rng.random() < 0.05:
+            billing["email"] = billing["email"].capitalize()
+        shipping = {k: billing[k] for k in billing if k != "email"}
+        shipping["phone"] = ""
+        if spec:
+            pass  # ships to the billing address
+        elif returning and rng.random() < 0.2:  # moved, or ships to the office now
+            new_address = self._address(person["country"])
+            new_address.pop("_area")
+            shipping.update(new_address)
+        elif rng.random() < 0.15:  # a gift: someone else receives it
+            other = self.new_person(person["country"] if rng.random() < 0.8 else None)
+            shipping = {k: v for k, v in self.billing_of(other).items() if k != "email"}
+            shipping.update(company="", phone=shipping["phone"] if rng.random() < 0.5 else "")
+        country = shipping["country"]
+        if spec:
+            items, fees, coupon = spec["items"], spec["fees"], spec["coupon"]
+            payment, method = spec["payment"], spec["shipping"]
+            subtotal = sum((i["price"] * i["qty"] for i in items), ZERO)
+        else:
+            items = self._random_items()
+            payment = rng.choices(
+                list(PAYMENTS),
+                [w[list(COUNTRIES).index(billing["country"])] for _, w in PAYMENTS.values()],
+            )[0]
+            fees, coupon = self._random_extras(payment)
+            subtotal = sum((i["price"] * i["qty"] for i in items), ZERO)
+            method = self._random_shipping(items, subtotal, country)
         priced = price_order(
             [(i["price"], i["qty"], i["product"]["tax_class"]) for i in items],
             country,
@@ -815,6 +951,8 @@ class DataGenerator:
             shipping=method[2] if method else None,
             fees=[(f["amount"], f.get("taxable", True)) for f in fees],
             coupon=(coupon["kind"], coupon["amount"]) if coupon else None,
+            dp=self.dp,
+            round_at_subtotal=self.tax_round_at_subtotal,
         )
         status = status or self._pick(STATUSES)
 
@@ -880,7 +1018,230 @@ class DataGenerator:
         }
 
     def seed_orders(self, count: int) -> list[dict]:
-        """``count`` orders spread over the 120 days before ``EPOCH``, oldest first."""
+        """``count`` orders spread over the 120 days before ``EPOCH``, oldest first.
+
+        From 6 orders on, a few of them (evenly spread, "processing") are the showcase orders
+        of ``showcase_specs``, so every seeded store holds the rounding cases.
+        """
         span = 120 * 24 * 3600
         moments = sorted(self.rng.randrange(span) for _ in range(count))
-        return [self.make_order(EPOCH - timedelta(seconds=span - s)) for s in moments]
+        specs = self.showcase_specs() if count >= 6 else []
+        slots = {(i + 1) * count // (len(specs) + 1): spec for i, spec in enumerate(specs)}
+        return [
+            self.make_order(
+                EPOCH - timedelta(seconds=span - moment),
+                "processing" if index in slots else None,
+                spec=slots.get(index),
+            )
+            for index, moment in enumerate(moments)
+        ]
+
+    # ----------------------------------------------------------------- explicit orders
+    def half_unit_prices(
+        self, tax_class: str = "", country: str = "HU", quantities=(1, 1, 3)
+    ) -> list[Decimal]:
+        """Unit prices, one per quantity, whose line taxes round differently line by line
+        than summed.
+
+        Prices exclusive of tax: each line's tax ends in exactly half a cent (10.50 at 27 % is
+        2.835). Inclusive: each is 0.5 to 0.7 of a cent above a whole cent (a gross price
+        never gives exactly half). Either way, rounding per line gives one cent more than
+        rounding the sum of two or three such lines. Deterministic: scans up from 10 (EUR).
+        """
+        rate = find_rate(country, "", tax_class)
+        if rate is None or not rate.percent:
+            raise ValueError(f"no taxed rate for class {tax_class!r} in {country}")
+        step = quantum(self.dp)
+        price, picked = money(10 * self.factor, self.dp), []
+        for _ in range(100_000):
+            amount = price * quantities[len(picked)]
+            tax = rate.tax_in(amount) if self.prices_include_tax else rate.tax_on(amount)
+            fraction = (tax / step) % 1
+            if self.prices_include_tax:
+                wanted = Decimal("0.5") <= fraction < Decimal("0.7")
+            else:
+                wanted = fraction == Decimal("0.5")
+            if wanted:
+                picked.append(price)
+                if len(picked) == len(quantities):
+                    return picked
+            price += step
+        raise ValueError(f"no such prices for rate {rate.id}")  # pragma: no cover
+
+    def showcase_specs(self) -> list[dict]:
+        """The rounding cases every seeded store contains (Hungarian buyers, 27 % and 5 %).
+
+        1. three lines of one rate whose taxes end in half a cent, taxed flat-rate shipping;
+        2. the same with a 10 % coupon;
+        3. two rates, a fixed-cart coupon, the cash-on-delivery fee and shipping.
+        """
+        std = self.half_unit_prices("")
+        red = self.half_unit_prices("reduced-rate", quantities=(1, 1))[1:]  # 10.30 (EUR)
+        cost = str(money(Decimal(str(SHIPPING_COST["HU"])) * self.factor, self.dp))
+        fee = str(money(Decimal("1.5") * self.factor, self.dp))
+
+        def lines(prices, tax_class="", quantities=(1, 1, 3)):
+            return [
+                {"price": str(p), "quantity": q, "tax_class": tax_class}
+                for p, q in zip(prices, quantities, strict=False)
+            ]
+
+        bodies = [
+            {"lines": lines(std), "shipping": cost},
+            {"lines": lines(std), "shipping": cost, "coupon": "welcome10"},
+            {
+                "lines": lines(std[:2]) + lines(red, "reduced-rate"),
+                "shipping": cost,
+                "coupon": "save5",
+                "fees": [{"name": "Cash on delivery fee", "total": fee}],
+                "payment_method": "cod",
+            },
+        ]
+        specs = []
+        for body in bodies:
+            try:
+                specs.append(self.order_spec(**body))
+            except ValueError:  # a tiny catalogue without a product of the class
+                continue
+        return specs
+
+    def _amount(self, value, name: str, dp: int | None = None) -> Decimal:
+        """An amount from JSON: a string or number >= 0 with at most ``dp`` decimals (the
+        store's price decimals unless told)."""
+        dp = self.dp if dp is None else dp
+        try:
+            amount = Decimal(str(value).strip())
+        except ArithmeticError:
+            raise ValueError(f"{name}: {value!r} is not an amount") from None
+        if isinstance(value, bool) or not amount.is_finite() or amount < 0:
+            raise ValueError(f"{name}: {value!r} is not an amount >= 0")
+        if money(amount, dp) != amount:
+            raise ValueError(f"{name}: {value!r} has more than {dp} decimals")
+        return amount
+
+    def _line_product(self, index: int, line: dict) -> tuple[dict, dict | None, str]:
+        """(product, variation, tax class) for an explicit line."""
+        tax_class = line.get("tax_class", "")
+        tax_class = "" if tax_class == "standard" else tax_class
+        if tax_class not in {tc for tc, _ in TAX_CLASSES} - {"standard"} | {""}:
+            raise ValueError(f"lines[{index}].tax_class: {tax_class!r} is not a tax class")
+        wanted = line.get("product_id")
+        if wanted is not None:
+            for product in self.products:
+                variants = {v["id"]: v for v in product["variants"]}
+                if wanted == product["id"] or wanted in variants:
+                    variant = variants.get(wanted) or (
+                        product["variants"][0] if product["variants"] else None
+                    )
+                    if "tax_class" in line and tax_class != product["tax_class"]:
+                        raise ValueError(
+                            f"lines[{index}]: product {wanted} has tax class "
+                            f"{product['tax_class'] or 'standard'!r}"
+                        )
+                    return product, variant, product["tax_class"]
+            raise ValueError(f"lines[{index}].product_id: no product or variation {wanted}")
+        pool = [
+            p
+            for p in self.products
+            if p["tax_class"] == tax_class and p["status"] == "publish" and not p["virtual"]
+        ] or [p for p in self.products if p["tax_class"] == tax_class]
+        if not pool:
+            raise ValueError(f"lines[{index}]: the catalogue has no {tax_class!r} product")
+        product = pool[index % len(pool)]  # a different product per line, always the same
+        return product, (product["variants"][0] if product["variants"] else None), tax_class
+
+    def order_spec(
+        self,
+        lines,
+        coupon=None,
+        shipping=None,
+        fees=None,
+        country: str = "HU",
+        state: str | None = None,
+        payment_method: str = "stripe",
+    ) -> dict:
+        """Check and normalise an explicit order for ``make_order(spec=...)``.
+
+        ``lines``: ``[{"price": "10.50", "quantity": 2, "tax_class": "standard",
+        "product_id": 105}]`` (price per unit as the catalogue shows it: gross when prices
+        include tax; ``product_id`` optional, else a catalogue product of the class);
+        ``coupon``: a code of the store (``"welcome10"``) or ``{"code", "discount_type":
+        "percent" | "fixed_cart", "amount"}``; ``shipping``: a flat-rate net cost, or
+        ``{"method_id", "method_title", "total"}``; ``fees``: ``[{"name", "total", "taxable"}]``
+        (net); ``country`` (HU, DE, RO, US) and ``state`` of the buyer; ``payment_method``.
+        Raises ValueError on anything else.
+        """
+        if not isinstance(lines, list) or not lines:
+            raise ValueError("lines: a non-empty list of {price, quantity, tax_class} objects")
+        if country not in COUNTRIES:
+            raise ValueError(f"country: one of {', '.join(COUNTRIES)}")
+        if payment_method not in PAYMENTS:
+            raise ValueError(f"payment_method: one of {', '.join(PAYMENTS)}")
+        items = []
+        for index, line in enumerate(lines):
+            if not isinstance(line, dict) or "price" not in line:
+                raise ValueError(f"lines[{index}]: an object with at least a price")
+            unknown = set(line) - {"price", "quantity", "tax_class", "product_id"}
+            if unknown:
+                raise ValueError(f"lines[{index}]: unknown keys {sorted(unknown)}")
+            qty = line.get("quantity", 1)
+            if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+                raise ValueError(f"lines[{index}].quantity: an integer >= 1")
+            product, variant, _ = self._line_product(index, line)
+            price = self._amount(line["price"], f"lines[{index}].price")
+            items.append({"product": product, "variant": variant, "qty": qty, "price": price})
+        if isinstance(coupon, str):
+            known = {code: (kind, amount) for code, kind, amount in COUPONS}
+            if coupon not in known:
+                raise ValueError(f"coupon: one of {', '.join(known)} or an object")
+            kind, amount = known[coupon]
+            factor = self.factor if kind == "fixed_cart" else 1
+            coupon = {"code": coupon, "discount_type": kind, "amount": str(amount * factor)}
+        if coupon is not None:
+            if not isinstance(coupon, dict) or coupon.get("discount_type") not in (
+                "percent",
+                "fixed_cart",
+            ):
+                raise ValueError('coupon: {"code", "discount_type": percent|fixed_cart, "amount"}')
+            if coupon["discount_type"] == "fixed_cart":
+                amount = self._amount(coupon.get("amount", ""), "coupon.amount")
+            else:  # a percentage may have decimals a forint store's prices lack
+                amount = self._amount(coupon.get("amount", ""), "coupon.amount", dp=6)
+            if not amount:
+                raise ValueError("coupon.amount: a number > 0")
+            coupon = {
+                "code": str(coupon.get("code") or "coupon"),
+                "kind": coupon["discount_type"],
+                "amount": amount,
+            }
+        method = None
+        if shipping is not None:
+            if not isinstance(shipping, dict):
+                shipping = {"total": shipping}
+            method_id = shipping.get("method_id", "flat_rate")
+            titles = {"flat_rate": "Flat rate", "free_shipping": "Free shipping"}
+            titles["local_pickup"] = "Local pickup"
+            if method_id not in titles:
+                raise ValueError(f"shipping.method_id: one of {', '.join(titles)}")
+            cost = self._amount(shipping.get("total", "0"), "shipping.total")
+            method = (method_id, str(shipping.get("method_title") or titles[method_id]), cost)
+        fee_rows = []
+        for index, fee in enumerate(fees or []):
+            if not isinstance(fee, dict):
+                raise ValueError(f"fees[{index}]: an object with name and total")
+            fee_rows.append(
+                {
+                    "name": str(fee.get("name") or "Fee"),
+                    "amount": self._amount(fee.get("total", "0"), f"fees[{index}].total"),
+                    "taxable": bool(fee.get("taxable", True)),
+                }
+            )
+        return {
+            "items": items,
+            "coupon": coupon,
+            "shipping": method,
+            "fees": fee_rows,
+            "country": country,
+            "state": state,
+            "payment": payment_method,
+        }

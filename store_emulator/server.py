@@ -245,6 +245,8 @@ class EmulatorServer:
         currency: str = "EUR",
         prices_include_tax: bool = False,
         verbose: bool = False,
+        tax_round_at_subtotal: bool = False,
+        price_decimals: int | None = None,
     ):
         if platform not in PLATFORMS:
             raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
@@ -260,6 +262,8 @@ class EmulatorServer:
             products=products,
             currency=currency,
             prices_include_tax=prices_include_tax,
+            tax_round_at_subtotal=tax_round_at_subtotal,
+            price_decimals=price_decimals,
         )
         self.api = module.Api(self.store, consumer_key, consumer_secret)
         self.faults = FaultInjector(seed)
@@ -386,11 +390,7 @@ class EmulatorServer:
         router.add(
             "POST",
             r"/_emulator/orders",
-            lambda req: {
-                "ids": store.create_orders(
-                    int(req.json().get("count", 1)), req.json().get("status")
-                )
-            },
+            lambda req: {"ids": store.create_orders(**req.json())},
         )
         router.add(
             "POST",

@@ -4,7 +4,11 @@ import base64
 import hashlib
 import hmac
 import json
+import pathlib
+import subprocess
+import sys
 import threading
+from decimal import Decimal as D
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -369,3 +373,243 @@ def test_webhook_subscription_ping_and_signed_delivery(fresh):
     finally:
         receiver.shutdown()
         receiver.server_close()
+
+
+# --------------------------------------------------------------------------- store money settings
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "woocommerce"
+FIXTURE_ORDERS = {
+    # fixture: (store options, control body that places the same order)
+    "order_round_per_line": (
+        {"currency": "RON"},
+        {
+            "lines": [
+                {"price": "90.75", "quantity": 2, "tax_class": "standard"},
+                {"price": "335.50", "quantity": 1, "tax_class": "standard"},
+            ],
+            "country": "RO",
+            "shipping": {"method_id": "local_pickup", "total": "0"},
+        },
+    ),
+    "order_round_at_subtotal": (
+        {"tax_round_at_subtotal": True},
+        {
+            "lines": [
+                {"price": "2.60", "quantity": 1, "tax_class": "reduced-rate"},
+                {"price": "1.95", "quantity": 2, "tax_class": "reduced-rate"},
+                {"price": "3.90", "quantity": 1, "tax_class": "reduced-rate"},
+            ],
+            "country": "HU",
+            "shipping": {"method_id": "local_pickup", "total": "0"},
+        },
+    ),
+}
+MONEY_KEYS = ["discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax"]
+MONEY_KEYS += ["total", "total_tax", "prices_include_tax"]
+
+
+def _settings(server, group):
+    return {s["id"]: s["value"] for s in api(server, f"settings/{group}").json()}
+
+
+def _place(server, **body):
+    """Place one order through the control endpoint and read it back through the API."""
+    r = requests.post(f"{server.url}/_emulator/orders", json=body, timeout=5)
+    assert r.status_code == 200, r.text
+    [order_id] = r.json()["ids"]
+    return api(server, f"orders/{order_id}").json()
+
+
+def _money(order):
+    """What a WooCommerce order says about money, without ids, names and people."""
+    lines = [
+        {k: li[k] for k in ("quantity", "subtotal", "subtotal_tax", "total", "total_tax")}
+        | {"taxes": li["taxes"], "price": li["price"]}
+        for li in order["line_items"]
+    ]
+    taxes = [
+        {k: t[k] for k in ("rate_id", "tax_total", "shipping_tax_total", "rate_percent")}
+        for t in order["tax_lines"]
+    ]
+    ships = [{k: s[k] for k in ("total", "total_tax", "taxes")} for s in order["shipping_lines"]]
+    return {k: order[k] for k in MONEY_KEYS} | {"lines": lines, "taxes": taxes, "ships": ships}
+
+
+def test_store_money_settings_are_exposed():
+    with EmulatorServer(seed=3, orders=2, products=12) as default:
+        assert _settings(default, "tax")["woocommerce_tax_round_at_subtotal"] == "no"
+        assert _settings(default, "general")["woocommerce_price_num_decimals"] == "2"
+        assert api(default, "system_status").json()["settings"]["number_of_decimals"] == 2
+    with EmulatorServer(
+        seed=3, orders=2, products=12, currency="HUF", tax_round_at_subtotal=True
+    ) as forint:
+        assert _settings(forint, "tax")["woocommerce_tax_round_at_subtotal"] == "yes"
+        assert _settings(forint, "general")["woocommerce_price_num_decimals"] == "0"
+        assert api(forint, "system_status").json()["settings"]["number_of_decimals"] == 0
+        product = next(p for p in forint.store.products.values() if p["type"] == "simple")
+        assert api(forint, f"products/{product['id']}").json()["regular_price"].isdigit()
+    with EmulatorServer(seed=3, orders=2, products=12, currency="HUF", price_decimals=2) as two:
+        assert _settings(two, "general")["woocommerce_price_num_decimals"] == "2"
+        assert api(two, "orders").json()[0]["total"].endswith(".00")
+
+
+def test_cli_shows_the_money_options():
+    out = subprocess.run(
+        [sys.executable, "-m", "store_emulator", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--tax-round-at-subtotal" in out and "--price-decimals" in out
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_ORDERS))
+def test_fixture_orders_are_what_the_store_sends(name):
+    """The JSON fixtures have every key a real order has and the emulator's money, to the digit."""
+    fixture = json.loads((FIXTURES / f"{name}.json").read_text())
+    options, body = FIXTURE_ORDERS[name]
+    with EmulatorServer(seed=7, orders=0, products=30, **options) as server:
+        placed = _place(server, status="processing", **body)
+    assert list(fixture) == list(placed)
+    assert _money(fixture) == _money(placed)
+    for block in ("line_items", "shipping_lines", "tax_lines"):
+        assert [list(row) for row in fixture[block]] == [list(row) for row in placed[block]]
+
+
+def test_round_per_line_order():
+    fixture = json.loads((FIXTURES / "order_round_per_line.json").read_text())
+    lines = fixture["line_items"]
+    assert [li["taxes"][0]["total"] for li in lines] == ["38.115", "70.455"]
+    assert [li["total_tax"] for li in lines] == ["38.12", "70.46"]
+    assert [(t["rate_id"], t["tax_total"]) for t in fixture["tax_lines"]] == [(7, "108.58")]
+    assert (fixture["cart_tax"], fixture["total_tax"], fixture["total"]) == (
+        "108.58",
+        "108.58",
+        "625.58",
+    )
+
+
+def test_round_at_subtotal_order():
+    fixture = json.loads((FIXTURES / "order_round_at_subtotal.json").read_text())
+    lines = fixture["line_items"]
+    assert [li["taxes"][0]["total"] for li in lines] == ["0.13", "0.195", "0.195"]
+    assert [li["total_tax"] for li in lines] == ["0.13", "0.20", "0.20"]  # 0.53 line by line
+    assert [(t["rate_id"], t["tax_total"]) for t in fixture["tax_lines"]] == [(2, "0.52")]
+    assert (fixture["cart_tax"], fixture["total_tax"], fixture["total"]) == (
+        "0.52",
+        "0.52",
+        "10.92",
+    )
+
+
+def test_control_orders_with_explicit_lines_per_mode():
+    body = {
+        "status": "processing",
+        "lines": [
+            {"price": "10.50", "quantity": 1, "tax_class": "standard"},
+            {"price": "12.50", "quantity": 3},
+        ],
+        "shipping": "3.90",
+        "country": "HU",
+    }
+    results = {}
+    for mode in (False, True):
+        with EmulatorServer(seed=2, orders=3, products=12, tax_round_at_subtotal=mode) as server:
+            order = _place(server, **body)
+            assert order["status"] == "processing" and order["billing"]["country"] == "HU"
+            results[mode] = order
+    for order in results.values():
+        assert [li["taxes"][0]["total"] for li in order["line_items"]] == ["2.835", "10.125"]
+        assert [li["total_tax"] for li in order["line_items"]] == ["2.84", "10.13"]
+        assert order["shipping_lines"][0]["taxes"] == [{"id": 1, "total": "1.053", "subtotal": ""}]
+        assert (order["shipping_total"], order["shipping_tax"]) == ("3.90", "1.05")
+    per_line, once = results[False], results[True]
+    assert (per_line["cart_tax"], per_line["total_tax"], per_line["total"]) == (
+        "12.97",
+        "14.02",
+        "65.92",
+    )
+    assert (once["cart_tax"], once["total_tax"], once["total"]) == ("12.96", "14.01", "65.91")
+
+
+def test_control_order_tax_inclusive_with_gross_coupon():
+    with EmulatorServer(seed=2, orders=3, products=12, prices_include_tax=True) as server:
+        order = _place(
+            server,
+            status="processing",
+            lines=[{"price": "12.70"}, {"price": "10.00", "quantity": 1}],
+            coupon={"code": "minus254", "discount_type": "fixed_cart", "amount": "2.54"},
+            shipping="3.90",
+            fees=[{"name": "Gift wrapping", "total": "2.50"}],
+        )
+    first, second = order["line_items"]
+    # 12.70 and 10.00 gross; the 2.54 gross coupon takes 1.43 and 1.11 of them (in cents,
+    # floor of the shares, the cent left to the largest line).
+    assert (first["subtotal"], first["subtotal_tax"], first["taxes"][0]["subtotal"]) == (
+        "10.00",
+        "2.70",
+        "2.7",
+    )
+    assert (second["subtotal"], second["taxes"][0]["subtotal"]) == ("7.87", "2.125984")
+    # 11.27 gross: tax 2.395984, net 8.874016 shown 8.87; 8.89 gross: tax 1.89, net 7.00.
+    assert [(li["total"], li["total_tax"], li["taxes"][0]["total"]) for li in (first, second)] == [
+        ("8.87", "2.40", "2.395984"),
+        ("7.00", "1.89", "1.89"),
+    ]
+    assert (order["discount_total"], order["discount_tax"]) == ("2.00", "0.54")
+    coupon = order["coupon_lines"][0]
+    assert D(coupon["discount"]) + D(coupon["discount_tax"]) == D("2.54")
+    assert order["fee_lines"][0]["taxes"][0]["total"] == "0.675"  # fees are net
+    assert order["fee_lines"][0]["total_tax"] == "0.68"
+    parts = sum(D(li["total"]) for li in order["line_items"]) + D("3.90") + D("2.50")
+    assert D(order["total"]) == parts + D(order["total_tax"])
+
+
+def test_control_order_in_a_forint_store():
+    with EmulatorServer(seed=2, orders=3, products=12, currency="HUF") as server:
+        order = _place(
+            server,
+            status="processing",
+            lines=[{"price": "1050", "quantity": 1}, {"price": 1150, "quantity": 1}],
+            shipping="1560",
+            coupon="welcome10",
+        )
+        bad = requests.post(
+            f"{server.url}/_emulator/orders", json={"lines": [{"price": "10.50"}]}, timeout=5
+        )
+        assert bad.status_code == 400 and "decimals" in bad.json()["message"]
+    # 10 % off in whole forints: 105 + 115; taxes 255.15 and 279.45 stay unrounded.
+    assert [li["total"] for li in order["line_items"]] == ["945", "1035"]
+    assert [li["taxes"][0]["total"] for li in order["line_items"]] == ["255.15", "279.45"]
+    assert [li["total_tax"] for li in order["line_items"]] == ["255", "279"]
+    assert order["shipping_lines"][0]["taxes"][0]["total"] == "421.2"
+    assert (order["discount_total"], order["cart_tax"], order["shipping_tax"]) == (
+        "220",
+        "534",
+        "421",
+    )
+    assert order["total"] == str(945 + 1035 + 1560 + 534 + 421)
+    assert all("." not in order[k] for k in MONEY_KEYS if k != "prices_include_tax")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"lines": []},
+        {"lines": [{"price": "-1"}]},
+        {"lines": [{"price": "1.005"}]},
+        {"lines": [{"price": "1", "quantity": 0}]},
+        {"lines": [{"price": "1", "tax_class": "luxury"}]},
+        {"lines": [{"price": "1", "colour": "red"}]},
+        {"lines": [{"price": "1", "product_id": 1}]},
+        {"lines": [{"price": "1"}], "coupon": "nosuchcode"},
+        {"lines": [{"price": "1"}], "shipping": {"method_id": "teleport"}},
+        {"lines": [{"price": "1"}], "country": "FR"},
+        {"lines": [{"price": "1"}], "gift": True},
+        {"coupon": "welcome10"},
+    ],
+)
+def test_control_orders_refuse_what_they_cannot_place(fresh, body):
+    before = len(fresh.store.orders)
+    r = requests.post(f"{fresh.url}/_emulator/orders", json=body, timeout=5)
+    assert r.status_code == 400 and r.json()["code"] == "emulator_bad_request", r.text
+    assert len(fresh.store.orders) == before

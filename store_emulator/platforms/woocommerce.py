@@ -31,8 +31,10 @@ from store_emulator.data import (
     TAX_CLASSES,
     TAX_RATES,
     DataGenerator,
+    default_price_decimals,
     fmt_date,
     fmt_money,
+    fmt_tax,
     store_offset,
     to_local,
     utcnow,
@@ -78,9 +80,9 @@ def webhook_signature(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def _number(value: Decimal):
-    """JSON number the way PHP prints it: 12 rather than 12.0."""
-    return int(value) if value == value.to_integral_value() else float(value)
+def _number(value: Decimal | float):
+    """JSON number the way the API prints it: 12 rather than 12.0."""
+    return int(value) if value == int(value) else float(value)
 
 
 def _dates(prefix: str, gmt: datetime | None) -> dict:
@@ -141,13 +143,28 @@ class Store:
     and ``webhook_deliveries`` what was sent to them. Hold ``lock`` while reading or changing.
     """
 
-    def __init__(self, seed=1, orders=50, products=20, currency="EUR", prices_include_tax=False):
+    def __init__(
+        self,
+        seed=1,
+        orders=50,
+        products=20,
+        currency="EUR",
+        prices_include_tax=False,
+        tax_round_at_subtotal: bool = False,
+        price_decimals: int | None = None,
+    ):
+        if price_decimals is None:
+            price_decimals = default_price_decimals(currency)
+        if not 0 <= int(price_decimals) <= 4:
+            raise ValueError("price_decimals must be between 0 and 4")
         self.config = {
             "seed": seed,
             "orders": orders,
             "products": products,
             "currency": currency,
             "prices_include_tax": prices_include_tax,
+            "tax_round_at_subtotal": bool(tax_round_at_subtotal),
+            "price_decimals": int(price_decimals),
         }
         self.lock = threading.RLock()
         self.site_url = "http://127.0.0.1"
@@ -159,7 +176,13 @@ class Store:
         """Rebuild the seeded state and forget writes, webhooks and deliveries."""
         with self.lock:
             cfg = self.config
-            gen = DataGenerator(cfg["seed"], cfg["currency"], cfg["prices_include_tax"])
+            gen = DataGenerator(
+                cfg["seed"],
+                cfg["currency"],
+                cfg["prices_include_tax"],
+                price_decimals=cfg["price_decimals"],
+                tax_round_at_subtotal=cfg["tax_round_at_subtotal"],
+            )
             gen.make_catalogue(cfg["products"])
             drafts = gen.seed_orders(cfg["orders"])
             self.gen = gen
@@ -279,12 +302,15 @@ class Store:
             }
         self._sync_parent(product)
 
-    @staticmethod
-    def _offer(o: dict) -> dict:
+    def _money(self, value) -> str:
+        """A money string with the store's price decimals ("12.50", "12700")."""
+        return fmt_money(value, self.config["price_decimals"])
+
+    def _offer(self, o: dict) -> dict:
         return {
-            "regular_price": fmt_money(o["regular_price"]),
-            "sale_price": fmt_money(o["sale_price"]) if o["sale_price"] else "",
-            "price": fmt_money(o["sale_price"] or o["regular_price"]),
+            "regular_price": self._money(o["regular_price"]),
+            "sale_price": self._money(o["sale_price"]) if o["sale_price"] else "",
+            "price": self._money(o["sale_price"] or o["regular_price"]),
             "on_sale": bool(o["sale_price"]),
             "manage_stock": o["manage_stock"],
             "stock_quantity": o["stock_quantity"],
@@ -303,6 +329,7 @@ class Store:
     def _add_order(self, d: dict) -> dict:
         """Render a generated order as WooCommerce JSON and store it."""
         priced = d["priced"]
+        money = self._money  # the store's price decimals; taxes[] stay unrounded (fmt_tax)
         lines = []
         for item, pl in zip(d["items"], priced.lines, strict=True):
             product, variant = item["product"], item["variant"]
@@ -323,8 +350,8 @@ class Store:
                 taxes = [
                     {
                         "id": pl.rate.id,
-                        "total": fmt_money(pl.total_tax),
-                        "subtotal": fmt_money(pl.subtotal_tax),
+                        "total": fmt_tax(pl.total_tax),
+                        "subtotal": fmt_tax(pl.subtotal_tax),
                     }
                 ]
             name = product["name"]
@@ -338,14 +365,14 @@ class Store:
                     "variation_id": variant["id"] if variant else 0,
                     "quantity": item["qty"],
                     "tax_class": product["tax_class"],
-                    "subtotal": fmt_money(pl.subtotal),
-                    "subtotal_tax": fmt_money(pl.subtotal_tax),
-                    "total": fmt_money(pl.total),
-                    "total_tax": fmt_money(pl.total_tax),
+                    "subtotal": money(pl.subtotal),
+                    "subtotal_tax": money(pl.subtotal_tax),
+                    "total": money(pl.total),
+                    "total_tax": money(pl.total_tax),
                     "taxes": taxes,
                     "meta_data": meta,
                     "sku": (variant or product)["sku"],
-                    "price": _number(pl.total / item["qty"]),
+                    "price": _number(float(pl.total) / item["qty"]),
                     "image": {"id": "", "src": ""},
                     "parent_name": product["name"] if variant else None,
                 }
@@ -356,7 +383,7 @@ class Store:
             rate = priced.shipping_rate
             items_text = ", ".join(f"{li['name']} &times; {li['quantity']}" for li in lines)
             taxes = (
-                [{"id": rate.id, "total": fmt_money(priced.shipping_tax), "subtotal": ""}]
+                [{"id": rate.id, "total": fmt_tax(priced.shipping_tax), "subtotal": ""}]
                 if rate
                 else []
             )
@@ -369,8 +396,8 @@ class Store:
                     "method_title": title,
                     "method_id": method_id,
                     "instance_id": str(instance),
-                    "total": fmt_money(priced.shipping_total),
-                    "total_tax": fmt_money(priced.shipping_tax),
+                    "total": money(priced.shipping_total),
+                    "total_tax": money(priced.shipping_tax),
                     "taxes": taxes,
                     "meta_data": [
                         {
@@ -391,10 +418,10 @@ class Store:
                     "name": fee["name"],
                     "tax_class": "",
                     "tax_status": "taxable" if fee.get("taxable", True) else "none",
-                    "amount": fmt_money(net),
-                    "total": fmt_money(net),
-                    "total_tax": fmt_money(tax),
-                    "taxes": [{"id": rate.id, "total": fmt_money(tax), "subtotal": ""}]
+                    "amount": money(net),
+                    "total": money(net),
+                    "total_tax": money(tax),
+                    "taxes": [{"id": rate.id, "total": fmt_tax(tax), "subtotal": ""}]
                     if rate
                     else [],
                     "meta_data": [],
@@ -407,8 +434,8 @@ class Store:
                 {
                     "id": self._next("item"),
                     "code": c["code"],
-                    "discount": fmt_money(priced.discount_total),
-                    "discount_tax": fmt_money(priced.discount_tax),
+                    "discount": money(priced.discount_total),
+                    "discount_tax": money(priced.discount_tax),
                     "discount_type": c["kind"],
                     "nominal_amount": _number(c["amount"]),
                     "free_shipping": False,
@@ -422,8 +449,8 @@ class Store:
                 "rate_id": rate.id,
                 "label": rate.name,
                 "compound": rate.compound,
-                "tax_total": fmt_money(tax),
-                "shipping_tax_total": fmt_money(ship),
+                "tax_total": money(tax),
+                "shipping_tax_total": money(ship),
                 "rate_percent": _number(rate.percent),
                 "meta_data": [],
             }
@@ -432,7 +459,7 @@ class Store:
         refunds = []
         if d["status"] == "refunded":
             refund = {"id": self.gen.next_id("order"), "reason": "Returned by the customer"}
-            refunds.append({**refund, "total": f"-{fmt_money(priced.total)}"})
+            refunds.append({**refund, "total": f"-{money(priced.total)}"})
         meta = []
         if d["vat"]:
             meta.append({"id": self._next("meta"), "key": "_billing_vat_number", "value": d["vat"]})
@@ -449,13 +476,13 @@ class Store:
             "currency_symbol": CURRENCY_SYMBOLS.get(cur, cur),
             **_dates("date_created", d["created"]),
             **_dates("date_modified", d["modified"]),
-            "discount_total": fmt_money(priced.discount_total),
-            "discount_tax": fmt_money(priced.discount_tax),
-            "shipping_total": fmt_money(priced.shipping_total),
-            "shipping_tax": fmt_money(priced.shipping_tax),
-            "cart_tax": fmt_money(priced.cart_tax),
-            "total": fmt_money(priced.total),
-            "total_tax": fmt_money(priced.total_tax),
+            "discount_total": money(priced.discount_total),
+            "discount_tax": money(priced.discount_tax),
+            "shipping_total": money(priced.shipping_total),
+            "shipping_tax": money(priced.shipping_tax_total),
+            "cart_tax": money(priced.cart_tax),
+            "total": money(priced.total),
+            "total_tax": money(priced.total_tax),
             "prices_include_tax": self.config["prices_include_tax"],
             "customer_id": d["customer_id"],
             "customer_ip_address": d["ip"],
@@ -602,14 +629,26 @@ class Store:
         self.notes[order["id"]].insert(0, note)  # newest first, as the API lists them
         return note
 
-    def create_orders(self, count: int = 1, status: str | None = None) -> list[int]:
-        """Place ``count`` new orders now (as shoppers would); returns their ids."""
+    def create_orders(
+        self, count: int = 1, status: str | None = None, lines: list | None = None, **explicit
+    ) -> list[int]:
+        """Place ``count`` new orders now (as shoppers would); returns their ids.
+
+        Without ``lines`` the orders are drawn at random. With ``lines`` (and optionally
+        ``coupon``, ``shipping``, ``fees``, ``country``, ``state``, ``payment_method``: see
+        ``DataGenerator.order_spec``) each order has exactly those, priced by the store's
+        rules (tax-inclusive prices, decimals, tax rounding).
+        """
         if status is not None and status not in ORDER_STATUSES:
             raise ValueError(f"status must be one of {', '.join(ORDER_STATUSES)}")
+        if explicit and lines is None:
+            raise ValueError(f"{sorted(explicit)} need lines")
         with self.lock:
+            spec = None if lines is None else self.gen.order_spec(lines, **explicit)
             ids = []
             for _ in range(int(count)):
-                order = self._add_order(self.gen.make_order(utcnow(), status, clamp=False))
+                draft = self.gen.make_order(utcnow(), status, clamp=False, spec=spec)
+                order = self._add_order(draft)
                 ids.append(order["id"])
                 self._emit("order", "created", self.order_json(order))
             return ids
@@ -805,8 +844,8 @@ class Store:
         if product["type"] != "variable":
             return
         children = [self.variations[v] for v in product["variations"] if v in self.variations]
-        prices = [Decimal(c["price"]) for c in children if c["price"]]
-        product["price"] = fmt_money(min(prices)) if prices else ""
+        prices = [c["price"] for c in children if c["price"]]
+        product["price"] = min(prices, key=Decimal) if prices else ""  # as the child stores it
         states = {c["stock_status"] for c in children}
         product["stock_status"] = next(
             (s for s in ("instock", "onbackorder") if s in states), "outofstock"
@@ -1407,7 +1446,7 @@ class Api:
                 "currency_position": "right_space",
                 "thousand_separator": " ",
                 "decimal_separator": ",",
-                "number_of_decimals": 2,
+                "number_of_decimals": cfg["price_decimals"],
                 "geolocation_enabled": False,
                 "taxonomies": {
                     "external": "external",
@@ -1424,11 +1463,12 @@ class Api:
     def settings(self, req, group):
         """``GET settings/general`` and ``settings/tax`` (the values the connector may need)."""
         cfg = self.store.config
+        yes_no = {True: "yes", False: "no"}
         values = {
             "general": {
                 "woocommerce_default_country": "HU",
                 "woocommerce_currency": cfg["currency"],
-                "woocommerce_price_num_decimals": "2",
+                "woocommerce_price_num_decimals": str(cfg["price_decimals"]),
                 "woocommerce_calc_taxes": "yes",
                 "woocommerce_enable_coupons": "yes",
             },
@@ -1436,7 +1476,7 @@ class Api:
                 "woocommerce_prices_include_tax": "yes" if cfg["prices_include_tax"] else "no",
                 "woocommerce_tax_based_on": "shipping",
                 "woocommerce_shipping_tax_class": "inherit",
-                "woocommerce_tax_round_at_subtotal": "no",
+                "woocommerce_tax_round_at_subtotal": yes_no[cfg["tax_round_at_subtotal"]],
                 "woocommerce_tax_display_shop": "incl",
                 "woocommerce_tax_display_cart": "incl",
                 "woocommerce_tax_total_display": "itemized",
