@@ -32,9 +32,12 @@ tax" and "round tax at subtotal level" (``woocommerce_tax_round_at_subtotal``, o
   shipping. Per line (default): the sum of the rounded line taxes (38.115 + 70.455 ->
   38.12 + 70.46 = 108.58). At subtotal: the unrounded taxes added up, rounded once (0.13 +
   0.195 + 0.195 = 0.52, while the lines show 0.13, 0.20 and 0.20).
-* cart_tax = sum of ``tax_total``, shipping_tax = sum of ``shipping_tax_total``, total_tax =
-  cart_tax + shipping_tax, total = sum of the shown line totals + fees + shipping +
-  total_tax. discount_total = the coupons' net amount, discount_tax = their tax, rounded.
+* cart_tax and shipping_tax round the sum of every rate's (line-rounded, or at subtotal level
+  unrounded) amounts once, as ``WC_Abstract_Order::update_taxes`` does: per line they equal
+  the sums of ``tax_total``/``shipping_tax_total``; at subtotal level with several rates they
+  may differ from them by a unit. total_tax = cart_tax + shipping_tax, total = sum of the
+  shown line totals + fees + shipping + total_tax. discount_total = the coupons' net amount,
+  discount_tax = their tax, rounded.
 
 A seeded store of 6 orders or more always contains the ``showcase_specs`` orders (several lines
 of one rate whose taxes end in half a cent, with a coupon, with two rates, a fee and shipping
@@ -313,10 +316,13 @@ def price_order(
             row = taxes.setdefault(rate.id, [rate, ZERO, ZERO])
             row[1] += line_tax(tax)
             row[2] += line_tax(ship)
+    # WC_Abstract_Order::update_taxes: the order's cart and shipping tax round the sum of
+    # every rate's amount once, while each tax line rounds its own rate; at subtotal level
+    # with two rates the tax lines may then miss the order's tax by a unit.
+    cart_tax = rnd(sum((row[1] for row in taxes.values()), ZERO))
+    shipping_tax_total = rnd(sum((row[2] for row in taxes.values()), ZERO))
     for row in taxes.values():  # a no-op when every line was rounded already
         row[1], row[2] = rnd(row[1]), rnd(row[2])
-    cart_tax = sum((row[1] for row in taxes.values()), ZERO)
-    shipping_tax_total = sum((row[2] for row in taxes.values()), ZERO)
     total_tax = cart_tax + shipping_tax_total
     items_total = sum((rnd(pl.total) for pl in priced), ZERO)
     fees_total = sum((n for n, _, _ in fee_rows), ZERO)

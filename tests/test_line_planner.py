@@ -39,8 +39,11 @@ def payload(lines, tax_lines, total, shipping=(), coupons=(), fees=(), **extra):
         coupon_lines=list(coupons),
         fee_lines=list(fees),
         total=total,
-        **extra,
+        # Per line, the order's taxes are its tax lines' sums (see the two-rate case below).
+        cart_tax=str(sum((D(t["tax_total"]) for t in tax_lines), D(0))),
+        shipping_tax=str(sum((D(t["shipping_tax_total"]) for t in tax_lines), D(0))),
     )
+    body.update(extra)
     return body
 
 
@@ -109,6 +112,25 @@ def test_tax_rounded_at_subtotal():
     assert sum(line.tax for line in planned) == D("0.52")
     assert sorted(line.tax for line in planned) == [D("0.13"), D("0.19"), D("0.20")]
     assert totals(planned) == D("4.52")
+
+
+def test_two_rates_rounded_at_subtotal_come_to_the_order_tax():
+    """At subtotal level each tax line and the order's tax are rounded on their own: 0.105 at
+    10 % and 0.105 at 5 % make tax lines of 0.11 + 0.11, but an order tax of 0.21, and the
+    buyer paid the order's total."""
+    line_1, line_2 = item(1, "1.05", "0.105", rate=1), item(2, "2.10", "0.105", rate=2)
+    order = map_order(
+        payload(
+            [line_1, line_2],
+            [tax_line(1, "0.11", percent=10), tax_line(2, "0.11", percent=5)],
+            total="3.36",
+            cart_tax="0.21",
+            total_tax="0.21",
+        )
+    )
+    planned = plan_lines(order, {"1": spec(10), "2": spec(5, tax_id=2)})
+    assert sum(line.tax for line in planned) == D("0.21")
+    assert totals(planned) == D("3.36")
 
 
 def test_shipping_tax_spread_to_its_own_total():

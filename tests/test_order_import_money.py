@@ -16,6 +16,7 @@ class MoneyCase(StoresyncCase):
     emulator_products = 12
     currency = "EUR"
     prices_include_tax = False
+    tax_round_at_subtotal = False
 
     @classmethod
     def setUpClass(cls):
@@ -29,6 +30,7 @@ class MoneyCase(StoresyncCase):
             consumer_secret=CONSUMER_SECRET,
             currency=cls.currency,
             prices_include_tax=cls.prices_include_tax,
+            tax_round_at_subtotal=cls.tax_round_at_subtotal,
             port=0,
         ).start()
         cls.addClassCleanup(cls.emulator.stop)
@@ -119,3 +121,27 @@ class TestForeignCurrencyStore(MoneyCase):
     def test_every_order_comes_to_the_store_total(self):
         self.assertNotEqual(self.store.company_id.currency_id.name, "GBP")
         self._assert_exact()
+
+
+@tagged("post_install", "-at_install")
+class TestRoundAtSubtotalStore(MoneyCase):
+    """A store that rounds tax once per rate on the order, not per line."""
+
+    tax_round_at_subtotal = True
+
+    def test_every_order_comes_to_the_store_total(self):
+        sales, orders = self._assert_exact()
+        # The seed holds orders where the two roundings differ: the test says so.
+        differ = [
+            sale
+            for sale in sales
+            if sum(
+                Decimal(line["total_tax"])
+                for line in orders[int(sale.storesync_external_id)]["line_items"]
+            )
+            != sum(
+                Decimal(tax["tax_total"])
+                for tax in orders[int(sale.storesync_external_id)]["tax_lines"]
+            )
+        ]
+        self.assertTrue(differ, "an order whose line taxes do not add up to its tax lines")

@@ -92,21 +92,23 @@ def spread(amounts: list[Decimal], target: Decimal | None, decimals: int) -> lis
     per amount is not the store's rounding but a different sum: the amounts are then returned
     rounded but unspread, and the order's total check reports it.
     """
-    rounded = [round_money(amount, decimals) for amount in amounts]
+    return _nudge(amounts, [round_money(amount, decimals) for amount in amounts], target, decimals)
+
+
+def _nudge(amounts, rounded, target, decimals):
+    """``rounded`` (the amounts rounded) moved by whole units until they add up to ``target``."""
+    rounded = list(rounded)
     if target is None or not amounts:
         return rounded
     unit = quantum(decimals)
     steps = int((round_money(target, decimals) - sum(rounded, ZERO)) / unit)
     if not steps or abs(steps) > len(amounts):
         return rounded
-    step = unit if steps > 0 else -unit
+    sign = 1 if steps > 0 else -1
     # What rounding took from each amount (positive: rounded down); the largest losers gain.
-    order = sorted(
-        range(len(amounts)),
-        key=lambda i: (-(amounts[i] - rounded[i]) * (1 if steps > 0 else -1), i),
-    )
+    order = sorted(range(len(amounts)), key=lambda i: (-(amounts[i] - rounded[i]) * sign, i))
     for index in order[: abs(steps)]:
-        rounded[index] += step
+        rounded[index] += unit * sign
     return rounded
 
 
@@ -120,16 +122,31 @@ def _rate_targets(order: Order) -> dict[tuple[str, bool], Decimal | None]:
 
 
 def _rounded_taxes(order: Order, lines: list[OrderLine]) -> list[dict[str, Decimal]]:
-    """Per line, rate id -> its tax after coupons, rounded and spread to the store's totals."""
+    """Per line, rate id -> its tax after coupons, rounded and spread to the store's totals.
+
+    First per rate to the order's tax lines, then per kind to the order's cart and shipping
+    tax: a store that rounds at the subtotal rounds each tax line and the order's tax each on
+    its own, so with several rates the two may differ by a unit, and the order's is what the
+    buyer paid.
+    """
     parts: dict[tuple[str, bool], list[tuple[int, Decimal]]] = {}
     for index, line in enumerate(lines):
         for tax in line.taxes:
             parts.setdefault((tax.rate_id, line.kind == SHIPPING), []).append((index, tax.amount))
     targets = _rate_targets(order)
+    rounded: dict[tuple[str, bool], list[Decimal]] = {
+        key: spread([a for _, a in entries], targets.get(key), order.decimals)
+        for key, entries in parts.items()
+    }
+    for on_shipping, target in ((False, order.cart_tax), (True, order.shipping_tax)):
+        keys = [key for key in parts if key[1] == on_shipping]
+        amounts = [a for key in keys for _, a in parts[key]]
+        nudged = _nudge(amounts, [r for key in keys for r in rounded[key]], target, order.decimals)
+        for key in keys:
+            rounded[key], nudged = nudged[: len(parts[key])], nudged[len(parts[key]) :]
     result: list[dict[str, Decimal]] = [{} for _ in lines]
     for key, entries in parts.items():
-        amounts = spread([a for _, a in entries], targets.get(key), order.decimals)
-        for (index, _), amount in zip(entries, amounts, strict=True):
+        for (index, _), amount in zip(entries, rounded[key], strict=True):
             result[index][key[0]] = result[index].get(key[0], ZERO) + amount
     return result
 
