@@ -32,6 +32,12 @@ class StoresyncProductBinding(models.Model):
         help="The store's variation id, 0 for a product without variations.",
     )
     product_id = fields.Many2one("product.product", required=True, index=True, ondelete="cascade")
+    manage_stock = fields.Boolean(
+        string="Store Manages Stock",
+        default=False,
+        copy=False,
+        help="The store product tracks its stock, so Odoo sends it its quantity.",
+    )
     last_sync = fields.Datetime()
 
     _store_external_uniq = models.Constraint(
