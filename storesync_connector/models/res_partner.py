@@ -131,9 +131,9 @@ class ResPartner(models.Model):
     def _storesync_buyer_domain(self, store):
         """Contacts a store buyer may be: people and companies of the store's company, not
         the contacts of internal users nor of the companies themselves, not child addresses."""
-        Users = self.env["res.users"].sudo().with_context(active_test=False)
-        staff = Users.search([("share", "=", False)]).partner_id
-        own = self.env["res.company"].sudo().search([]).partner_id
+        everyone = self.env(su=True, context=dict(self.env.context, active_test=False))
+        staff = everyone["res.users"].search([("share", "=", False)]).partner_id
+        own = everyone["res.company"].search([("partner_id", "!=", False)]).partner_id
         return (
             Domain("company_id", "in", (False, store.company_id.id))
             & Domain("type", "=", "contact")
