@@ -695,3 +695,24 @@ def test_variation_line_options():
     variation = map_order(payload).product_lines[1]
     assert variation.attributes == (("Farbe", "Blau"),)
     assert variation.parent_name == "T-Shirt"
+
+
+def test_virtual_downloadable_and_stock_held_by_the_parent():
+    simple = load("product_794")
+    simple.update(virtual=True, downloadable=True)
+    product = map_product(simple)
+    assert (product.virtual, product.downloadable) == (True, True)
+    parent, variation = load("product_22_variable"), load("variation_732")
+    parent["manage_stock"] = True
+    variation.update(manage_stock="parent", virtual=False, downloadable=True)
+    mapped = map_product(parent, variation)
+    assert (mapped.manage_stock, mapped.stock_from_parent) == (True, False)
+    assert (mapped.virtual, mapped.downloadable) == (False, True)
+    parent["manage_stock"] = False
+    assert map_product(parent, variation).manage_stock is False
+    # A variation read on its own: the parent's payload must tell.
+    alone = dict(variation, parent_id=22, type="variation", name="Ship Your Idea")
+    mapped = map_product(alone)
+    assert (mapped.manage_stock, mapped.stock_from_parent) == (False, True)
+    with pytest.raises(PayloadError, match=r"^virtual: expected true or false"):
+        map_product(dict(load("product_794"), virtual="yes"))

@@ -217,7 +217,9 @@ class TestOrderImport(StoresyncCase):
                 path.insert(0, leaf["name"])
             self.assertEqual(binding.product_id.categ_id.complete_name, " / ".join(path))
             self.assertEqual(binding.product_id.uom_id, self.env.ref("uom.product_uom_unit"))
-            self.assertTrue(binding.product_id.is_storable)
+            # Gift cards (virtual) are services, downloads are not stocked either.
+            stocked = not (payload["virtual"] or payload["downloadable"])
+            self.assertEqual(binding.product_id.is_storable, stocked)
             if payload["description"]:
                 self.assertTrue(binding.product_id.description_sale)
         kinds = set(self.rows.mapped("kind"))

@@ -215,5 +215,10 @@ class Product:
     barcode: str
     attributes: tuple[tuple[str, str], ...]  # (attribute name, value)
     stock_quantity: int | None
-    manage_stock: bool
+    manage_stock: bool  # for a variation that says "parent": the parent product's
     modified_at: datetime
+    virtual: bool = False  # nothing to ship (a service, a gift card)
+    downloadable: bool = False  # a file to download: goods, but nothing in stock
+    # A variation read without its parent whose stock the parent holds: ``manage_stock`` is
+    # then the parent's, which only the parent's payload tells.
+    stock_from_parent: bool = False

@@ -596,6 +596,11 @@ def map_product(
     )
     meta = _meta(source, path)
     manage_stock = source.get("manage_stock")
+    if manage_stock == "parent" and variation is not None:
+        # The parent product holds this variation's stock: the store manages it if the
+        # parent does.
+        manage_stock = product.get("manage_stock")
+    stock_from_parent = manage_stock == "parent"
     return Product(
         external_id=external_id,
         variation_external_id=variation_external_id,
@@ -617,7 +622,12 @@ def map_product(
         barcode=text("global_unique_id") or _meta_text(meta, BARCODE_META_KEYS),
         attributes=_attributes(source, path),
         stock_quantity=_stock_quantity(source.get("stock_quantity"), f"{path}stock_quantity"),
-        # "parent": the parent product holds this variation's stock, so it is not ours to manage.
+        # "parent" without the parent's payload: see stock_from_parent.
         manage_stock=manage_stock is True,
+        stock_from_parent=stock_from_parent,
         modified_at=_date_gmt(source, "date_modified", required=True, path=path),
+        virtual=_bool(source.get("virtual", product.get("virtual")), f"{path}virtual"),
+        downloadable=_bool(
+            source.get("downloadable", product.get("downloadable")), f"{path}downloadable"
+        ),
     )

@@ -41,6 +41,10 @@ class ProductProduct(models.Model):
                     "Variable product: each variation becomes a product when an order sells it."
                 ),
             }
+        manage_stock = product.manage_stock
+        if product.stock_from_parent:
+            parent = self._storesync_details(store, product.parent_external_id)
+            manage_stock = bool(parent and parent.manage_stock)
         record = self._storesync_find_or_create(
             store,
             external_id=product.external_id,
@@ -51,6 +55,8 @@ class ProductProduct(models.Model):
             list_price=product.regular_price or product.price or Decimal(0),
             description=product.description,
             categories=product.categories,
+            details=product,
+            manage_stock=manage_stock,
             update=True,
         )
         return {"state": "done", "res_model": "product.product", "res_id": record.id}
@@ -73,6 +79,8 @@ class ProductProduct(models.Model):
         if binding:
             # The common case on a running store: one query, nothing else to look up.
             return binding.product_id
+        if not line.product_external_id:
+            return self._storesync_deleted_line_product(store, line)
         details = self._storesync_details(store, line.product_external_id)
         if line.variation_external_id and line.attributes:
             return self._storesync_import_variant(store, line, details)
@@ -86,6 +94,42 @@ class ProductProduct(models.Model):
             list_price=line.price_unit,
             description=details.description if details else "",
             categories=details.categories if details else (),
+            details=details,
+            # For a variation line the payload is the parent's: its variations that say
+            # "parent" share its stock.
+            manage_stock=bool(details and details.manage_stock),
+        )
+
+    @api.model
+    def _storesync_deleted_line_product(self, store, line):
+        """The product of a line whose store product was deleted (no store id to bind).
+
+        Matched by SKU, else by name among products that no store product is bound to, so
+        every order of the same deleted product shares one product instead of making its own.
+        """
+        Product = self.with_context(active_test=False)
+        company = Domain("company_id", "in", (False, store.company_id.id))
+        product = Product
+        if line.sku:
+            product = Product.search(company & Domain("default_code", "=", line.sku), limit=1)
+        if not product:
+            product = Product.search(
+                company
+                & Domain("name", "=", line.name)
+                & Domain("storesync_binding_ids", "=", False),
+                order="id",
+                limit=1,
+            )
+        return product or Product.create(
+            {
+                "name": line.name,
+                "default_code": line.sku or False,
+                "list_price": float(line.price_unit),
+                "categ_id": self.env["product.category"]._storesync_from_path(None).id,
+                "uom_id": self.env.ref("uom.product_uom_unit").id,
+                "storesync_created": True,
+                **self.env["product.template"]._storesync_type_values(None),
+            }
         )
 
     @api.model
@@ -121,6 +165,7 @@ class ProductProduct(models.Model):
                 "external_id": line.product_external_id,
                 "variation_id": line.variation_external_id,
                 "product_id": variant.id,
+                "manage_stock": bool(details and details.manage_stock),
                 "last_sync": fields.Datetime.now(),
             }
         )
@@ -161,10 +206,18 @@ class ProductProduct(models.Model):
         list_price,
         description,
         categories,
+        details=None,
+        manage_stock=False,
         update=False,
         create=True,
     ):
-        """The product bound to the store product, else matched by the store's key, else new."""
+        """The product bound to the store product, else matched by the store's key, else new.
+
+        ``details`` is the store product's mapped payload (its type), ``manage_stock`` whether
+        the store tracks its stock (kept on the binding). With ``update`` the category and
+        description follow the store on a product the import created; a product the merchant
+        had only gets them where it has none.
+        """
         Binding = self.env["storesync.product.binding"]
         Product = self.with_context(active_test=False)
         binding = Binding
@@ -201,13 +254,22 @@ class ProductProduct(models.Model):
                     "default_code": sku or False,
                     "barcode": barcode or False,
                     "list_price": float(list_price),
-                    "type": "consu",
-                    "is_storable": True,
                     "uom_id": self.env.ref("uom.product_uom_unit").id,
+                    "storesync_created": True,
+                    **self.env["product.template"]._storesync_type_values(details),
                 }
             )
         elif update:
             current = store._current_values(product, values)
+            if not product.storesync_created:
+                # The merchant's product: fill what is empty, never rewrite what they set.
+                # The connector's default category counts as empty: it only says "from the store".
+                default = self.env["product.category"]._storesync_from_path(None)
+                values = {
+                    key: value
+                    for key, value in values.items()
+                    if not current[key] or (key == "categ_id" and current[key] == default.id)
+                }
             changed = {key: value for key, value in values.items() if current[key] != value}
             if changed:
                 product.write(changed)
@@ -218,7 +280,10 @@ class ProductProduct(models.Model):
                     "external_id": external_id,
                     "variation_id": variation_id,
                     "product_id": product.id,
+                    "manage_stock": manage_stock,
                     "last_sync": fields.Datetime.now(),
                 }
             )
+        elif update and binding.manage_stock != manage_stock:
+            binding.manage_stock = manage_stock
         return product

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.fields import Command
 
 from .storesync_inbox import StoresyncImportError
@@ -9,6 +9,15 @@ PRICE_FIELDS = ("list_price", "taxes_id", "uom_id", "categ_id")
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
+
+    storesync_created = fields.Boolean(
+        string="Created by Store Import",
+        readonly=True,
+        copy=False,
+        help="The store import created this product, so later store updates may change its "
+        "category and description. A product the merchant had is only completed, never "
+        "rewritten.",
+    )
 
     def write(self, vals):
         result = super().write(vals)
@@ -40,11 +49,24 @@ class ProductTemplate(models.Model):
                 "description_sale": (details and details.description) or False,
                 "categ_id": category.id,
                 "list_price": float(line.price_unit),
-                "type": "consu",
-                "is_storable": True,
                 "uom_id": self.env.ref("uom.product_uom_unit").id,
+                "storesync_created": True,
+                **self._storesync_type_values(details),
             }
         )
+
+    @api.model
+    def _storesync_type_values(self, details):
+        """Product type of a new product for the store product ``details`` (None: unknown).
+
+        Nothing to ship (virtual) is a service; a download is goods Odoo keeps no stock of;
+        everything else is stocked goods.
+        """
+        if details and details.virtual:
+            return {"type": "service", "is_storable": False}
+        if details and details.downloadable:
+            return {"type": "consu", "is_storable": False}
+        return {"type": "consu", "is_storable": True}
 
     def _storesync_variant_of(self, line):
         """The variant of this template with the line's options, adding missing values."""

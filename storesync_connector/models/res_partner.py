@@ -4,6 +4,11 @@ from odoo.fields import Domain
 from ..utils.phone import normalize_phone
 
 
+def _fold(value):
+    """Case- and whitespace-insensitive form of a field value, for comparisons only."""
+    return " ".join(value.split()).casefold() if isinstance(value, str) else value
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -23,6 +28,14 @@ class ResPartner(models.Model):
     storesync_binding_ids = fields.One2many(
         "storesync.partner.binding", "partner_id", string="Store Accounts"
     )
+    storesync_created = fields.Boolean(
+        string="Created by Store Import",
+        readonly=True,
+        copy=False,
+        help="The store import created this contact, so the buyer's newest order may update "
+        "its name, VAT and address. A contact the merchant had is only completed, never "
+        "rewritten.",
+    )
 
     @api.depends("phone", "country_id")
     def _compute_storesync_phone_e164(self):
@@ -37,9 +50,13 @@ class ResPartner(models.Model):
     def _storesync_import_customer(self, store, customer, ordered_at):
         """Find or create the buyer; return (partner, invoice address, delivery address).
 
-        Matched by the store account's binding, then e-mail, then E.164 phone. The contact
-        takes the data of the buyer's newest order only: when an old order is re-imported (its
-        status changed), its address of back then must not overwrite the one given since.
+        Matched by the store account's binding, then e-mail, then E.164 phone, among customer
+        contacts only: never an internal user's contact nor a company's own. A contact the
+        import created takes the data of the buyer's newest order only: when an old order is
+        re-imported (its status changed), its address of back then must not overwrite the one
+        given since. A contact the merchant had keeps its name, VAT and address (only empty
+        fields are filled); a billing address that differs from it becomes an invoice address.
+        A billing company becomes a company contact with the buyer as its contact person.
         """
         Partner = self.with_context(active_test=False)
         Binding = self.env["storesync.partner.binding"]
@@ -50,27 +67,33 @@ class ResPartner(models.Model):
                 limit=1,
             )
             partner = binding.partner_id
-        company_domain = Domain("company_id", "in", (False, store.company_id.id)) & Domain(
-            "parent_id", "=", False
-        )
+        candidates = self._storesync_buyer_domain(store)
         if not partner and customer.email:
             partner = Partner.search(
-                company_domain & Domain("email_normalized", "=", customer.email),
+                candidates & Domain("email_normalized", "=", customer.email),
                 order="id",
                 limit=1,
             )
         if not partner and customer.phone_e164:
             partner = Partner.search(
-                company_domain & Domain("storesync_phone_e164", "=", customer.phone_e164),
+                candidates & Domain("storesync_phone_e164", "=", customer.phone_e164),
                 order="id",
                 limit=1,
             )
         values = self._storesync_address_values(customer.billing)
         values.update(email=customer.email or False, vat=customer.vat or False)
-        if partner:
+        invoice = shipping = Partner
+        if partner and not partner.storesync_created:
+            invoice, shipping = partner._storesync_complete(store, customer, values)
+        elif partner:
             newer = (
                 not partner.storesync_address_date or ordered_at >= partner.storesync_address_date
             )
+            if partner.parent_id:
+                # Address and VAT belong to the company (see _storesync_company).
+                values = {
+                    key: value for key, value in values.items() if key in ("name", "email", "phone")
+                }
             # Only what the store says and Odoo does not already have: no write, no chatter.
             current = store._current_values(partner, values)
             changed = {
@@ -78,12 +101,17 @@ class ResPartner(models.Model):
             }
             if changed and newer:
                 partner.write(dict(changed, storesync_address_date=ordered_at))
+            if partner.parent_id.is_company and customer.company and newer:
+                partner.parent_id._storesync_update_company(store, customer, ordered_at)
         else:
             values.update(
                 lang=store.lang,
-                company_name=customer.company or False,
                 storesync_address_date=ordered_at,
+                storesync_created=True,
             )
+            if customer.company:
+                company = self._storesync_company(store, customer, ordered_at)
+                values.update(parent_id=company.id, type="contact", vat=False)
             partner = Partner.create(values)
         if customer.external_id and not binding:
             Binding.create(
@@ -94,10 +122,101 @@ class ResPartner(models.Model):
                     "last_sync": fields.Datetime.now(),
                 }
             )
-        shipping = partner
+        invoice = invoice or partner.parent_id.filtered("is_company") or partner
         if customer.shipping:
             shipping = partner._storesync_child_address(store, "delivery", customer.shipping)
-        return partner, partner, shipping
+        return partner, invoice, shipping or partner
+
+    @api.model
+    def _storesync_buyer_domain(self, store):
+        """Contacts a store buyer may be: people and companies of the store's company, not
+        the contacts of internal users nor of the companies themselves, not child addresses."""
+        everyone = self.env(su=True, context=dict(self.env.context, active_test=False))
+        staff = everyone["res.users"].search([("share", "=", False)]).partner_id
+        own = everyone["res.company"].search([("partner_id", "!=", False)]).partner_id
+        return (
+            Domain("company_id", "in", (False, store.company_id.id))
+            & Domain("type", "=", "contact")
+            & Domain("id", "not in", (staff | own).ids)
+        )
+
+    def _storesync_complete(self, store, customer, values):
+        """Fill what this merchant's contact lacks; return its (invoice, delivery) addresses.
+
+        Its name, VAT and address stay as the merchant keeps them: a billing address that
+        differs becomes an invoice child address, which is also where the parcel goes when
+        the buyer gave no other delivery address.
+        """
+        self.ensure_one()
+        current = store._current_values(self, values)
+        address_keys = ("street", "street2", "city", "zip", "country_id", "state_id")
+        fill = {
+            key: values[key]
+            # VAT is the company's when the contact works for one (Odoo syncs it upwards).
+            for key in ("email", "phone", "vat")
+            if values[key] and not current[key] and not (key == "vat" and self.parent_id)
+        }
+        has_address = any(current[key] for key in address_keys)
+        if not has_address and not self.parent_id:
+            fill.update({key: values[key] for key in address_keys if values[key]})
+        if fill:
+            self.write(fill)
+        if not has_address:
+            return self.browse(), self.browse()
+        billing = {key: values[key] for key in ("name", *address_keys)}
+        current = store._current_values(self, billing)
+        if all(_fold(current[key]) == _fold(value) for key, value in billing.items()):
+            return self.browse(), self.browse()
+        invoice = self._storesync_child_address(store, "invoice", customer.billing)
+        return invoice, (self.browse() if customer.shipping else invoice)
+
+    @api.model
+    def _storesync_company(self, store, customer, ordered_at):
+        """The company contact of a buyer's billing company: found by VAT among companies,
+        or by name among those the import created; created otherwise."""
+        Partner = self.with_context(active_test=False)
+        companies = self._storesync_buyer_domain(store) & Domain("is_company", "=", True)
+        company = Partner
+        if customer.vat:
+            company = Partner.search(
+                companies & Domain("vat", "=", customer.vat), order="id", limit=1
+            )
+        if not company:
+            company = Partner.search(
+                companies
+                & Domain("storesync_created", "=", True)
+                & Domain("name", "=ilike", customer.company),
+                order="id",
+                limit=1,
+            )
+        if company:
+            return company
+        values = self._storesync_address_values(customer.billing)
+        values.pop("phone")
+        return Partner.create(
+            {
+                **values,
+                "name": customer.company,
+                "is_company": True,
+                "vat": customer.vat or False,
+                "lang": store.lang,
+                "storesync_address_date": ordered_at,
+                "storesync_created": True,
+            }
+        )
+
+    def _storesync_update_company(self, store, customer, ordered_at):
+        """The newest order's billing address and VAT on a company the import created."""
+        self.ensure_one()
+        if not self.storesync_created:
+            return
+        values = self._storesync_address_values(customer.billing)
+        values.pop("phone")
+        values.update(name=customer.company or self.name, vat=customer.vat or False)
+        current = store._current_values(self, values)
+        changed = {key: value for key, value in values.items() if value and current[key] != value}
+        if changed:
+            self.write(dict(changed, storesync_address_date=ordered_at))
 
     def _storesync_child_address(self, store, kind, address):
         """This contact's child address of ``kind`` at ``address``, created when missing."""
