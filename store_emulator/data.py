@@ -748,10 +748,25 @@ class DataGenerator:
         self.customers.append(customer)
         return customer["id"], person, False
 
-    def make_order(self, created: datetime, status: str | None = None, clamp: bool = True) -> dict:
-        """One order placed at ``created`` (GMT); platform renderers turn it into JSON."""
+    def make_order(
+        self,
+        created: datetime,
+        status: str | None = None,
+        clamp: bool = True,
+        country: str | None = None,
+    ) -> dict:
+        """One order placed at ``created`` (GMT); platform renderers turn it into JSON.
+
+        ``country``: a new guest buyer of that country, shipping there too (a test that needs
+        the country's taxes builds its order this way instead of hoping for one).
+        """
         rng = self.rng
-        customer_id, person, returning = self._buyer(created)
+        if country is None:
+            customer_id, person, returning = self._buyer(created)
+        elif country not in COUNTRIES:
+            raise ValueError(f"country must be one of {', '.join(COUNTRIES)}")
+        else:
+            customer_id, person, returning = 0, self.new_person(country), False
         if returning and rng.random() < 0.6:  # same person, phone typed differently this time
             person["phone_style"] += rng.randint(1, 5)
         billing = self.billing_of(person)
@@ -764,7 +779,8 @@ class DataGenerator:
             new_address.pop("_area")
             shipping.update(new_address)
         elif rng.random() < 0.15:  # a gift: someone else receives it
-            other = self.new_person(person["country"] if rng.random() < 0.8 else None)
+            same_country = rng.random() < 0.8 or country is not None
+            other = self.new_person(person["country"] if same_country else None)
             shipping = {k: v for k, v in self.billing_of(other).items() if k != "email"}
             shipping.update(company="", phone=shipping["phone"] if rng.random() < 0.5 else "")
         published = [p for p in self.products if p["status"] == "publish"] or self.products

@@ -412,7 +412,9 @@ class EmulatorServer:
             r"/_emulator/orders",
             lambda req: {
                 "ids": store.create_orders(
-                    int(req.control_json().get("count", 1)), req.control_json().get("status")
+                    int(req.control_json().get("count", 1)),
+                    req.control_json().get("status"),
+                    req.control_json().get("country"),
                 )
             },
         )

@@ -602,14 +602,21 @@ class Store:
         self.notes[order["id"]].insert(0, note)  # newest first, as the API lists them
         return note
 
-    def create_orders(self, count: int = 1, status: str | None = None) -> list[int]:
-        """Place ``count`` new orders now (as shoppers would); returns their ids."""
+    def create_orders(
+        self, count: int = 1, status: str | None = None, country: str | None = None
+    ) -> list[int]:
+        """Place ``count`` new orders now (as shoppers would); returns their ids.
+
+        ``country``: new guest buyers of that country (see ``DataGenerator.make_order``).
+        """
         if status is not None and status not in ORDER_STATUSES:
             raise ValueError(f"status must be one of {', '.join(ORDER_STATUSES)}")
         with self.lock:
             ids = []
             for _ in range(int(count)):
-                order = self._add_order(self.gen.make_order(utcnow(), status, clamp=False))
+                order = self._add_order(
+                    self.gen.make_order(utcnow(), status, clamp=False, country=country)
+                )
                 ids.append(order["id"])
                 self._emit("order", "created", self.order_json(order))
             return ids
