@@ -903,17 +903,26 @@ class DataGenerator:
         status: str | None = None,
         clamp: bool = True,
         spec: dict | None = None,
+        country: str | None = None,
     ) -> dict:
         """One order placed at ``created`` (GMT); platform renderers turn it into JSON.
 
         ``spec`` (from ``order_spec``) fixes the lines, coupon, shipping, fees and country; a
-        new guest from that country buys them. Without it everything is drawn at random.
+        new guest from that country buys them. Without it everything is drawn at random;
+        ``country`` then makes the buyer a new guest of that country, shipping there too (a
+        test that needs the country's taxes builds its order this way instead of hoping).
         """
         rng = self.rng
+        if country is not None and country not in COUNTRIES:
+            raise ValueError(f"country must be one of {', '.join(COUNTRIES)}")
         if spec:
             person = self.new_person(spec["country"])
             if spec["state"] is not None:
                 person["state"] = spec["state"]
+            self.guests.append(person)
+            customer_id, returning = 0, False
+        elif country is not None:
+            person = self.new_person(country)
             self.guests.append(person)
             customer_id, returning = 0, False
         else:
@@ -932,7 +941,8 @@ class DataGenerator:
             new_address.pop("_area")
             shipping.update(new_address)
         elif rng.random() < 0.15:  # a gift: someone else receives it
-            other = self.new_person(person["country"] if rng.random() < 0.8 else None)
+            same_country = rng.random() < 0.8 or country is not None
+            other = self.new_person(person["country"] if same_country else None)
             shipping = {k: v for k, v in self.billing_of(other).items() if k != "email"}
             shipping.update(company="", phone=shipping["phone"] if rng.random() < 0.5 else "")
         country = shipping["country"]

@@ -93,6 +93,30 @@ class Request:
                     ) from None
         return self._json
 
+    def control_json(self) -> dict:
+        """The body of a control request as a JSON object, whatever its Content-Type.
+
+        ``curl -d '{"count": 1}'`` sends JSON labelled as a form; it is read as JSON all the
+        same. An empty body is ``{}``; anything else that is not a JSON object is a 400.
+        """
+        text = self.body.decode("utf-8", "replace")
+        if not text.strip():
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ApiError(
+                400,
+                "emulator_bad_request",
+                "The body of a control request must be a JSON object.",
+                json_error_message=str(exc),
+            ) from None
+        if not isinstance(value, dict):
+            raise ApiError(
+                400, "emulator_bad_request", "The body of a control request must be a JSON object."
+            )
+        return value
+
 
 @dataclass
 class Response:
@@ -390,24 +414,24 @@ class EmulatorServer:
         router.add(
             "POST",
             r"/_emulator/orders",
-            lambda req: {"ids": store.create_orders(**req.json())},
+            lambda req: {"ids": store.create_orders(**req.control_json())},
         )
         router.add(
             "POST",
             r"/_emulator/orders/(?P<order_id>\d+)",
-            lambda req, order_id: store.modify_order(order_id, **req.json()),
+            lambda req, order_id: store.modify_order(order_id, **req.control_json()),
         )
         router.add(
             "POST",
             r"/_emulator/products/(?P<product_id>\d+)",
-            lambda req, product_id: store.modify_product(product_id, **req.json()),
+            lambda req, product_id: store.modify_product(product_id, **req.control_json()),
         )
         router.add("GET", r"/_emulator/received", lambda req: store.received)
         router.add("DELETE", r"/_emulator/received", lambda req: store.received.clear())
         router.add("GET", r"/_emulator/requests", lambda req: self.request_log_snapshot())
         router.add("DELETE", r"/_emulator/requests", lambda req: self.clear_request_log())
         router.add("GET", r"/_emulator/faults", lambda req: self.faults.describe())
-        router.add("POST", r"/_emulator/faults", lambda req: self.set_faults(**req.json()))
+        router.add("POST", r"/_emulator/faults", lambda req: self.set_faults(**req.control_json()))
         router.add("DELETE", r"/_emulator/faults", lambda req: self.clear_faults())
         router.add("GET", r"/_emulator/webhooks", lambda req: store.webhook_deliveries)
         router.add("POST", r"/_emulator/reset", lambda req: self.reset())

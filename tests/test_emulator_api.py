@@ -331,6 +331,47 @@ def test_control_endpoints_create_and_modify(fresh):
     assert len(fresh.store.orders) == 30 and fresh.store.received == []
 
 
+def test_control_body_is_json_whatever_its_content_type(fresh):
+    """The README's ``curl -d '{"count": 1, "status": "processing"}'``: curl labels the JSON
+    a form (application/x-www-form-urlencoded); it is read as JSON all the same."""
+    url = f"{fresh.url}/_emulator"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for status in ("processing", "on-hold", "completed"):
+        r = requests.post(
+            f"{url}/orders", data=f'{{"count": 2, "status": "{status}"}}', headers=form, timeout=5
+        )
+        assert r.status_code == 200, r.text
+        ids = r.json()["ids"]
+        assert len(ids) == 2
+        assert {fresh.store.orders[i]["status"] for i in ids} == {status}
+    order_id = ids[0]
+    r = requests.post(
+        f"{url}/orders/{order_id}", data='{"status": "cancelled"}', headers=form, timeout=5
+    )
+    assert r.status_code == 200 and fresh.store.orders[order_id]["status"] == "cancelled"
+    # Without any Content-Type (requests' data=str) too.
+    r = requests.post(f"{url}/orders", data=b'{"status": "on-hold"}', timeout=5)
+    assert r.status_code == 200 and fresh.store.orders[r.json()["ids"][0]]["status"] == "on-hold"
+    # An empty body takes the defaults.
+    r = requests.post(f"{url}/orders", timeout=5)
+    assert r.status_code == 200 and len(r.json()["ids"]) == 1
+
+
+def test_control_body_that_is_not_a_json_object_is_refused(fresh):
+    url = f"{fresh.url}/_emulator"
+    before = len(fresh.store.orders)
+    for body in ("count=2&status=processing", "[1, 2]", '{"count": 2'):
+        r = requests.post(
+            f"{url}/orders",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            timeout=5,
+        )
+        assert r.status_code == 400, body
+        assert r.json()["code"] == "emulator_bad_request"
+    assert len(fresh.store.orders) == before, "a refused request creates nothing"
+
+
 class _Receiver(BaseHTTPRequestHandler):
     calls: list = []
 

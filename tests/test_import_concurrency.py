@@ -2,11 +2,16 @@
 other (advisory locks), and a lock it could not get leaves the row pending, never half an
 order or a duplicate contact."""
 
+import time
+from datetime import datetime
 from unittest.mock import patch
 
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.storesync_connector.models.sale_order_import import IMPORT_LOCK_CLASS
 
@@ -156,3 +161,100 @@ class TestBatchConfirmation(StoresyncCase):
         others = rows - failed
         self.assertEqual(set(others.mapped("state")), {"done"})
         self.assertEqual(set(others.order_id.mapped("state")), {"sale"})
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookDuringProcessing(TransactionCase):
+    """A webhook delivery never waits for a processing batch that holds its row.
+
+    Two real connections, as two Odoo workers: one runs the processing cron (committing as
+    crons do), the other receives the webhook while the batch is still processing the row.
+    What they share is committed, so this test creates its own store and deletes it after.
+    """
+
+    def setUp(self):
+        super().setUp()
+        dbname = self.env.cr.dbname
+        self.worker_cr = db_connect(dbname).cursor()
+        self.webhook_cr = db_connect(dbname).cursor()
+        self.addCleanup(self.worker_cr.close)
+        self.addCleanup(self.webhook_cr.close)
+        self.worker = api.Environment(self.worker_cr, SUPERUSER_ID, {})
+        self.webhook = api.Environment(self.webhook_cr, SUPERUSER_ID, {})
+        self.store = self.worker["storesync.store"].create(
+            {"name": "Concurrency shop", "base_url": "http://127.0.0.1:9", "import_orders": False}
+        )
+        self.worker_cr.commit()
+        self.addCleanup(self._drop_store)
+
+    def _drop_store(self):
+        self.worker_cr.rollback()
+        self.worker_cr.execute("DELETE FROM storesync_inbox WHERE store_id = %s", [self.store.id])
+        self.worker["storesync.store"].browse(self.store.id).unlink()
+        self.worker_cr.commit()
+
+    def _deliver(self, env, text, minute):
+        """What the webhook controller writes for a delivery of category 7."""
+        store = env["storesync.store"].browse(self.store.id)
+        return env["storesync.inbox"]._upsert(
+            store,
+            "category",
+            [
+                {
+                    "external_id": "7",
+                    "name": text,
+                    "external_date": datetime(2025, 3, 1, 12, minute),
+                    "payload": {"id": 7, "name": text, "parent": 0},
+                    "content_hash": text,
+                }
+            ],
+        )
+
+    def test_webhook_does_not_wait_for_the_batch_and_its_payload_wins(self):
+        self._deliver(self.webhook, "Shoes", 0)
+        self.webhook_cr.commit()
+        seen, waits = [], []
+        test = self
+
+        def processor(self, store, row):
+            # The worker is processing the row, its transaction open: the store sends a newer
+            # version now. The webhook must get its row at once, not wait for the batch.
+            seen.append(row.payload["name"])
+            if len(seen) == 1:
+                test.webhook_cr.execute("SET lock_timeout = '2s'")
+                started = time.monotonic()
+                try:
+                    test._deliver(test.webhook, "Shoes and boots", 1)
+                    test.webhook_cr.commit()
+                except psycopg2.errors.LockNotAvailable:
+                    test.webhook_cr.rollback()
+                    waits.append("timed out: the row was locked by the batch")
+                else:
+                    waits.append(time.monotonic() - started)
+            return {"state": "done"}
+
+        Category = type(self.env["product.category"])
+        with patch.object(Category, "_storesync_process_row", processor):
+            # ir.cron._commit_progress outside a cron simply commits: the real thing here.
+            self.worker["storesync.inbox"]._cron_process()
+
+        self.assertEqual(len(waits), 1)
+        self.assertIsInstance(waits[0], float, waits[0])
+        self.assertLess(waits[0], 1.0)
+        # The batch's outcome for the old payload was not written over the new one: the row
+        # stayed pending, and the cron's next batch processed the newest payload.
+        self.assertEqual(seen, ["Shoes", "Shoes and boots"])
+        self.webhook_cr.rollback()
+        row = self.webhook["storesync.inbox"].search([("store_id", "=", self.store.id)])
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "state": "done",
+                    "attempts": 1,
+                    "revision": 2,
+                    "lease_until": False,
+                    "name": "Shoes and boots",
+                }
+            ],
+        )

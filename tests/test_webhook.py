@@ -7,6 +7,7 @@ flushes, the request runs on a savepoint of the test transaction). Run with ``--
 
 import json
 import time
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -133,6 +134,40 @@ class TestWebhook(StoresyncCase, HttpCase):
         self.assertEqual(self._rows(), row)
         self.assertEqual(row.write_date, write_date)
         self.assertFalse(self._triggers(), "nothing new, nothing to process")
+
+    def test_update_delivered_before_the_creation_it_follows(self):
+        """Deliveries race: ``order.updated`` lands before the ``order.created`` it follows.
+        The late, older payload must not replace the newer one: the order ends as the store
+        has it now, not as it was created."""
+        created = self._new_order_payload(status="on-hold")
+        order_id = created["id"]
+        # The creation is a minute older than the update (store dates count in seconds).
+        earlier = datetime.fromisoformat(created["date_modified_gmt"]) - timedelta(minutes=1)
+        created["date_modified_gmt"] = earlier.isoformat()
+        updated = self.emulator.store.modify_order(order_id, status="processing")
+
+        response = self._post(updated, topic="order.updated")
+        self.assertEqual(response.json(), {"result": "accepted"})
+        self._triggers().unlink()
+        response = self._post(created, topic="order.created")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"result": "accepted"})
+
+        row = self._rows()
+        self.assertRecordValues(row, [{"state": "pending", "payload": updated}])
+        self.assertFalse(self._triggers(), "the older payload changed nothing")
+        self.env["storesync.inbox"]._cron_process()
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertRecordValues(
+            self._sales(),
+            [{"storesync_external_id": str(order_id), "storesync_status": "processing"}],
+        )
+        self.assertEqual(row.order_id.state, "sale")
+
+        # Delivered again after the import, it still changes nothing.
+        self.assertEqual(self._post(created, topic="order.created").status_code, 200)
+        self.assertRecordValues(row, [{"state": "done", "payload": updated}])
+        self.assertEqual(row.order_id.storesync_status, "processing")
 
     def test_unsigned_delivery_is_refused(self):
         self._assert_refused(self._post(self._new_order_payload(), secret=None), 401)

@@ -630,11 +630,17 @@ class Store:
         return note
 
     def create_orders(
-        self, count: int = 1, status: str | None = None, lines: list | None = None, **explicit
+        self,
+        count: int = 1,
+        status: str | None = None,
+        lines: list | None = None,
+        country: str | None = None,
+        **explicit,
     ) -> list[int]:
         """Place ``count`` new orders now (as shoppers would); returns their ids.
 
-        Without ``lines`` the orders are drawn at random. With ``lines`` (and optionally
+        Without ``lines`` the orders are drawn at random (``country``: bought by new guests of
+        that country, see ``DataGenerator.make_order``). With ``lines`` (and optionally
         ``coupon``, ``shipping``, ``fees``, ``country``, ``state``, ``payment_method``: see
         ``DataGenerator.order_spec``) each order has exactly those, priced by the store's
         rules (tax-inclusive prices, decimals, tax rounding).
@@ -643,11 +649,16 @@ class Store:
             raise ValueError(f"status must be one of {', '.join(ORDER_STATUSES)}")
         if explicit and lines is None:
             raise ValueError(f"{sorted(explicit)} need lines")
+        if lines is not None and country is not None:
+            explicit["country"] = country
+            country = None
         with self.lock:
             spec = None if lines is None else self.gen.order_spec(lines, **explicit)
             ids = []
             for _ in range(int(count)):
-                draft = self.gen.make_order(utcnow(), status, clamp=False, spec=spec)
+                draft = self.gen.make_order(
+                    utcnow(), status, clamp=False, spec=spec, country=country
+                )
                 order = self._add_order(draft)
                 ids.append(order["id"])
                 self._emit("order", "created", self.order_json(order))

@@ -430,6 +430,13 @@ class StoreAdapter:
         """
         raise NotImplementedError
 
+    def get_orders(self, ids) -> list[dict]:
+        """Order payloads by store id, as few requests as the page size allows.
+
+        Orders the store no longer has (deleted, trashed) are simply not in the answer.
+        """
+        raise NotImplementedError
+
     def iter_products(self, modified_after: datetime | None = None, per_page=None):
         """Yield ``Page`` objects of product payloads changed after ``modified_after``."""
         raise NotImplementedError

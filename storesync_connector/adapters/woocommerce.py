@@ -391,6 +391,19 @@ class WooCommerceAdapter(StoreAdapter):
         data, response = self._get(f"orders/{_store_id(external_id)}")
         return _expect_object(data, response, "order")
 
+    def get_orders(self, ids) -> list[dict]:
+        """Orders by id: ``GET orders?include=...&per_page=100``, up to 100 ids a request.
+
+        Every status but trash and checkout drafts (WooCommerce's ``any``), as the listing.
+        """
+        wanted = sorted({_store_id(i) for i in ids})
+        orders = []
+        for start in range(0, len(wanted), self.max_page_size):
+            params = self._order_params(None, self.max_page_size, None)
+            params["include"] = ",".join(map(str, wanted[start : start + self.max_page_size]))
+            orders += self._fetch_page("orders", params, 1)
+        return orders
+
     def iter_products(self, modified_after=None, per_page=None):
         """Yield pages of product payloads (all types and statuses but trash), by id.
 

@@ -1,6 +1,3 @@
-import time
-from collections import Counter
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
@@ -21,9 +18,6 @@ LOCKED_ORDER_FIELDS = (
     "order_line",
 )
 LOCKED_LINE_FIELDS = ("product_id", "product_uom_qty", "price_unit", "tax_ids", "discount")
-# "Update orders" imports in the user's request for at most this long, so a big backlog
-# (a store's first sync) cannot hit the worker's time limit; the cron does the rest.
-MANUAL_PROCESS_SECONDS = 60
 
 
 def _may_edit_synced(env):
@@ -154,7 +148,11 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ manual sync
 
     def action_storesync_refresh(self):
-        """Re-import this order from its store now (at most once per 10 minutes per store)."""
+        """Re-import this order from its store now (at most once per 10 minutes per store).
+
+        One request to the store and this one order processed in the user's request, so
+        the user sees the outcome; nothing is committed here.
+        """
         self.ensure_one()
         self._storesync_check_sync_right()
         if not (self.storesync_store_id and self.storesync_external_id):
@@ -187,9 +185,7 @@ class SaleOrder(models.Model):
         )
         # Process it even when the payload did not change: the user asked for it, and a
         # mapping fixed since the last attempt may now let an errored row through.
-        if row.state != "pending":
-            row.write({"state": "pending"})
-        row._process()
+        row._reopen()._process()
         self.invalidate_recordset()
         if row.state in ("error", "skipped"):
             title = self.env._("%(order)s was not refreshed", order=self.display_name)
@@ -204,66 +200,69 @@ class SaleOrder(models.Model):
         )
 
     def action_storesync_update_orders(self):
-        """Fetch and import now the changed orders of the stores of these orders.
+        """Update these orders from their stores, and fetch what changed in those stores.
 
-        Without orders (or with orders from no store): every active store that imports orders.
-        Each store at most once per 10 minutes. The notification says per store how many orders
-        were fetched, imported or updated, skipped and refused.
+        The selected orders are read again from the store now (100 per request) and queued
+        with their fresh payloads; each store's changed orders are fetched by the fetch cron,
+        asked to run now. Without orders (or with orders from no store): every store that
+        imports orders is fetched. Each store at most once per 10 minutes. Nothing is
+        committed in the user's request: the crons import in the background.
         """
         self._storesync_check_sync_right()
         stores = self._storesync_stores_to_update()
         previous = {store.id: store.last_manual_sync for store in stores}
         stores._check_manual_sync()
-        deadline = time.monotonic() + MANUAL_PROCESS_SECONDS
-        fetched, failures = {}, {}
+        selected = self.filtered("storesync_external_id")
+        lines, trouble = [], False
         for store in stores.sudo():
-            try:
-                fetched[store.id] = store._fetch_orders()
-            except StoreSyncError as error:
-                failures[store.id] = store._connection_error_message(error)
-                # A store that could not be reached did not use up its manual sync.
-                store.last_manual_sync = previous[store.id]
-        rows = self._storesync_process_pending(stores, deadline)
-        counts = Counter((row.store_id.id, row.state) for row in rows)
-        lines = []
-        for store in stores:
-            if store.id in failures:
+            orders = selected.filtered(lambda order, store=store: order.storesync_store_id == store)
+            if not orders:
+                store._request_orders_fetch()
                 lines.append(
                     self.env._(
-                        "%(store)s: fetching failed: %(error)s",
+                        "%(store)s: its changed orders are fetched and imported in the background.",
                         store=store.display_name,
-                        error=failures[store.id],
                     )
                 )
-                if not any(store_id == store.id for store_id, _state in counts):
-                    continue
+                continue
+            try:
+                rows, missing = store._storesync_reread_orders(
+                    orders.mapped("storesync_external_id")
+                )
+            except StoreSyncError as error:
+                trouble = True
+                lines.append(
+                    self.env._(
+                        "%(store)s: reading the selected orders failed: %(error)s",
+                        store=store.display_name,
+                        error=store._connection_error_message(error),
+                    )
+                )
+                # A store that could not be reached did not use up its manual sync.
+                store.last_manual_sync = previous[store.id]
+                continue
+            store._request_orders_fetch()
             lines.append(
                 self.env._(
-                    "%(store)s: %(fetched)s orders fetched, %(done)s imported or updated, "
-                    "%(skipped)s skipped, %(errors)s errors.",
+                    "%(store)s: %(count)s selected orders read again from the store; they and "
+                    "the orders changed since the last fetch are updated in the background.",
                     store=store.display_name,
-                    fetched=fetched.get(store.id, 0),
-                    done=counts[store.id, "done"],
-                    skipped=counts[store.id, "skipped"],
-                    errors=counts[store.id, "error"],
+                    count=len(rows),
                 )
             )
-        waiting = (
-            self.env["storesync.inbox"]
-            .sudo()
-            .search_count([("store_id", "in", stores.ids), ("state", "=", "pending")])
-        )
-        if waiting:
-            self.env.ref("storesync_connector.ir_cron_process_inbox").sudo()._trigger()
-            lines.append(
-                self.env._(
-                    "%(count)s more orders are waiting; they are imported in the background.",
-                    count=waiting,
+            if missing:
+                trouble = True
+                lines.append(
+                    self.env._(
+                        "%(store)s: the store no longer has %(count)s of the selected orders "
+                        "(%(ids)s).",
+                        store=store.display_name,
+                        count=len(missing),
+                        ids=", ".join(missing),
+                    )
                 )
-            )
-        trouble = failures or any(state == "error" for _store_id, state in counts)
         return self._storesync_notification(
-            self.env._("Orders updated"), "\n".join(lines), "warning" if trouble else "success"
+            self.env._("Updating orders"), "\n".join(lines), "warning" if trouble else "success"
         )
 
     def _storesync_check_sync_right(self):
@@ -288,23 +287,6 @@ class SaleOrder(models.Model):
         if not stores:
             raise UserError(self.env._("No online store imports orders."))
         return stores
-
-    def _storesync_process_pending(self, stores, deadline):
-        """Process the pending rows of ``stores`` now, batch by batch, until ``deadline``.
-
-        As superuser, like the processing cron: syncing may create customers and products a
-        salesperson could not create by hand.
-        """
-        inbox = self.env["storesync.inbox"].sudo()
-        processed = inbox
-        while time.monotonic() < deadline:
-            # A row processed once stays done/skipped/error, so each batch is new work.
-            batch = inbox._lock_pending(store=stores) - processed
-            if not batch:
-                break
-            batch._process()
-            processed |= batch
-        return processed
 
     def _storesync_notification(self, title, message, kind):
         return {

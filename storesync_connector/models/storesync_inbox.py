@@ -1,5 +1,6 @@
 import json
 import logging
+from datetime import datetime, timedelta
 
 import psycopg2.errors
 
@@ -12,6 +13,15 @@ from ..adapters import PayloadError
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+#: how long a claimed row stays with the worker processing it; a killed worker's rows are
+#: taken again after this
+LEASE = timedelta(minutes=10)
+#: a Retry of more rows than this queues them for the processing cron instead of processing
+#: them in the user's request
+RETRY_IN_REQUEST = 10
+#: context key: where ``_process_one`` leaves each row's outcome instead of writing it (the
+#: processing cron writes them all at the end of the batch, see ``_process_leased``)
+OUTCOMES = "storesync_inbox_outcomes"
 #: context key: the processors leave confirmations to the batch (see ``_process``)
 DEFER_CONFIRM = "storesync_defer_confirm"
 #: the processor of each payload kind: a model with ``_storesync_process_row(store, row)``
@@ -51,12 +61,27 @@ class StoresyncImportError(Exception):
         self.record = record
 
 
+class _Outcomes:
+    """The values each row of a leased batch ends with, written once the batch is done.
+
+    A plain object: the context compares it by identity, never by its changing content.
+    """
+
+    def __init__(self):
+        self.values = {}
+
+
 class StoresyncInbox(models.Model):
     """One payload received from a store: the incoming half of the sync log.
 
     Rows are keyed by (store, kind, external id). Fetching and webhooks only write rows; the
     processing cron turns pending rows into Odoo records, each row in its own savepoint, so a
     row ends as done (with its record), skipped (with the reason) or error (with the reason).
+
+    The cron claims a batch with a lease and commits before processing it, like the outbox:
+    the rows are not locked while the batch runs, so a webhook refreshing one of them never
+    waits. Each new payload bumps ``revision``; a row re-opened while it was being processed
+    keeps its new payload and stays pending, and the batch's outcome for it is dropped.
     """
 
     _name = "storesync.inbox"
@@ -84,6 +109,13 @@ class StoresyncInbox(models.Model):
     payload = fields.Json(string="Raw Payload", readonly=True)
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     content_hash = fields.Char(readonly=True, copy=False)
+    revision = fields.Integer(readonly=True, default=1, copy=False)
+    lease_until = fields.Datetime(
+        string="Being Processed Until",
+        readonly=True,
+        copy=False,
+        help="A processing job holds this row until then; after it, another job takes it.",
+    )
     date_processed = fields.Datetime(string="Processed on", readonly=True)
     res_model = fields.Char(string="Record Model", readonly=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
@@ -115,8 +147,11 @@ class StoresyncInbox(models.Model):
         ``payload`` and ``content_hash``. A payload with other content and a modification
         date at least as new replaces the row and re-opens it, whatever its state: store dates
         count in seconds, so two versions can share one, and the later fetch is the current
-        version. An older payload (a late webhook) never replaces a newer one, and an
-        identical payload (same content hash) changes nothing, so re-fetching is free.
+        version. A re-opened row starts counting its attempts again, forgets its last error
+        and gets a new revision (a batch processing the older payload meanwhile does not
+        write its outcome over it). An older payload (a late webhook) never replaces a newer
+        one, and an identical payload (same content hash) changes nothing, so re-fetching is
+        free. A row leased by a processing job is not locked: this never waits for it.
         """
         if not items:
             return 0
@@ -124,7 +159,7 @@ class StoresyncInbox(models.Model):
         now = fields.Datetime.now()
         values = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'pending', 0, %s, %s, %s, %s)",
+                "(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'pending', 0, 1, %s, %s, %s, %s)",
                 store.id,
                 store.company_id.id,
                 kind,
@@ -145,7 +180,8 @@ class StoresyncInbox(models.Model):
                 """
                 INSERT INTO storesync_inbox (
                     store_id, company_id, kind, external_id, name, external_date, payload,
-                    content_hash, state, attempts, create_uid, create_date, write_uid, write_date
+                    content_hash, state, attempts, revision, create_uid, create_date, write_uid,
+                    write_date
                 ) VALUES %(values)s
                 ON CONFLICT (store_id, kind, external_id) DO UPDATE SET
                     name = EXCLUDED.name,
@@ -153,6 +189,9 @@ class StoresyncInbox(models.Model):
                     payload = EXCLUDED.payload,
                     content_hash = EXCLUDED.content_hash,
                     state = 'pending',
+                    attempts = 0,
+                    last_error = NULL,
+                    revision = storesync_inbox.revision + 1,
                     write_uid = EXCLUDED.write_uid,
                     write_date = EXCLUDED.write_date
                 WHERE storesync_inbox.content_hash IS DISTINCT FROM EXCLUDED.content_hash
@@ -171,23 +210,135 @@ class StoresyncInbox(models.Model):
 
     # ------------------------------------------------------------------ processing
 
-    @api.model
-    def _lock_pending(self, limit=BATCH_SIZE, store=None):
-        """Take up to ``limit`` pending rows no other worker holds (FOR UPDATE SKIP LOCKED)."""
-        # Raw SQL below: states written through the ORM must reach the table first.
+    def _reopen(self):
+        """Put these rows back in the queue as new: pending, no attempts, no last error, and a
+        new revision (a batch processing one of them meanwhile does not write over it)."""
+        if not self:
+            return self
+        # Raw SQL below: ORM writes to these rows must reach the table first.
         self.flush_model()
-        where = SQL("state = 'pending'")
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE storesync_inbox
+                   SET state = 'pending', attempts = 0, last_error = NULL,
+                       revision = revision + 1, write_uid = %(uid)s, write_date = %(now)s
+                 WHERE id IN %(ids)s
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+        return self
+
+    @api.model
+    def _pending_where(self, store=None):
+        """Pending rows no processing job holds (no lease, or an expired one)."""
+        where = SQL(
+            "state = 'pending' AND (lease_until IS NULL OR lease_until < %s)",
+            fields.Datetime.now(),
+        )
         if store:
             where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
+        return where
+
+    @api.model
+    def _lock_pending(self, limit=BATCH_SIZE, store=None):
+        """Take up to ``limit`` pending rows no other worker holds (FOR UPDATE SKIP LOCKED),
+        for processing within this transaction (the rows stay locked until it ends)."""
+        # Raw SQL below: states written through the ORM must reach the table first.
+        self.flush_model()
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM storesync_inbox WHERE %s "
                 "ORDER BY external_date NULLS FIRST, id LIMIT %s FOR UPDATE SKIP LOCKED",
-                where,
+                self._pending_where(store),
                 limit,
             )
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _claim(self, limit=BATCH_SIZE, store=None):
+        """Lease up to ``limit`` pending rows to this worker; return them and their revisions.
+
+        The caller commits the lease before processing (see ``_cron_process``): from then on
+        the rows are not locked, and a row whose lease ran out (its worker was killed) is
+        pending and free for the next claim.
+        """
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE storesync_inbox SET lease_until = %(lease)s
+                 WHERE id IN (SELECT id FROM storesync_inbox
+                               WHERE %(where)s
+                               ORDER BY external_date NULLS FIRST, id
+                               LIMIT %(limit)s
+                               FOR UPDATE SKIP LOCKED)
+             RETURNING id, revision, external_date
+                """,
+                lease=fields.Datetime.now() + LEASE,
+                where=self._pending_where(store),
+                limit=limit,
+            )
+        )
+        # Oldest payloads first, as they were selected (RETURNING keeps no order).
+        claimed = sorted(
+            self.env.cr.fetchall(),
+            key=lambda row: (row[2] is not None, row[2] or datetime.min, row[0]),
+        )
+        self.invalidate_model(["lease_until"])
+        rows = self.browse([row_id for row_id, _revision, _date in claimed])
+        return rows, {row_id: revision for row_id, revision, _date in claimed}
+
+    def _process_leased(self, revisions):
+        """Process these claimed rows, then write each outcome unless the row was re-opened
+        meanwhile (its ``revision`` moved): that row keeps its new payload, stays pending and
+        goes again. Returns the rows re-opened by a transaction committed while this one ran:
+        this transaction cannot touch them (see below), so their lease is released by
+        ``_release_leases`` after the commit. Every other row's lease ends here."""
+        outcomes = _Outcomes()
+        self.with_context(**{OUTCOMES: outcomes})._process()
+        self.flush_model()
+        self.invalidate_recordset()
+        stale = self.browse()
+        for row in self:
+            try:
+                # Locked for the few statements left before the commit, so no newer payload
+                # slips in between the revision check and the write.
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL("SELECT revision FROM storesync_inbox WHERE id = %s FOR UPDATE", row.id)
+                    )
+                    current = self.env.cr.fetchone()
+            # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+            except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+                # Odoo's transactions are REPEATABLE READ: a row another transaction changed
+                # and committed after this one began cannot be locked or written here.
+                stale |= row
+                continue
+            if current is None:
+                continue  # deleted meanwhile
+            values = {"lease_until": False}
+            if current[0] == revisions.get(row.id):
+                values.update(outcomes.values.get(row.id, {}))
+            row.write(values)
+        return stale
+
+    def _release_leases(self):
+        """End the lease of these rows (re-opened while a batch processed them), once that
+        batch is committed: they are pending and go with the next batch."""
+        if self:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE storesync_inbox SET lease_until = NULL WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
+            self.invalidate_recordset(["lease_until"])
 
     def _process(self):
         """Process these rows, each in its own savepoint; never raise for one bad row.
@@ -268,7 +419,11 @@ class StoresyncInbox(models.Model):
             values.setdefault("state", "done")
             if values["state"] != "error":
                 values.setdefault("last_error", False)
-        self.write(values)
+        outcomes = self.env.context.get(OUTCOMES)
+        if outcomes is None:
+            self.write(values)
+        else:
+            outcomes.values[self.id] = values
         return confirm_ids
 
     def _error_text(self, error):
@@ -280,25 +435,60 @@ class StoresyncInbox(models.Model):
 
     @api.model
     def _cron_process(self):
-        """Process pending rows in batches, committing after each batch, until time is up."""
+        """Process pending rows in leased batches, committing after each, until time is up."""
         cron = self.env["ir.cron"]
         while True:
-            batch = self._lock_pending()
+            batch, revisions = self._claim()
             if not batch:
                 break
-            batch._process()
+            # The lease is committed before processing: the rows are not locked while the
+            # batch runs, so a webhook bringing a newer payload for one of them never waits.
+            cron._commit_progress(0)
+            stale = batch._process_leased(revisions)
             remaining = self.search_count([("state", "=", "pending")])
-            if cron._commit_progress(len(batch), remaining=remaining) <= 0:
+            time_left = cron._commit_progress(len(batch), remaining=remaining)
+            if stale:
+                stale._release_leases()
+                time_left = cron._commit_progress(0)
+            if time_left <= 0:
                 break
+
+    @api.model
+    def _trigger_processing(self):
+        """Ask the processing cron to run now."""
+        self.env.ref("storesync_connector.ir_cron_process_inbox").sudo()._trigger()
 
     # ------------------------------------------------------------------ user actions
 
     def action_retry(self):
-        """Put rows back in the queue and process them now, as the crons would (superuser:
-        the importer creates contacts and products a Store Sync manager may not create)."""
-        self.write({"state": "pending"})
-        self.sudo()._process()
-        return True
+        """Put rows back in the queue as new (attempts and last error cleared).
+
+        A few rows are processed at once, in this request and as the crons would
+        (superuser: the importer creates contacts and products a Store Sync manager may not
+        create); more are left to the processing cron, which is asked to run now, so a
+        Retry of thousands of rows never holds the user's request (or its locks) for long.
+        """
+        self._reopen()
+        if len(self) <= RETRY_IN_REQUEST:
+            # Rows a processing job holds right now go again after it (new revision).
+            now = fields.Datetime.now()
+            free = self.filtered(lambda row: not row.lease_until or row.lease_until < now)
+            free.sudo()._process()
+            return True
+        self._trigger_processing()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Retry"),
+                "message": self.env._(
+                    "%(count)s rows are queued; they are processed in the background.",
+                    count=len(self),
+                ),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_create_missing_mappings(self):
         """Add empty mappings for the statuses, taxes and methods this payload uses."""

@@ -1,11 +1,23 @@
 """Manual syncs (Refresh on an order, Update orders on the list): at most one per store per
-10 minutes, so impatient clicks cannot hammer a store's API. Crons never go through here."""
+10 minutes, so impatient clicks cannot hammer a store's API.
 
+Nothing here commits: a user's request reads what it needs from the store and queues the
+rest for the crons (``orders_fetch_requested``, then ``ir.cron._trigger()``), which commit
+their progress as crons do.
+"""
+
+import logging
 from datetime import timedelta
 
-from odoo import fields, models
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
+
+from ..adapters import StoreSyncError
+
+_logger = logging.getLogger(__name__)
 
 MANUAL_SYNC_INTERVAL = timedelta(minutes=10)
 
@@ -13,6 +25,14 @@ MANUAL_SYNC_INTERVAL = timedelta(minutes=10)
 class StoresyncStore(models.Model):
     # One concern per file (STYLE.md): the store's import lives in storesync_store_import.py.
     _inherit = "storesync.store"  # pylint: disable=consider-merging-classes-inherited
+
+    orders_fetch_requested = fields.Boolean(
+        string="Order Fetch Requested",
+        readonly=True,
+        copy=False,
+        help="A user pressed “Update orders”: the fetch cron fetches this store's changed "
+        "orders on its next run, whatever the import interval.",
+    )
 
     def _check_manual_sync(self):
         """Allow one manual sync of these stores now, or raise saying when it is allowed.
@@ -45,3 +65,60 @@ class StoresyncStore(models.Model):
                 )
             )
         self.sudo().write({"last_manual_sync": now})
+
+    def _storesync_reread_orders(self, external_ids):
+        """Read these orders again from the store and queue their fresh payloads.
+
+        Their sync log rows get the payloads and go back in the queue even when nothing
+        changed (the user asked for it, and a mapping fixed since may let an errored row
+        through); the processing cron is asked to run. No commit: this runs in the user's
+        request. Returns the rows and the ids the store no longer has.
+
+        :raises StoreSyncError: the store could not be read.
+        """
+        self.ensure_one()
+        with self._get_adapter() as adapter:
+            payloads = adapter.get_orders(external_ids)
+            items = [
+                dict(item, payload=payload)
+                for payload in payloads
+                if (item := adapter.describe_order(payload))
+            ]
+        Inbox = self.env["storesync.inbox"].sudo()
+        Inbox._upsert(self, "order", items)
+        found = [item["external_id"] for item in items]
+        rows = Inbox.search(
+            [("store_id", "=", self.id), ("kind", "=", "order"), ("external_id", "in", found)]
+        )._reopen()
+        if rows:
+            Inbox._trigger_processing()
+        return rows, sorted(set(map(str, external_ids)) - set(found))
+
+    def _request_orders_fetch(self):
+        """Have the fetch cron fetch these stores' changed orders now (no commit here)."""
+        self.sudo().write({"orders_fetch_requested": True})
+        self.env.ref("storesync_connector.ir_cron_fetch_orders").sudo()._trigger()
+
+    @api.model
+    def _cron_fetch_requested_orders(self):
+        """Fetch the changed orders of the stores a user asked to update, whatever their
+        import interval (run by the fetch cron before its regular pass, which then finds
+        them fetched). One store's failure is written on that store and stops no other."""
+        for store in self.search([("orders_fetch_requested", "=", True)]):
+            try:
+                if store.import_orders:
+                    store._fetch_orders()
+            except StoreSyncError as error:
+                _logger.warning("Store sync: fetching orders of %s failed: %s", store.name, error)
+                store.orders_fetch_error = str(error)
+            except Exception as error:
+                _logger.exception("Store sync: fetching orders of %s failed", store.name)
+                if self.env.cr._cnx.get_transaction_status() == TRANSACTION_STATUS_INERROR:
+                    self.env.cr.rollback()
+                    self.env.invalidate_all()
+                store.orders_fetch_error = self.env._(
+                    "Unexpected error: %(error)s", error=repr(error)
+                )
+            # Done either way: a failing store waits for the regular cron, not for a loop.
+            store.orders_fetch_requested = False
+            self.env["ir.cron"]._commit_progress(0)

@@ -1,0 +1,164 @@
+"""The sync log's queue: re-opened rows start again, Retry, leases and revisions.
+
+Rows of kind "customer" are used where only the queue matters: no processor takes them, so
+processing one always ends in the same error, quickly and without any store data.
+"""
+
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.storesync_connector.models.storesync_inbox import RETRY_IN_REQUEST
+
+from storesync_common import StoresyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestInboxQueue(StoresyncCase):
+    emulator_orders = 0
+    emulator_products = 0
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Inbox = cls.env["storesync.inbox"]
+        cls.process_cron = cls.env.ref("storesync_connector.ir_cron_process_inbox")
+        cls.manager = new_test_user(
+            cls.env, "sync_manager", groups="storesync_connector.group_storesync_manager"
+        )
+
+    def _upsert(self, external_id, date, text="v1"):
+        return self.Inbox._upsert(
+            self.store,
+            "customer",
+            [
+                {
+                    "external_id": str(external_id),
+                    "name": f"Customer {external_id}",
+                    "external_date": date,
+                    "payload": {"id": external_id, "text": text},
+                    "content_hash": text,
+                }
+            ],
+        )
+
+    def _rows(self, count, date=datetime(2025, 3, 1, 12, 0)):
+        for index in range(count):
+            self._upsert(1000 + index, date)
+        return self.Inbox.search([("store_id", "=", self.store.id)], order="id")
+
+    def _triggers(self):
+        return self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.process_cron.id)])
+
+    def test_a_newer_payload_reopens_the_row_as_new(self):
+        date = datetime(2025, 3, 1, 12, 0)
+        row = self._rows(1, date)
+        row._process()
+        row._process()
+        self.assertRecordValues(row, [{"state": "error", "attempts": 2, "revision": 1}])
+        self.assertTrue(row.last_error)
+
+        self.assertEqual(self._upsert(1000, date + timedelta(minutes=1), "v2"), 1)
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "state": "pending",
+                    "attempts": 0,
+                    "last_error": False,
+                    "revision": 2,
+                    "payload": {"id": 1000, "text": "v2"},
+                }
+            ],
+        )
+        # An older payload (a late delivery) changes nothing, not even the revision.
+        self.assertEqual(self._upsert(1000, date, "v1"), 0)
+        self.assertRecordValues(row, [{"revision": 2, "payload": {"id": 1000, "text": "v2"}}])
+
+    def test_retry_of_a_few_rows_starts_them_again_now(self):
+        row = self._rows(1)
+        row._process()
+        row._process()
+        self.assertEqual(row.attempts, 2)
+
+        self.assertIs(row.action_retry(), True)
+
+        # Processed in the request (and failing again, as nothing was fixed): one attempt.
+        self.assertRecordValues(row, [{"state": "error", "attempts": 1, "revision": 2}])
+
+    def test_bulk_retry_queues_the_rows_for_the_cron(self):
+        rows = self._rows(RETRY_IN_REQUEST + 2)
+        rows._process()
+        self.assertEqual(set(rows.mapped("state")), {"error"})
+        processed = {row.id: row.date_processed for row in rows}
+        self.env["ir.cron.trigger"].search([]).unlink()
+
+        action = (
+            self.env.ref("storesync_connector.storesync_inbox_action_retry")
+            .with_user(self.manager)
+            .with_context(active_model="storesync.inbox", active_ids=rows.ids)
+            .run()
+        )
+
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(f"{len(rows)} rows are queued", action["params"]["message"])
+        self.assertEqual(self._triggers(), 1, "the processing cron is asked to run")
+        for row in rows:
+            self.assertRecordValues(
+                row,
+                [
+                    {
+                        "state": "pending",
+                        "attempts": 0,
+                        "last_error": False,
+                        "date_processed": processed[row.id],
+                    }
+                ],
+            )
+        self._process_pending()
+        self.assertEqual(set(rows.mapped("attempts")), {1})
+
+    def test_claim_leases_rows_and_takes_back_expired_leases(self):
+        first, second = self._rows(2)
+        rows, revisions = self.Inbox._claim(store=self.store)
+        self.assertEqual(rows, first | second)
+        self.assertEqual(revisions, {first.id: 1, second.id: 1})
+        self.assertGreater(first.lease_until, fields.Datetime.now())
+        self.assertEqual(first.state, "pending")
+
+        # Leased rows are nobody else's to take.
+        self.assertFalse(self.Inbox._claim(store=self.store)[0])
+        self.assertFalse(self.Inbox._lock_pending(store=self.store))
+
+        # A worker killed while processing: its lease runs out and the row is taken again.
+        first.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE storesync_inbox SET lease_until = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(seconds=1), first.id],
+        )
+        first.invalidate_recordset()
+        self.assertEqual(self.Inbox._claim(store=self.store)[0], first)
+
+    def test_a_row_reopened_while_processed_keeps_its_new_payload(self):
+        date = datetime(2025, 3, 1, 12, 0)
+        kept, reopened = self._rows(2, date)
+        rows, revisions = self.Inbox._claim(store=self.store)
+        self.assertEqual(rows, kept | reopened)
+        # A newer payload lands while the batch still processes the older one.
+        self._upsert(reopened.external_id, date + timedelta(minutes=1), "v2")
+
+        self.assertFalse(rows._process_leased(revisions))
+
+        self.assertRecordValues(
+            kept | reopened,
+            [
+                {"state": "error", "attempts": 1, "lease_until": False, "revision": 1},
+                {"state": "pending", "attempts": 0, "lease_until": False, "revision": 2},
+            ],
+        )
+        self.assertTrue(kept.last_error)
+        self.assertFalse(reopened.last_error)
+        self.assertEqual(reopened.payload["text"], "v2")
+        # ... and it goes again with the next batch.
+        self.assertEqual(self.Inbox._claim(store=self.store)[0], reopened)
