@@ -15,7 +15,8 @@ class StoresyncCase(TransactionCase):
     """A TransactionCase with a WooCommerce emulator on loopback and a store pointing at it.
 
     The emulator runs for the whole class (it holds no database state), the store record is
-    created in the class transaction and rolled back with it.
+    created in the class transaction and rolled back with it. Each test starts from the
+    emulator's state at the end of the class setup, as it starts from the class's database.
     """
 
     emulator_orders = 20
@@ -44,6 +45,18 @@ class StoresyncCase(TransactionCase):
                 "timeout": 5,
             }
         )
+
+    def setUp(self):
+        """Every test starts from the emulator as the class's setup left it: what one test
+        does in the store (new orders, changed statuses, faults) never reaches another."""
+        super().setUp()
+        cls = type(self)
+        if cls.__dict__.get("_emulator_state") is None:
+            cls._emulator_state = self.emulator.store.snapshot()
+        else:
+            self.emulator.store.restore(cls._emulator_state)
+            self.emulator.clear_faults()
+            self.emulator.clear_request_log()
 
     @classmethod
     def _setup_import_mappings(cls, store=None, currency="EUR", price_include=False):

@@ -11,6 +11,7 @@ leniently, as WooCommerce's batch code does, and fail one by one with per-item e
 """
 
 import base64
+import copy
 import hashlib
 import hmac
 import http.client
@@ -200,6 +201,21 @@ class Store:
             self.notes: dict[int, list[dict]] = {}
             for draft in drafts:
                 self._add_order(draft)
+
+    #: what ``snapshot`` leaves out: the lock and the webhook sender, which live on
+    _LIVE = frozenset({"lock", "_queue", "site_url"})
+
+    def snapshot(self) -> dict:
+        """The store's whole state (data, generator, webhooks, received writes), to come back
+        to with ``restore``: a test class takes one after its setup, and every test starts
+        from it, so no test sees what another one did."""
+        with self.lock:
+            return copy.deepcopy({k: v for k, v in vars(self).items() if k not in self._LIVE})
+
+    def restore(self, state: dict) -> None:
+        """Back to a ``snapshot``; the snapshot itself stays reusable."""
+        with self.lock:
+            vars(self).update(copy.deepcopy(state))
 
     def _next(self, kind: str) -> int:
         self._counters[kind] += 1
