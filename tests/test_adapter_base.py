@@ -21,8 +21,9 @@ try:
     )
     from odoo.addons.storesync_connector.adapters import http as adapter_http
 except ImportError:  # plain pytest without Odoo: load the pure-Python package directly
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "storesync_connector"))
-    from adapters import (
+    import bare_addon  # noqa: F401 (registers the bare package)
+
+    from storesync_connector.adapters import (
         KINDS,
         StoreAdapter,
         StoreSyncError,
@@ -30,7 +31,7 @@ except ImportError:  # plain pytest without Odoo: load the pure-Python package d
         get_adapter_class,
         platform_selection,
     )
-    from adapters import http as adapter_http
+    from storesync_connector.adapters import http as adapter_http
 
 ADAPTERS_DIR = pathlib.Path(__file__).resolve().parents[1] / "storesync_connector" / "adapters"
 

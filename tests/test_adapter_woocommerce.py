@@ -20,11 +20,9 @@ from store_emulator.platforms.woocommerce import webhook_signature
 try:
     from odoo.addons.storesync_connector.adapters import StoreSyncError, get_adapter_class
 except ImportError:  # plain pytest without Odoo: load the pure-Python package directly
-    import pathlib
-    import sys
+    import bare_addon  # noqa: F401 (registers the bare package)
 
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "storesync_connector"))
-    from adapters import StoreSyncError, get_adapter_class
+    from storesync_connector.adapters import StoreSyncError, get_adapter_class
 
 KEYS = {"consumer_key": "ck_demo", "consumer_secret": "cs_demo"}
 WooCommerce = get_adapter_class("woocommerce")

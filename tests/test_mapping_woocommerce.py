@@ -10,8 +10,6 @@ import importlib
 import json
 import pathlib
 import pickle
-import sys
-import types
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,20 +24,9 @@ def _load_modules():
     try:
         from odoo.addons.storesync_connector.adapters import records, woocommerce_mapping
     except ImportError:  # plain pytest without Odoo's addons path
-        pass
-    else:
-        return records, woocommerce_mapping
-    sys.path.insert(0, str(HERE.parent / "storesync_connector"))
-    try:
-        from adapters import records, woocommerce_mapping
-    except Exception:
-        # The package's __init__ (the HTTP layer, another author's) may not import: a bare
-        # package over the same folder, where relative imports resolve and __init__ never runs.
-        package = types.ModuleType("_storesync_adapters")
-        package.__path__ = [str(HERE.parent / "storesync_connector" / "adapters")]
-        sys.modules[package.__name__] = package
-        records = importlib.import_module("_storesync_adapters.records")
-        woocommerce_mapping = importlib.import_module("_storesync_adapters.woocommerce_mapping")
+        import bare_addon  # noqa: F401 (registers the bare package)
+
+        from storesync_connector.adapters import records, woocommerce_mapping
     return records, woocommerce_mapping
 
 
