@@ -435,7 +435,7 @@ store = env['storesync.store'].sudo().with_context(active_test=False).search(
     [('base_url', '=', {url!r})], limit=1)
 vals = {{'name': 'Demo store (emulator)', 'platform': 'woocommerce', 'base_url': {url!r},
         'consumer_key': {key!r}, 'consumer_secret': {secret!r}, 'active': True,
-        'order_prefix': 'WOO-'}}
+        'order_prefix': 'WOO-', 'user_id': env.ref('base.user_admin').id}}
 if store:
     store.write(vals)
 else:

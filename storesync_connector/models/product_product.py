@@ -251,6 +251,7 @@ class ProductProduct(models.Model):
                 {
                     **values,
                     "name": name,
+                    "company_id": store.company_id.id,
                     "default_code": sku or False,
                     "barcode": barcode or False,
                     "list_price": float(list_price),

@@ -46,6 +46,7 @@ class ProductTemplate(models.Model):
         return self.create(
             {
                 "name": (details and details.name) or line.parent_name or line.name,
+                "company_id": store.company_id.id,
                 "description_sale": (details and details.description) or False,
                 "categ_id": category.id,
                 "list_price": float(line.price_unit),

@@ -106,6 +106,7 @@ class ResPartner(models.Model):
         else:
             values.update(
                 lang=store.lang,
+                company_id=store.company_id.id,
                 storesync_address_date=ordered_at,
                 storesync_created=True,
             )
@@ -200,6 +201,7 @@ class ResPartner(models.Model):
                 "is_company": True,
                 "vat": customer.vat or False,
                 "lang": store.lang,
+                "company_id": store.company_id.id,
                 "storesync_address_date": ordered_at,
                 "storesync_created": True,
             }
@@ -226,7 +228,9 @@ class ResPartner(models.Model):
             current = store._current_values(child, values)
             if all(current[key] == value for key, value in values.items() if key != "phone"):
                 return child
-        return self.create({**values, "type": kind, "parent_id": self.id})
+        return self.create(
+            {**values, "type": kind, "parent_id": self.id, "company_id": store.company_id.id}
+        )
 
     @api.model
     def _storesync_address_values(self, address):

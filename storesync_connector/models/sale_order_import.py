@@ -166,10 +166,24 @@ class SaleOrder(models.Model):
         }
         if store.warehouse_id:
             values["warehouse_id"] = store.warehouse_id.id
-        if store.team_id:
-            values["team_id"] = store.team_id.id
         if payment.payment_term_id:
             values["payment_term_id"] = payment.payment_term_id.id
+        carrier = store._shipping_carrier(order)
+        if carrier:
+            # The deliveries take the order's carrier, and the tracking export reads theirs.
+            values["carrier_id"] = carrier.id
+        return values
+
+    @api.model
+    def _storesync_owner_values(self, store):
+        """Who the new order belongs to: the store's salesperson and team.
+
+        Set on creation only: the merchant may reassign an order, and changing the store's
+        salesperson later must not count as a change of every order the store updates.
+        """
+        values = {"user_id": store.user_id.id}
+        if store.team_id:
+            values["team_id"] = store.team_id.id
         return values
 
     @api.model
@@ -178,6 +192,7 @@ class SaleOrder(models.Model):
         pricelist = store._check_currency(order)
         values = self._storesync_values(store, order, pricelist)
         values["name"] = f"{store.order_prefix or ''}{order.number}"
+        values.update(self._storesync_owner_values(store))
         values["order_line"] = [
             Command.create(vals) for vals in self._storesync_line_values(store, order, pricelist)
         ]
@@ -339,9 +354,12 @@ class SaleOrder(models.Model):
                     if line.name
                     else self.env._("Discount")
                 )
-            values.append(
-                self._storesync_line_vals(line, name, product, specs, pricelist.currency_id)
-            )
+            vals = self._storesync_line_vals(line, name, product, specs, pricelist.currency_id)
+            if line.kind == "shipping":
+                # A delivery line as the delivery module makes them (kept out of pricelist
+                # updates, deletable once confirmed); its price stays the store's.
+                vals["is_delivery"] = True
+            values.append(vals)
         return values
 
     @api.model

@@ -16,6 +16,13 @@ class StockPicking(models.Model):
         self._storesync_enqueue_orders()
         return result
 
+    def _add_delivery_cost_to_so(self):
+        # The store charged the buyer its shipping price, already on the order: a carrier
+        # invoiced "on real cost" must not add or rewrite a delivery line of a store order.
+        if self.sale_id.storesync_store_id:
+            return None
+        return super()._add_delivery_cost_to_so()
+
     def write(self, vals):
         result = super().write(vals)
         if "carrier_tracking_ref" in vals or "carrier_id" in vals:

@@ -75,7 +75,15 @@ class StoresyncShippingMap(models.Model):
         "product.product",
         string="Shipping Product",
         domain="[('type', '=', 'service')]",
-        help="The service product of the shipping line on the sales order.",
+        help="The service product of the shipping line on the sales order; empty: the "
+        "delivery method's product.",
+    )
+    carrier_id = fields.Many2one(
+        "delivery.carrier",
+        string="Delivery Method",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="The delivery method of the orders shipped this way: their deliveries carry it, "
+        "and with it the tracking sent back to the store.",
     )
 
     _store_method_uniq = models.Constraint(

@@ -50,7 +50,20 @@ class StoresyncStore(models.Model):
         check_company=True,
         help="Orders are delivered from this warehouse and its stock is sent to the store.",
     )
-    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        tracking=True,
+        help="Salesperson of the imported orders (the import itself runs as a technical user).",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        check_company=True,
+        help="Sales team of the imported orders; empty: the salesperson's team.",
+    )
     pricelist_id = fields.Many2one(
         "product.pricelist",
         check_company=True,

@@ -98,8 +98,9 @@ class StoresyncStore(models.Model):
     def action_load_store_settings(self):
         """Add mapping rows for the store's tax rates, shipping and payment methods.
 
-        Tax rows are matched to the one Odoo sales tax of the same percentage when there is
-        exactly one; everything else stays for the user to choose.
+        Tax rows are matched to the one Odoo sales tax of the same percentage, shipping rows
+        to the one delivery method of the same name, when there is exactly one; everything
+        else stays for the user to choose.
         """
         self.ensure_one()
         try:
@@ -111,7 +112,7 @@ class StoresyncStore(models.Model):
             [(rate["id"], rate["label"], rate["percent"]) for rate in settings["tax_rates"]],
             [(method["id"], method["title"]) for method in settings["shipping_methods"]],
             [(method["id"], method["title"]) for method in settings["payment_methods"]],
-            match_taxes=True,
+            match=True,
         )
         return {
             "type": "ir.actions.client",
@@ -139,14 +140,13 @@ class StoresyncStore(models.Model):
             [(order.payment_method, order.payment_method_title)] if order.payment_method else [],
         )
 
-    def _add_missing_mappings(
-        self, tax_rates, shipping_methods, payment_methods, match_taxes=False
-    ):
+    def _add_missing_mappings(self, tax_rates, shipping_methods, payment_methods, match=False):
         """Add a mapping row for each store tax rate and method this store has no row for.
 
         :param tax_rates: ``(rate id, label, percent or None)``
         :param shipping_methods: ``(method id, title)``; likewise ``payment_methods``
-        :param match_taxes: fill the Odoo tax when exactly one sales tax has the same percentage
+        :param match: fill the Odoo tax when exactly one sales tax has the same percentage,
+            and the delivery method when exactly one has the shipping method's title
         :return: how many rows were added
         """
         self.ensure_one()
@@ -157,7 +157,7 @@ class StoresyncStore(models.Model):
                 continue
             known.add(rate_id)
             taxes = self.env["account.tax"]
-            if match_taxes:
+            if match:
                 taxes = taxes.search(
                     [
                         ("type_tax_use", "=", "sale"),
@@ -184,6 +184,17 @@ class StoresyncStore(models.Model):
                 if method_id not in known:
                     known.add(method_id)
                     vals[model].append({"store_id": self.id, field: method_id, "name": title})
+        if match:
+            for row in filter(lambda row: row["name"], vals["storesync.shipping.map"]):
+                carriers = self.env["delivery.carrier"].search(
+                    [
+                        ("name", "=ilike", row["name"]),
+                        ("company_id", "in", (False, self.company_id.id)),
+                    ],
+                    limit=2,
+                )
+                if len(carriers) == 1:
+                    row["carrier_id"] = carriers.id
         for model, vals_list in vals.items():
             self.env[model].create(vals_list)
         return sum(len(vals_list) for vals_list in vals.values())
@@ -283,17 +294,29 @@ class StoresyncStore(models.Model):
 
     def _shipping_product(self, line):
         """The product of a planned shipping line, from the shipping method's mapping."""
-        mapping = self.shipping_map_ids.filtered(lambda m: m.method_id == line.method_id)
-        if not mapping.product_id:
+        mapping = self._shipping_mapping(line.method_id)
+        product = mapping.product_id or mapping.carrier_id.product_id
+        if not product:
             raise StoresyncImportError(
                 self.env._(
-                    "The shipping method “%(method)s” (%(title)s) has no product: map it "
-                    "under the store's Shipping Methods, then retry.",
+                    "The shipping method “%(method)s” (%(title)s) has no product or delivery "
+                    "method: map it under the store's Shipping Methods, then retry.",
                     method=line.method_id,
                     title=line.name,
                 )
             )
-        return mapping.product_id[:1]
+        return product
+
+    def _shipping_mapping(self, method_id):
+        return self.shipping_map_ids.filtered(lambda m: m.method_id == method_id)[:1]
+
+    def _shipping_carrier(self, order):
+        """The delivery method of ``order``: that of its first shipping line that has one."""
+        for line in order.lines_of("shipping"):
+            carrier = self._shipping_mapping(line.method_id).carrier_id
+            if carrier:
+                return carrier
+        return self.env["delivery.carrier"]
 
     def _fee_product(self):
         return self.fee_product_id or self.env.ref("storesync_connector.product_store_fee")
