@@ -143,6 +143,7 @@ def setup_store(env, url, key, secret, name="Bench store (emulator)"):
             "consumer_key": key,
             "consumer_secret": secret,
             "order_prefix": "WOO-",
+            "import_orders_since": False,  # the whole seeded history
             "pricelist_id": pricelist.id,
             "warehouse_id": env["stock.warehouse"]
             .search([("company_id", "=", env.company.id)], limit=1)

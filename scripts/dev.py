@@ -439,7 +439,8 @@ vals = {{'name': 'Demo store (emulator)', 'platform': 'woocommerce', 'base_url':
 if store:
     store.write(vals)
 else:
-    store = env['storesync.store'].sudo().create(vals)
+    # The demo brings in the emulator's history; a real store starts from its creation.
+    store = env['storesync.store'].sudo().create(dict(vals, import_orders_since=False))
 eur = env.ref('base.EUR')
 eur.active = True
 if not store.pricelist_id:

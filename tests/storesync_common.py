@@ -43,6 +43,8 @@ class StoresyncCase(TransactionCase):
                 "consumer_key": CONSUMER_KEY,
                 "consumer_secret": CONSUMER_SECRET,
                 "timeout": 5,
+                # The emulator's orders are history: import them all.
+                "import_orders_since": False,
             }
         )
 

@@ -29,15 +29,17 @@ class TestOrderFetch(StoresyncCase):
         )
         since = modified[len(modified) // 2]
         self.store.import_orders_since = since
+        before = fields.Datetime.now().replace(microsecond=0)
         self.store._fetch_orders()
         expected = {
             str(oid)
             for oid, o in self._store_orders().items()
-            if datetime.fromisoformat(o["date_modified_gmt"]) > since
+            if datetime.fromisoformat(o["date_modified_gmt"]) >= since
         }
         self.assertTrue(expected)
         self.assertEqual(set(self._order_rows().mapped("external_id")), expected)
-        self.assertEqual(self.store.orders_cursor, modified[-1])
+        # Everything modified before the fetch began is in: the cursor is that moment.
+        self.assertGreaterEqual(self.store.orders_cursor, before)
 
     def test_cron_waits_for_the_store_interval(self):
         self.store.write({"import_interval": 10, "orders_fetched_at": fields.Datetime.now()})

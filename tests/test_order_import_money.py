@@ -42,6 +42,7 @@ class MoneyCase(StoresyncCase):
                 "consumer_key": CONSUMER_KEY,
                 "consumer_secret": CONSUMER_SECRET,
                 "timeout": 5,
+                "import_orders_since": False,
             }
         )
         cls._patch_cron_commits()

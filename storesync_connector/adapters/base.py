@@ -406,7 +406,13 @@ class StoreAdapter:
         """
         raise NotImplementedError
 
-    def iter_orders(self, modified_after: datetime | None = None, per_page=None, status=None):
+    def iter_orders(
+        self,
+        modified_after: datetime | None = None,
+        per_page=None,
+        status=None,
+        modified_before: datetime | None = None,
+    ):
         """Yield ``Page`` objects of order payloads changed after ``modified_after``.
 
         One request per page; pages are yielded as they arrive so the caller can store each
@@ -416,12 +422,22 @@ class StoreAdapter:
         :param modified_after: naive UTC (or aware) datetime; None lists everything.
         :param per_page: page size, at most ``max_page_size`` (default).
         :param status: a status or a list of statuses to keep (None: all but trashed).
+        :param modified_before: only orders changed strictly before this moment; with
+            ``modified_after`` a time window, the way a long history is fetched oldest first
+            (see ``storesync.store._fetch_orders``).
         """
         raise NotImplementedError
 
-    def fetch_orders_page(self, page=1, modified_after=None, per_page=None, status=None) -> Page:
+    def fetch_orders_page(
+        self, page=1, modified_after=None, per_page=None, status=None, modified_before=None
+    ) -> Page:
         """One page of ``iter_orders``; ``Page.total`` and ``Page.total_pages`` say how many."""
         raise NotImplementedError
+
+    def oldest_order_date(self) -> datetime | None:
+        """When the store's oldest order was created (naive UTC), where a first sync of the
+        whole history starts; None when unknown (the fetch then starts far in the past)."""
+        return None
 
     def get_order(self, external_id) -> dict:
         """One order payload by its store id.

@@ -297,14 +297,17 @@ class WooCommerceAdapter(StoreAdapter):
             return self.max_page_size
         return min(max(int(per_page), 1), self.max_page_size)
 
-    def _list_params(self, modified_after, per_page) -> dict:
+    def _list_params(self, modified_after, per_page, modified_before=None) -> dict:
         params = {"per_page": self._page_size(per_page), "orderby": "id", "order": "asc"}
-        if modified_after is not None:
-            # GMT without a zone suffix plus dates_are_gmt: WordPress parses the date in the
-            # frame that flag names, whatever the site's time zone is.
-            moment = self.to_utc(modified_after)
-            params["modified_after"] = moment.strftime("%Y-%m-%dT%H:%M:%S")
-            params["dates_are_gmt"] = "true"
+        for name, moment in (
+            ("modified_after", modified_after),
+            ("modified_before", modified_before),
+        ):
+            if moment is not None:
+                # GMT without a zone suffix plus dates_are_gmt: WordPress parses the date in
+                # the frame that flag names, whatever the site's time zone is.
+                params[name] = self.to_utc(moment).strftime("%Y-%m-%dT%H:%M:%S")
+                params["dates_are_gmt"] = "true"
         return params
 
     def _fetch_page(self, path: str, params: dict, page: int) -> Page:
@@ -353,23 +356,27 @@ class WooCommerceAdapter(StoreAdapter):
                 return
             page += 1
 
-    def fetch_orders_page(self, page=1, modified_after=None, per_page=None, status=None) -> Page:
+    def fetch_orders_page(
+        self, page=1, modified_after=None, per_page=None, status=None, modified_before=None
+    ) -> Page:
         """One page of ``GET orders`` (id ascending), with the store's total and page count.
 
         :param status: a status or list of statuses (WooCommerce's default lists all but
             trash and checkout drafts).
+        :param modified_before: only orders modified strictly before this moment (with
+            ``modified_after``, a window: WooCommerce cannot sort orders by modification).
         """
         return self._fetch_page(
-            "orders", self._order_params(modified_after, per_page, status), page
+            "orders", self._order_params(modified_after, per_page, status, modified_before), page
         )
 
-    def _order_params(self, modified_after, per_page, status) -> dict:
-        params = self._list_params(modified_after, per_page)
+    def _order_params(self, modified_after, per_page, status, modified_before=None) -> dict:
+        params = self._list_params(modified_after, per_page, modified_before)
         if status:
             params["status"] = status if isinstance(status, str) else ",".join(status)
         return params
 
-    def iter_orders(self, modified_after=None, per_page=None, status=None):
+    def iter_orders(self, modified_after=None, per_page=None, status=None, modified_before=None):
         """Yield pages (``Page``, a list of order dicts) of orders modified after a moment.
 
         ``N`` changed orders cost ``ceil(N / per_page)`` requests (at least one): no count
@@ -380,8 +387,26 @@ class WooCommerceAdapter(StoreAdapter):
         :param modified_after: naive UTC (Odoo's Datetime) or aware datetime; None: all.
         :param per_page: 1..100 (default 100).
         :param status: a status or list of statuses; None: all but trash/drafts.
+        :param modified_before: only orders modified strictly before this moment.
         """
-        yield from self._iter_pages("orders", self._order_params(modified_after, per_page, status))
+        yield from self._iter_pages(
+            "orders", self._order_params(modified_after, per_page, status, modified_before)
+        )
+
+    def oldest_order_date(self):
+        """Creation date (naive UTC) of the store's oldest order; None when it has none.
+
+        ``orders?orderby=date&order=asc&per_page=1``: every order was modified at or after
+        its creation, so a history read by modification date may start here.
+        """
+        params = {**self._order_params(None, 1, None), "orderby": "date", "order": "asc"}
+        page = self._fetch_page("orders", params, 1)
+        if not page or not isinstance(page[0], dict):
+            return None
+        try:
+            return woocommerce_mapping.parse_date(page[0].get("date_created_gmt"))
+        except PayloadError:
+            return None
 
     def get_order(self, external_id) -> dict:
         """``GET orders/<id>``: the same payload as in the listing.

@@ -246,11 +246,11 @@ class SaleOrder(models.Model):
             self.with_context(tracking_disable=True).write(values)
             self._storesync_check_totals(order)
             return self, self._storesync_apply_status(
-                "confirm" if was_confirmed and action != "quotation" else action
+                "confirm" if was_confirmed and action not in ("quotation", "done") else action
             )
         # Only what changed: a confirmed order refuses even a same-value pricelist write.
         self.write(changed)
-        if self.state == "cancel" and action in ("confirm", "quotation"):
+        if self.state == "cancel" and action in ("confirm", "done", "quotation"):
             # Cancelled on the store, then paid after all: the order lives again.
             self.action_draft()
         return self, self._storesync_apply_status(action)
@@ -289,6 +289,14 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if action == "confirm" and self.state in ("draft", "sent"):
             return True
+        if action == "done" and self.state in ("draft", "sent"):
+            # History the shop fulfilled before it was connected: a confirmed sale, but its
+            # goods left long ago. ``skip_procurement`` is sale_stock's own switch for order
+            # lines that must not procure (it sets it for lines added from a delivery): no
+            # delivery is created and no stock reserved, and the order is not cancelled
+            # afterwards, so it stays a confirmed sale in the reports.
+            self.with_context(skip_procurement=True)._storesync_confirm()
+            return False
         if action == "cancel" and self.state != "cancel":
             self._action_cancel()
         return False

@@ -17,11 +17,14 @@ class StoresyncStatusMap(models.Model):
         [
             ("quotation", "Keep as quotation"),
             ("confirm", "Confirm the order"),
+            ("done", "Import as already done"),
             ("cancel", "Cancel the order"),
             ("skip", "Do not import"),
         ],
         required=True,
         default="quotation",
+        help="Import as already done: the order is confirmed without a delivery and without "
+        "reserving stock, for orders the shop fulfilled before it was connected.",
     )
 
     _store_status_uniq = models.Constraint(

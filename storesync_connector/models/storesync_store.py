@@ -98,7 +98,8 @@ class StoresyncStore(models.Model):
     orders_cursor = fields.Datetime(
         string="Orders Fetched Until",
         copy=False,
-        help="Modification date of the newest store order already fetched.",
+        help="Store orders modified before this moment are fetched; a first sync of a long "
+        "history moves it forward window by window, across runs.",
     )
     products_cursor = fields.Datetime(
         string="Products Fetched Until",

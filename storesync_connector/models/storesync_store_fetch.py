@@ -1,7 +1,7 @@
 """Fetch: store → sync log (network only). Each payload lands as one pending inbox row."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
@@ -14,6 +14,36 @@ _logger = logging.getLogger(__name__)
 # Re-read a little before the cursor: store filters are "strictly after", to the second, and
 # an order saved while we were paging may carry a modification date just behind the newest one.
 CURSOR_OVERLAP = timedelta(minutes=5)
+ONE_SECOND = timedelta(seconds=1)
+#: where a fetch of the whole history starts when the store cannot say its oldest order
+HISTORY_FLOOR = datetime(2000, 1, 1)
+#: an open listing of up to this many pages is read page by page rather than in windows
+PAGED_LISTING_MAX_PAGES = 5
+#: a fetch window is sized to fill this share of a page, so the next one, like it, still fits
+WINDOW_FILL = 0.8
+#: a window is at most this many times as long as the one before (a quiet month, then a sale)
+WINDOW_GROWTH = 8
+
+
+def _pages(adapter, first, bounds):
+    """``first`` and the pages after it, up to the last page the store reports."""
+    page, number = first, 1
+    yield page
+    # Without the page count (a proxy strips it), a short page is the last.
+    while (
+        number < page.total_pages
+        if page.total_pages is not None
+        else len(page) >= bounds["per_page"]
+    ):
+        number += 1
+        page = adapter.fetch_orders_page(number, **bounds)
+        if not page:
+            return
+        yield page
+
+
+def _whole_seconds(delta):
+    return max(timedelta(seconds=int(delta.total_seconds())), ONE_SECOND)
 
 
 class StoresyncStore(models.Model):
@@ -53,23 +83,92 @@ class StoresyncStore(models.Model):
                 )
             self.env["ir.cron"]._commit_progress(0)
 
-    def _fetch_orders(self):
-        """Page through orders changed since the cursor into the inbox; return rows changed.
+    def _fetch_orders(self, per_page=None):
+        """Fetch the orders changed since the cursor into the inbox; return rows changed.
 
-        Each page is written and committed before the next request, and the cursor moves only
-        after every page is in, so a crash refetches (idempotently) instead of losing orders.
+        Stores list orders by id and WooCommerce cannot sort them by modification date, so
+        the changes are read in time windows (modified from one moment and before another),
+        oldest first. A window is sized to fit one page: one that holds more is shrunk in
+        proportion and asked again, one that held few makes the next one larger. Once a
+        window's orders (and the products they introduce) are in the inbox, the cursor moves
+        to the window's end and both are committed together: a first sync of a long history
+        goes on across cron runs where it stopped, and an interruption costs one window.
+        A listing of a few pages from the start on (the usual run) is read page by page.
+
+        :param per_page: page size (default and at most the adapter's largest)
         """
         self.ensure_one()
         adapter = self._get_adapter()
-        since = self.orders_cursor or self.import_orders_since or None
-        if since and self.orders_cursor:
-            since -= CURSOR_OVERLAP
+        per_page = min(per_page or adapter.max_page_size, adapter.max_page_size)
+        # Second precision, as store filters are: windows then tile time without gaps.
+        now = fields.Datetime.now().replace(microsecond=0)
+        start = self.orders_cursor - CURSOR_OVERLAP if self.orders_cursor else None
+        start = start or self.import_orders_since or None
+        start = start and start.replace(microsecond=0)
+        # None: everything up to now, in one request when it fits a page (the usual run).
+        window, changed, triggered = None, 0, False
+        while True:
+            end = now if window is None else min(start + window, now)
+            # The store's filters are strict on both sides: "after start - 1s" keeps orders
+            # modified in start's own second, which the previous window ("before") left out.
+            bounds = {
+                "modified_after": start - ONE_SECOND if start else None,
+                # The last window is open: an order saved this very second is not left out.
+                "modified_before": end if end < now else None,
+                "per_page": per_page,
+            }
+            first = adapter.fetch_orders_page(1, **bounds)
+            more = (
+                first.total_pages > 1 if first.total_pages is not None else len(first) >= per_page
+            )
+            span = end - (start or HISTORY_FLOOR)
+            # A short open listing is read page by page: nothing leaves it meanwhile (a
+            # changed order stays, being modified after the start), so its pages never shift.
+            more = more and not (
+                window is None
+                and first.total_pages is not None
+                and first.total_pages <= PAGED_LISTING_MAX_PAGES
+            )
+            paged = len(first) >= per_page
+            if more and start is None:
+                # The whole history, more than a page: it starts with the oldest order.
+                oldest = adapter.oldest_order_date() or HISTORY_FLOOR
+                start = min(oldest.replace(microsecond=0), end)
+                span = end - start
+            if more and span > ONE_SECOND:
+                # Too many for one page: shrink the window to what should fill most of a page.
+                total = first.total or 2 * per_page
+                window = _whole_seconds(span * (WINDOW_FILL * per_page / total))
+                continue
+            # A short open listing, or a single second holding more than a page (a bulk
+            # edit), is paged through.
+            pages = _pages(adapter, first, bounds) if paged or more else [first]
+            window_changed, held = self._fetch_window(adapter, pages)
+            changed += window_changed
+            if window_changed and not triggered:
+                # Processing starts while a long history is still being fetched.
+                self.env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
+                triggered = True
+            self.write({"orders_cursor": end, "orders_fetch_error": False})
+            time_left = self.env["ir.cron"]._commit_progress(held)
+            if end >= now or time_left <= 0:
+                break
+            window = _whole_seconds(span * min(WINDOW_GROWTH, WINDOW_FILL * per_page / (held or 1)))
+            start = end
+        self.orders_fetched_at = fields.Datetime.now()
+        return changed
+
+    def _fetch_window(self, adapter, pages):
+        """Put the order pages of one window, and the products they introduce, in the inbox.
+
+        :return: (rows changed, orders listed)
+        """
         inbox = self.env["storesync.inbox"]
         skipped = set(
             self.status_map_ids.filtered(lambda m: m.action == "skip").mapped("store_status")
         )
-        newest, changed, product_ids = self.orders_cursor or None, 0, set()
-        for page in adapter.iter_orders(modified_after=since):
+        changed, held, product_ids = 0, 0, set()
+        for page in pages:
             items = []
             for payload in page:
                 item = adapter.describe_order(payload)
@@ -79,21 +178,9 @@ class StoresyncStore(models.Model):
                         # Products of orders that will not be imported are not created either.
                         product_ids.update(item["product_ids"])
             changed += inbox._upsert(self, "order", items)
-            dates = [item["external_date"] for item in items if item["external_date"]]
-            if dates:
-                newest = max([newest, *dates]) if newest else max(dates)
-            self.env["ir.cron"]._commit_progress(len(items))
+            held += len(page)
         changed += self._fetch_new_products(adapter, product_ids)
-        self.write(
-            {
-                "orders_cursor": newest,
-                "orders_fetched_at": fields.Datetime.now(),
-                "orders_fetch_error": False,
-            }
-        )
-        if changed:
-            self.env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
-        return changed
+        return changed, held
 
     def _fetch_new_products(self, adapter, product_ids):
         """Full payloads of store products first seen in orders, and the category tree.

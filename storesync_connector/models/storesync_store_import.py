@@ -18,8 +18,11 @@ class StoresyncStore(models.Model):
     _inherit = "storesync.store"
 
     import_orders_since = fields.Datetime(
-        help="On the first sync, only orders modified after this moment are imported. "
-        "Empty: all orders.",
+        default=fields.Datetime.now,
+        copy=False,
+        help="On the first sync, only orders modified from this moment on are imported. "
+        "A new store starts from the moment it was created: set an earlier date to bring "
+        "in history (map old statuses to “Import as already done”). Empty: all orders.",
     )
     status_map_ids = fields.One2many("storesync.status.map", "store_id", string="Order Statuses")
     tax_map_ids = fields.One2many("storesync.tax.map", "store_id", string="Taxes")
