@@ -99,6 +99,32 @@ class TestStoreOwnerAndCarrier(StoresyncCase):
         picking.carrier_tracking_ref = "GLS-0042"
         self.assertIn("GLS", picking._storesync_tracking_note())
 
+    def test_a_carrier_mapped_later_leaves_delivered_orders_alone(self):
+        store_orders = self._store_orders()
+        sale = self.sales.filtered(
+            lambda s: (
+                s.state == "sale"
+                and s.picking_ids
+                and store_orders[int(s.storesync_external_id)]["shipping_lines"]
+            )
+        )[:1]
+        self.assertTrue(sale, "some seeded orders are processing and ship")
+        # As if imported before the carrier was mapped, then delivered.
+        sale.carrier_id = False
+        picking = sale.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking._action_done()
+
+        self.emulator.store.modify_order(int(sale.storesync_external_id), status="completed")
+        rows = self._fetch_and_process()
+        row = rows.filtered(
+            lambda r: r.kind == "order" and r.external_id == sale.storesync_external_id
+        )
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertFalse(sale.carrier_id, "the order keeps what it was given")
+
     def test_load_mappings_matches_carriers_by_name(self):
         titles = {
             m["id"]: m["title"]

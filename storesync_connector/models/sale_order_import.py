@@ -168,22 +168,24 @@ class SaleOrder(models.Model):
             values["warehouse_id"] = store.warehouse_id.id
         if payment.payment_term_id:
             values["payment_term_id"] = payment.payment_term_id.id
-        carrier = store._shipping_carrier(order)
-        if carrier:
-            # The deliveries take the order's carrier, and the tracking export reads theirs.
-            values["carrier_id"] = carrier.id
         return values
 
     @api.model
-    def _storesync_owner_values(self, store):
-        """Who the new order belongs to: the store's salesperson and team.
+    def _storesync_owner_values(self, store, order):
+        """Who the new order belongs to and how it ships: the store's salesperson and team,
+        the delivery method of its shipping method.
 
-        Set on creation only: the merchant may reassign an order, and changing the store's
-        salesperson later must not count as a change of every order the store updates.
+        Set on creation only (the carrier again when the lines are replaced): the merchant
+        may reassign an order, and changing the store's settings later must not count as a
+        change of every order the store updates, nor refuse updates of delivered ones.
         """
         values = {"user_id": store.user_id.id}
         if store.team_id:
             values["team_id"] = store.team_id.id
+        carrier = store._shipping_carrier(order)
+        if carrier:
+            # The deliveries take the order's carrier, and the tracking export reads theirs.
+            values["carrier_id"] = carrier.id
         return values
 
     @api.model
@@ -192,7 +194,7 @@ class SaleOrder(models.Model):
         pricelist = store._check_currency(order)
         values = self._storesync_values(store, order, pricelist)
         values["name"] = f"{store.order_prefix or ''}{order.number}"
-        values.update(self._storesync_owner_values(store))
+        values.update(self._storesync_owner_values(store, order))
         values["order_line"] = [
             Command.create(vals) for vals in self._storesync_line_values(store, order, pricelist)
         ]
@@ -243,6 +245,7 @@ class SaleOrder(models.Model):
             if self.state == "cancel":
                 self.action_draft()
             values["order_line"] = [Command.clear()] + [Command.create(v) for v in new_lines]
+            values["carrier_id"] = store._shipping_carrier(order).id
             self.with_context(tracking_disable=True).write(values)
             self._storesync_check_totals(order)
             return self, self._storesync_apply_status(
