@@ -100,6 +100,21 @@ class TestHistoryFetch(StoresyncCase):
         self.assertEqual(len(rows), len(self._store_ids()), "each order once")
         self.assertEqual(set(rows.mapped("external_id")), self._store_ids())
 
+    def test_nothing_before_import_orders_since_even_in_the_cursor_overlap(self):
+        newest = max(
+            datetime.fromisoformat(o["date_modified_gmt"]) for o in self._store_orders().values()
+        )
+        self.store.write(
+            {"orders_cursor": newest, "import_orders_since": newest + timedelta(minutes=1)}
+        )
+        self.store._fetch_orders()
+        self.assertFalse(self._order_rows(), "the overlap before the cursor stops at the date")
+
+        self.store.write({"orders_cursor": False, "import_orders_since": datetime(2999, 1, 1)})
+        self.store._fetch_orders()
+        self.assertFalse(self.emulator.request_log_snapshot(), "a date to come: nothing yet")
+        self.assertFalse(self.store.orders_cursor)
+
     def test_a_new_store_imports_what_comes_after_it_was_connected(self):
         self.store.base_url = "https://elsewhere.example.com"
         self.env.flush_all()

@@ -102,9 +102,13 @@ class StoresyncStore(models.Model):
         per_page = min(per_page or adapter.max_page_size, adapter.max_page_size)
         # Second precision, as store filters are: windows then tile time without gaps.
         now = fields.Datetime.now().replace(microsecond=0)
-        start = self.orders_cursor - CURSOR_OVERLAP if self.orders_cursor else None
-        start = start or self.import_orders_since or None
+        # Nothing modified before "Import orders since", even in the cursor's overlap.
+        bounds = [self.orders_cursor and self.orders_cursor - CURSOR_OVERLAP]
+        start = max(filter(None, [*bounds, self.import_orders_since]), default=None)
         start = start and start.replace(microsecond=0)
+        if start and start > now:
+            self.orders_fetched_at = fields.Datetime.now()
+            return 0
         # None: everything up to now, in one request when it fits a page (the usual run).
         window, changed, triggered = None, 0, False
         while True:
