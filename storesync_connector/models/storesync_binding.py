@@ -36,9 +36,8 @@ class StoresyncProductBinding(models.Model):
         string="Store Manages Stock",
         default=False,
         copy=False,
-        help="The store product keeps a stock quantity (WooCommerce: “Manage stock?”), read "
-        "from the store product. Only then, and only for products stocked in Odoo, is the "
-        "quantity sent.",
+        help="The store product keeps a stock quantity, read from the store product. Only "
+        "then, and only for products stocked in Odoo, is the quantity sent.",
     )
     last_sync = fields.Datetime()
 

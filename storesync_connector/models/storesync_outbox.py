@@ -209,7 +209,7 @@ class StoresyncOutbox(models.Model):
         current round: the others go first, stores not served yet before all, so one store
         with thousands of rows does not starve the others (round-robin).
         Product rows come ordered by their store product, so the variations of one parent
-        travel together (WooCommerce batches variations per parent only).
+        travel together (a store API may batch variations per parent only).
         """
         self.flush_model()
         self.env["storesync.product.binding"].flush_model(["store_id", "product_id", "external_id"])

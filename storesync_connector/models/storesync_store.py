@@ -24,7 +24,7 @@ class StoresyncStore(models.Model):
     platform = fields.Selection(
         selection="_selection_platform",
         required=True,
-        default="woocommerce",
+        default=lambda self: self._default_platform(),
         tracking=True,
         help="The store's software; each platform has its own adapter.",
     )
@@ -70,7 +70,7 @@ class StoresyncStore(models.Model):
         help="Pricelist of the imported orders and source of the prices sent to the store.",
     )
     order_prefix = fields.Char(
-        help="Put before the store's order number to make the Odoo order reference, e.g. WOO-."
+        help="Put before the store's order number to make the Odoo order reference, e.g. WEB-."
     )
     product_match_key = fields.Selection(
         [("sku", "SKU = Internal Reference"), ("barcode", "Barcode"), ("name", "Name")],
@@ -120,6 +120,12 @@ class StoresyncStore(models.Model):
     @api.model
     def _selection_platform(self):
         return platform_selection()
+
+    @api.model
+    def _default_platform(self):
+        # The first registered platform: the core names none of them.
+        selection = platform_selection()
+        return selection[0][0] if selection else False
 
     @api.model
     def _selection_lang(self):

@@ -38,9 +38,8 @@ class StoresyncStore(models.Model):
     )
     prices_include_tax = fields.Boolean(
         string="Store Prices Include Tax",
-        help="The store's catalogue prices are entered with tax (WooCommerce: “Prices entered "
-        "with tax”). Prices are sent with or without the product's Odoo sales taxes to "
-        "match; “Load mappings from store” reads it.",
+        help="The store's catalogue prices are entered with tax. Prices are sent with or "
+        "without the product's Odoo sales taxes to match; “Load mappings from store” reads it.",
     )
     status_export_map_ids = fields.One2many(
         "storesync.status.export.map", "store_id", string="Statuses Sent"

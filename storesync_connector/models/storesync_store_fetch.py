@@ -86,8 +86,8 @@ class StoresyncStore(models.Model):
     def _fetch_orders(self, per_page=None):
         """Fetch the orders changed since the cursor into the inbox; return rows changed.
 
-        Stores list orders by id and WooCommerce cannot sort them by modification date, so
-        the changes are read in time windows (modified from one moment and before another),
+        Stores list orders by id and not every store API can sort them by modification date,
+        so the changes are read in time windows (modified from one moment and before another),
         oldest first. A window is sized to fit one page: one that holds more is shrunk in
         proportion and asked again, one that held few makes the next one larger. Once a
         window's orders (and the products they introduce) are in the inbox, the cursor moves
