@@ -21,32 +21,49 @@ class StoresyncCase(TransactionCase):
 
     emulator_orders = 20
     emulator_products = 10
+    emulator_seed = 7
+    #: more ``EmulatorServer`` settings (currency, prices_include_tax, ...) for a class's shop
+    emulator_options: dict = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.emulator = EmulatorServer(
-            platform="woocommerce",
-            seed=7,
+        cls.emulator, cls.store = cls._emulated_store(
+            "Emulated shop",
+            seed=cls.emulator_seed,
             orders=cls.emulator_orders,
             products=cls.emulator_products,
+            **cls.emulator_options,
+        )
+
+    @classmethod
+    def _emulated_store(cls, name, *, seed, orders, products, store_values=None, **options):
+        """A WooCommerce emulator on loopback (stopped with the class) and a store bound to
+        it; the emulator's orders are history, so the store imports them all."""
+        emulator = EmulatorServer(
+            platform="woocommerce",
+            seed=seed,
+            orders=orders,
+            products=products,
             consumer_key=CONSUMER_KEY,
             consumer_secret=CONSUMER_SECRET,
             port=0,
+            **options,
         ).start()
-        cls.addClassCleanup(cls.emulator.stop)
-        cls.store = cls.env["storesync.store"].create(
+        cls.addClassCleanup(emulator.stop)
+        store = cls.env["storesync.store"].create(
             {
-                "name": "Emulated shop",
+                "name": name,
                 "platform": "woocommerce",
-                "base_url": cls.emulator.url,
+                "base_url": emulator.url,
                 "consumer_key": CONSUMER_KEY,
                 "consumer_secret": CONSUMER_SECRET,
                 "timeout": 5,
-                # The emulator's orders are history: import them all.
                 "import_orders_since": False,
+                **(store_values or {}),
             }
         )
+        return emulator, store
 
     def setUp(self):
         """Every test starts from the emulator as the class's setup left it: what one test

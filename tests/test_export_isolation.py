@@ -11,8 +11,7 @@ from odoo.tools import SQL, mute_logger
 
 from odoo.addons.storesync_connector.models import storesync_outbox as outbox_module
 
-from store_emulator import EmulatorServer
-from storesync_common import CONSUMER_KEY, CONSUMER_SECRET, StoresyncCase
+from storesync_common import StoresyncCase
 
 #: statements that write what an order status export records in Odoo
 RECORDING = re.compile(r'^\s*(INSERT\s+INTO|UPDATE)\s+"?(sale_order|stock_picking|mail_message)\b')
@@ -37,25 +36,12 @@ class TestExportIsolation(StoresyncCase):
         )
         cls.store.warehouse_id = cls.warehouse
         # A second store, on its own emulated shop.
-        cls.emulator_b = EmulatorServer(
-            platform="woocommerce",
+        cls.emulator_b, cls.store_b = cls._emulated_store(
+            "Second shop",
             seed=8,
             orders=0,
             products=12,
-            consumer_key=CONSUMER_KEY,
-            consumer_secret=CONSUMER_SECRET,
-            port=0,
-        ).start()
-        cls.addClassCleanup(cls.emulator_b.stop)
-        cls.store_b = cls.env["storesync.store"].create(
-            {
-                "name": "Second shop",
-                "base_url": cls.emulator_b.url,
-                "consumer_key": CONSUMER_KEY,
-                "consumer_secret": CONSUMER_SECRET,
-                "timeout": 5,
-                "warehouse_id": cls.warehouse.id,
-            }
+            store_values={"warehouse_id": cls.warehouse.id},
         )
         cls.products_a = cls._bound_products(cls.store, cls.emulator, 3)
         cls.products_b = cls._bound_products(cls.store_b, cls.emulator_b, 1)

@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from odoo.tests import tagged
 
-from store_emulator import EmulatorServer
-from storesync_common import CONSUMER_KEY, CONSUMER_SECRET, StoresyncCase
+from storesync_common import StoresyncCase
 
 
 class MoneyCase(StoresyncCase):
@@ -14,37 +13,19 @@ class MoneyCase(StoresyncCase):
 
     emulator_orders = 40
     emulator_products = 12
+    emulator_seed = 11
     currency = "EUR"
     prices_include_tax = False
     tax_round_at_subtotal = False
 
     @classmethod
     def setUpClass(cls):
-        super(StoresyncCase, cls).setUpClass()  # the emulator differs from the common one
-        cls.emulator = EmulatorServer(
-            platform="woocommerce",
-            seed=11,
-            orders=cls.emulator_orders,
-            products=cls.emulator_products,
-            consumer_key=CONSUMER_KEY,
-            consumer_secret=CONSUMER_SECRET,
-            currency=cls.currency,
-            prices_include_tax=cls.prices_include_tax,
-            tax_round_at_subtotal=cls.tax_round_at_subtotal,
-            port=0,
-        ).start()
-        cls.addClassCleanup(cls.emulator.stop)
-        cls.store = cls.env["storesync.store"].create(
-            {
-                "name": f"{cls.currency} shop",
-                "platform": "woocommerce",
-                "base_url": cls.emulator.url,
-                "consumer_key": CONSUMER_KEY,
-                "consumer_secret": CONSUMER_SECRET,
-                "timeout": 5,
-                "import_orders_since": False,
-            }
-        )
+        cls.emulator_options = {
+            "currency": cls.currency,
+            "prices_include_tax": cls.prices_include_tax,
+            "tax_round_at_subtotal": cls.tax_round_at_subtotal,
+        }
+        super().setUpClass()
         cls._patch_cron_commits()
         cls._setup_import_mappings(currency=cls.currency, price_include=cls.prices_include_tax)
         cls.rows = cls._fetch_and_process()

@@ -65,23 +65,27 @@ class StoresyncStore(models.Model):
                 seconds=5
             ):
                 continue
-            try:
-                store._fetch_orders()
-            except StoreSyncError as error:
-                # The store is down or refuses us: log it, the next run tries again.
-                _logger.warning("Store sync: fetching orders of %s failed: %s", store.name, error)
-                store.orders_fetch_error = str(error)
-            except Exception as error:
-                # A bug or a payload nobody foresaw: this store shows it, the others go on.
-                # Pages already in are committed; a failed statement aborted the rest.
-                _logger.exception("Store sync: fetching orders of %s failed", store.name)
-                if self.env.cr._cnx.get_transaction_status() == TRANSACTION_STATUS_INERROR:
-                    self.env.cr.rollback()
-                    self.env.invalidate_all()
-                store.orders_fetch_error = self.env._(
-                    "Unexpected error: %(error)s", error=repr(error)
-                )
+            store._fetch_orders_safely()
             self.env["ir.cron"]._commit_progress(0)
+
+    def _fetch_orders_safely(self):
+        """``_fetch_orders`` for a cron: a failure, expected (down, refusing us) or not, is
+        written on this store and logged, and never raised to stop the other stores."""
+        self.ensure_one()
+        try:
+            self._fetch_orders()
+        except StoreSyncError as error:
+            # The store is down or refuses us: log it, the next run tries again.
+            _logger.warning("Store sync: fetching orders of %s failed: %s", self.name, error)
+            self.orders_fetch_error = str(error)
+        except Exception as error:
+            # A bug or a payload nobody foresaw: this store shows it, the others go on.
+            # Pages already in are committed; a failed statement aborted the rest.
+            _logger.exception("Store sync: fetching orders of %s failed", self.name)
+            if self.env.cr._cnx.get_transaction_status() == TRANSACTION_STATUS_INERROR:
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+            self.orders_fetch_error = self.env._("Unexpected error: %(error)s", error=repr(error))
 
     def _fetch_orders(self, per_page=None):
         """Fetch the orders changed since the cursor into the inbox; return rows changed.

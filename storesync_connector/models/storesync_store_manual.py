@@ -6,18 +6,11 @@ rest for the crons (``orders_fetch_requested``, then ``ir.cron._trigger()``), wh
 their progress as crons do.
 """
 
-import logging
 from datetime import timedelta
-
-from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
-
-from ..adapters import StoreSyncError
-
-_logger = logging.getLogger(__name__)
 
 MANUAL_SYNC_INTERVAL = timedelta(minutes=10)
 
@@ -105,20 +98,8 @@ class StoresyncStore(models.Model):
         import interval (run by the fetch cron before its regular pass, which then finds
         them fetched). One store's failure is written on that store and stops no other."""
         for store in self.search([("orders_fetch_requested", "=", True)]):
-            try:
-                if store.import_orders:
-                    store._fetch_orders()
-            except StoreSyncError as error:
-                _logger.warning("Store sync: fetching orders of %s failed: %s", store.name, error)
-                store.orders_fetch_error = str(error)
-            except Exception as error:
-                _logger.exception("Store sync: fetching orders of %s failed", store.name)
-                if self.env.cr._cnx.get_transaction_status() == TRANSACTION_STATUS_INERROR:
-                    self.env.cr.rollback()
-                    self.env.invalidate_all()
-                store.orders_fetch_error = self.env._(
-                    "Unexpected error: %(error)s", error=repr(error)
-                )
+            if store.import_orders:
+                store._fetch_orders_safely()
             # Done either way: a failing store waits for the regular cron, not for a loop.
             store.orders_fetch_requested = False
             self.env["ir.cron"]._commit_progress(0)
