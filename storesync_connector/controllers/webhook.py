@@ -52,7 +52,7 @@ class StoresyncWebhookController(http.Controller):
             return self._refuse(store_id, 413, "too_large", f"{length} bytes announced")
         raw = httprequest.get_data()  # a stream limited to Content-Length
         if not raw and httprequest.form:
-            # A form-encoded body (WooCommerce's ping) was parsed and consumed by werkzeug.
+            # A form-encoded body (a platform's ping) was parsed and consumed by werkzeug.
             raw = urlencode(list(httprequest.form.items(multi=True))).encode()
         if len(raw) > MAX_BODY_SIZE:
             return self._refuse(store_id, 413, "too_large", f"{len(raw)} bytes read")

@@ -5,7 +5,7 @@ store's tax rates are mapped to, and returns one ``PlannedLine`` per Odoo order 
 amounts the store charged, rounded the way the store rounded them. The Odoo side only finds the
 products and writes the lines.
 
-Stores round tax in one of two ways (WooCommerce's ``woocommerce_tax_round_at_subtotal``): per
+Stores round tax in one of two ways (a store setting such as "round tax at subtotal"): per
 line (38.115 + 70.455 become 38.12 + 70.46) or once per rate on the whole order (0.13 + 0.195
 + 0.195 = 0.52). Lines carry the unrounded amounts and the order's per-rate totals
 (``TaxRate.tax_total``, ``shipping_tax_total``) are what the buyer paid: each line's tax is
