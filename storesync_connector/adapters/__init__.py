@@ -9,11 +9,20 @@ A new platform is one module here defining a ``StoreAdapter`` subclass with ``pl
 """
 
 from . import woocommerce
-from .base import Page, StoreAdapter, get_adapter_class, platform_selection
+from .base import (
+    CredentialField,
+    Page,
+    StoreAdapter,
+    TokenCache,
+    get_adapter_class,
+    platform_selection,
+)
 from .errors import KINDS, RETRYABLE_KINDS, PayloadError, StoreSyncError
 from .http import build_session
 
 __all__ = [
+    "CredentialField",
+    "TokenCache",
     "KINDS",
     "RETRYABLE_KINDS",
     "Page",

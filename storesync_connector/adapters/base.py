@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import ssl
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import requests
@@ -49,6 +50,41 @@ def platform_selection() -> list[tuple[str, str]]:
         ((code, cls.platform_label) for code, cls in _REGISTRY.items()),
         key=lambda item: item[1].lower(),
     )
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One credential a platform needs, as the store form shows it.
+
+    :ivar name: the key in the adapter's ``credentials`` (also the Odoo field, prefixed)
+    :ivar label: plain English; the Odoo side translates it
+    :ivar secret: shown as a password and never logged
+    :ivar help: one sentence: where the merchant finds it
+    """
+
+    name: str
+    label: str
+    secret: bool = False
+    help: str = ""
+
+
+class TokenCache:
+    """Where an adapter keeps its access token between runs: the Odoo side stores it in the
+    database, so no cron run or worker asks the store for a new one while it is valid.
+
+    This in-memory one is for scripts and tests.
+    """
+
+    def __init__(self):
+        self._token = None
+
+    def load(self) -> tuple[str, datetime] | None:
+        """``(token, expires_at)`` (naive UTC) or None."""
+        return self._token
+
+    def save(self, token: str | None, expires_at: datetime | None) -> None:
+        """Keep a new token (``None`` forgets it)."""
+        self._token = (token, expires_at) if token else None
 
 
 class Page(list):
@@ -96,6 +132,21 @@ class StoreAdapter:
     max_page_size: int = 100
     #: the API version the adapter speaks, reported by ``check_connection``
     api_version: str = ""
+    #: the credentials the store form asks for, as payment providers declare theirs: the
+    #: keys of ``credentials``; the Odoo side keeps them administrators-only
+    credential_fields: tuple["CredentialField", ...] = ()
+    #: at most this many requests per second per store, across every Odoo process (None: the
+    #: store sets no such limit); the Odoo side enforces it through the ``throttle`` callable
+    requests_per_second: float | None = None
+    #: how webhook deliveries prove they come from the store: "signature" (``verify_webhook``
+    #: checks a signature of the body with the store's secret) or "url_token" (the platform
+    #: signs nothing: the secret travels in the delivery URL, which only the store knows)
+    webhook_auth: str = "signature"
+    #: a delivery is only a trigger: its body is not trusted as the order, the orders it names
+    #: are fetched again through the API (see ``describe_webhook``'s ``refetch``)
+    webhook_is_trigger: bool = False
+    #: the store can receive a delivery's carrier and tracking number (``add_order_note``)
+    supports_tracking: bool = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -126,9 +177,16 @@ class StoreAdapter:
         retry_total: int = 3,
         backoff_factor: float = 0.5,
         max_retry_after: float = 30,
+        token_cache=None,
+        throttle=None,
     ):
         self.base_url = self.normalize_base_url(base_url)
         self.credentials = dict(credentials or {})
+        #: where an access token lives between runs (``TokenCache``), None: in this object only
+        self.token_cache = token_cache
+        #: called with no argument before every request; it sleeps as long as the store's
+        #: ``requests_per_second`` asks, across processes (None: no limit is kept)
+        self.throttle = throttle
         self.timeout = normalize_timeout(timeout)
         self.max_retry_after = max_retry_after
         self._owns_session = session is None
@@ -198,6 +256,8 @@ class StoreAdapter:
         if allow_redirects is None:
             allow_redirects = method in ("GET", "HEAD")
         where = {"method": method, "url": url}
+        if self.throttle is not None:
+            self.throttle()
         try:
             response = self.session.request(
                 method,
@@ -479,7 +539,9 @@ class StoreAdapter:
 
         :return: ``{"tax_rates": [{"id", "label", "percent" (Decimal)}],
             "shipping_methods": [{"id", "title"}], "payment_methods": [{"id", "title"}],
-            "prices_include_tax": bool}`` (whether the store's catalogue prices include tax)
+            "prices_include_tax": bool}`` (whether the store's catalogue prices include tax),
+            and ``"order_statuses": [{"id", "title"}]`` where the store defines its own
+            statuses (absent: the adapter's ``default_status_actions`` name them all)
         """
         raise NotImplementedError
 
@@ -538,7 +600,10 @@ class StoreAdapter:
             ``ping`` for the store's unsigned "is this address alive" call that carries no data;
             ``kind`` the sync-log kind of the payload, None when the body is not a whole
             resource we know (e.g. a deletion, a coupon); ``topic`` the platform's own name
-            of the event, for logs ("" when absent).
+            of the event, for logs ("" when absent). A platform whose deliveries are only
+            triggers (``webhook_is_trigger``) also gives ``"refs"``: the store's numbers of
+            the orders the delivery names, for logs; the Odoo side then fetches the store's
+            changed orders through the API and never imports the body itself.
         """
         raise NotImplementedError
 

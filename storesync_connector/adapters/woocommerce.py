@@ -25,7 +25,7 @@ from decimal import Decimal
 from requests.auth import HTTPBasicAuth
 
 from . import woocommerce_mapping
-from .base import Page, StoreAdapter
+from .base import CredentialField, Page, StoreAdapter
 from .errors import PayloadError, StoreSyncError
 
 API_NAMESPACE = "wc/v3"
@@ -76,6 +76,14 @@ class WooCommerceAdapter(StoreAdapter):
     platform_label = "WooCommerce"
     api_version = API_NAMESPACE
     batch_limit = 100
+    credential_fields = (
+        CredentialField(
+            "consumer_key",
+            "Consumer Key",
+            help="WooCommerce > Settings > Advanced > REST API: a key with Read/Write permission.",
+        ),
+        CredentialField("consumer_secret", "Consumer Secret", secret=True),
+    )
     # WooCommerce's order statuses (WC _orders.md) and what a new store does with each.
     default_status_actions = {
         "pending": "quotation",
