@@ -21,14 +21,14 @@ from .errors import KINDS, RETRYABLE_KINDS, PayloadError, StoreSyncError
 from .http import build_session
 
 __all__ = [
-    "CredentialField",
-    "TokenCache",
     "KINDS",
     "RETRYABLE_KINDS",
+    "CredentialField",
     "Page",
     "PayloadError",
     "StoreAdapter",
     "StoreSyncError",
+    "TokenCache",
     "build_session",
     "get_adapter_class",
     "platform_selection",

@@ -1,8 +1,12 @@
 """Webhook receiver: a store's deliveries land in the sync log, processing happens in a cron.
 
-``POST /storesync/webhook/<store id>``. The request only checks the delivery and writes (or
-refreshes) one inbox row, then asks the processing cron to run at once: the store gets its
-answer in milliseconds, whatever the order costs to import. Every refused request writes
+``POST /storesync/webhook/<store id>``, or ``.../<store id>/<token>`` for platforms that sign
+nothing (``webhook_auth = "url_token"``: the store's secret travels in the URL only the store
+knows). The request only checks the delivery and writes (or refreshes) one inbox row, then asks
+the processing cron to run at once: the store gets its answer in milliseconds, whatever the
+order costs to import. For platforms whose deliveries are only triggers
+(``webhook_is_trigger``) the body is never imported: the store's changed orders are fetched
+through its API by the fetch cron, which is asked to run at once. Every refused request writes
 nothing.
 
 Answers: 200 accepted, ignored (a topic we do not import) or ping; 400 not a JSON object or no
@@ -10,6 +14,7 @@ usable id; 401 unsigned or badly signed; 404 unknown or archived store; 411 no C
 413 body over 1 MB.
 """
 
+import hmac
 import json
 import logging
 from urllib.parse import urlencode
@@ -32,7 +37,7 @@ KIND_SWITCHES = {"order": "import_orders"}
 
 class StoresyncWebhookController(http.Controller):
     @http.route(
-        "/storesync/webhook/<int:store_id>",
+        ["/storesync/webhook/<int:store_id>", "/storesync/webhook/<int:store_id>/<string:token>"],
         type="http",
         auth="public",
         methods=["POST"],
@@ -41,7 +46,7 @@ class StoresyncWebhookController(http.Controller):
         # werkzeug refuses bigger form bodies (413) while parsing them, before this code runs
         max_content_length=MAX_BODY_SIZE,
     )
-    def storesync_webhook(self, store_id, **_form):
+    def storesync_webhook(self, store_id, token=None, **_form):
         """Receive one delivery of store ``store_id``; see the module docstring for answers."""
         httprequest = request.httprequest
         length = httprequest.content_length
@@ -67,9 +72,18 @@ class StoresyncWebhookController(http.Controller):
         if about["ping"]:
             _logger.info("Store sync webhook: ping for store %s", store_id)
             return self._answer(200, "ping")
-        if not adapter_class.verify_webhook(headers, raw, store.webhook_secret or ""):
-            reason = "signature does not match" if store.webhook_secret else "no secret set"
+        secret = store.webhook_secret or ""
+        if adapter_class.webhook_auth == "url_token":
+            given = (token or "").encode()
+            authentic = bool(secret) and hmac.compare_digest(given, secret.encode())
+            reason = "token does not match" if secret else "no secret set"
+        else:
+            authentic = adapter_class.verify_webhook(headers, raw, secret)
+            reason = "signature does not match" if secret else "no secret set"
+        if not authentic:
             return self._refuse(store_id, 401, "bad_signature", f"{about['topic']}: {reason}")
+        if adapter_class.webhook_is_trigger:
+            return self._trigger_fetch(store, about)
         try:
             payload = json.loads(raw)
         except (ValueError, RecursionError):
@@ -93,6 +107,21 @@ class StoresyncWebhookController(http.Controller):
             about["topic"],
             item["external_id"],
             "queued" if changed else "unchanged",
+        )
+        return self._answer(200, "accepted")
+
+    def _trigger_fetch(self, store, about):
+        """A delivery that only says "this order changed": fetch the store's changed orders now."""
+        if about["kind"] not in IMPORTED_KINDS or not store[KIND_SWITCHES[about["kind"]]]:
+            _logger.info("Store sync webhook: store %s, topic %r ignored", store.id, about["topic"])
+            return self._answer(200, "ignored")
+        store.orders_fetch_requested = True
+        request.env.ref("storesync_connector.ir_cron_fetch_orders").sudo()._trigger()
+        _logger.info(
+            "Store sync webhook: store %s, %s %s: fetch requested",
+            store.id,
+            about["topic"],
+            ", ".join(about.get("refs") or []),
         )
         return self._answer(200, "accepted")
 

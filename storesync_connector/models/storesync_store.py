@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..adapters import StoreSyncError, get_adapter_class, platform_selection
+from ..adapters import StoreSyncError, platform_selection
 
 #: who reads and writes API keys and webhook secrets, as Odoo's payment providers keep theirs;
 #: the adapter gets them through ``sudo()`` inside the model (``_get_credentials``)
@@ -35,8 +35,7 @@ class StoresyncStore(models.Model):
         help="The store's home address, e.g. https://shop.example.com "
         "(with the sub-folder if WordPress lives in one).",
     )
-    consumer_key = fields.Char(groups=CREDENTIALS_GROUP, copy=False)
-    consumer_secret = fields.Char(groups=CREDENTIALS_GROUP, copy=False)
+    # The credential fields each platform declares are added in storesync_store_session.py.
     timeout = fields.Integer(
         string="Timeout (seconds)",
         default=30,
@@ -191,22 +190,6 @@ class StoresyncStore(models.Model):
         return dict(self._fields["platform"]._description_selection(self.env)).get(
             self.platform, self.platform
         )
-
-    def _get_credentials(self):
-        """Credentials as the adapter wants them; read as superuser (administrators-only
-        fields), so a Store Sync manager's actions still reach the store."""
-        self.ensure_one()
-        store = self.sudo()
-        return {
-            "consumer_key": store.consumer_key or "",
-            "consumer_secret": store.consumer_secret or "",
-        }
-
-    def _get_adapter(self):
-        """The platform adapter for this store (no ORM inside; plain HTTP)."""
-        self.ensure_one()
-        adapter_class = get_adapter_class(self.platform)
-        return adapter_class(self.base_url, self._get_credentials(), timeout=self.timeout)
 
     def _connection_error_message(self, error):
         """Translate an adapter error into what the user can do about it."""

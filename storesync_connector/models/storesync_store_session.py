@@ -1,0 +1,199 @@
+"""What a store's API session needs besides the URL: the credentials the platform declares,
+its access token and its request rate, kept in the database so every Odoo process shares them.
+
+* Credentials: each adapter declares its ``credential_fields`` (as payment providers declare
+  theirs); one administrators-only Char field per declared name is added to the store, and the
+  store form shows the ones of the store's platform (``_get_view``).
+* Access token: platforms with expiring tokens get a ``TokenCache`` backed by
+  ``storesync.api.session``; a token is asked for once per lifetime, not once per cron run.
+* Request rate: an adapter declaring ``requests_per_second`` gets a throttle that books the next
+  free request slot of the store in the same table, through its own short transaction, so crons,
+  webhooks, buttons and several workers together stay under the store's limit.
+
+The session rows are only ever written through a separate cursor that commits at once: the
+caller's transaction (which may hold the store's row for minutes) is never involved, so two
+processes wait at most for each other's one-statement transaction.
+"""
+
+import contextlib
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2.errors
+from lxml import etree
+
+from odoo import api, fields, models
+
+from ..adapters import get_adapter_class, platform_selection
+from .storesync_store import CREDENTIALS_GROUP
+
+_logger = logging.getLogger(__name__)
+
+#: requests are spaced by a little more than 1/rate, so that network jitter never puts
+#: rate + 1 of them into one second at the store
+RATE_MARGIN = 1.1
+
+
+def _credential_fields():
+    """``{field name: (CredentialField, [platform codes])}`` over every registered adapter."""
+    found = {}
+    for code, _label in platform_selection():
+        for credential in get_adapter_class(code).credential_fields:
+            found.setdefault(credential.name, (credential, []))[1].append(code)
+    return found
+
+
+class StoresyncStore(models.Model):
+    _inherit = "storesync.store"  # pylint: disable=consider-merging-classes-inherited
+
+    def _get_credentials(self):
+        """The credentials the store's adapter declares, read as superuser (administrators-only
+        fields), so a Store Sync manager's actions still reach the store."""
+        self.ensure_one()
+        store = self.sudo()
+        names = [c.name for c in get_adapter_class(self.platform).credential_fields]
+        return {name: store[name] or "" for name in names}
+
+    def _get_adapter(self):
+        """The platform adapter for this store (no ORM inside; plain HTTP), with the shared
+        token cache and request throttle its platform needs."""
+        self.ensure_one()
+        adapter_class = get_adapter_class(self.platform)
+        Session = self.env["storesync.api.session"]
+        return adapter_class(
+            self.base_url,
+            self._get_credentials(),
+            timeout=self.timeout,
+            token_cache=Session._token_cache(self),
+            throttle=Session._throttle(self, adapter_class.requests_per_second),
+        )
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """Put each platform's credential fields after the store URL of the form."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        anchors = arch.xpath("//field[@name='base_url']") if view_type == "form" else []
+        if anchors:
+            anchor = anchors[0]
+            for name, (credential, codes) in reversed(_credential_fields().items()):
+                platforms = repr(tuple(codes)) if len(codes) > 1 else repr(codes[0])
+                test = "in" if len(codes) > 1 else "=="
+                node = etree.Element("field", name=name)
+                anchor.addnext(node)
+                node.set("groups", CREDENTIALS_GROUP)
+                node.set("invisible", f"not (platform {test} {platforms})")
+                node.set("required", f"platform {test} {platforms}")
+                if credential.secret:
+                    node.set("password", "True")
+        return arch, view
+
+
+def _declare_credential_fields(model_class):
+    """Add one Char field per declared credential to the model definition class."""
+    for name, (credential, _codes) in _credential_fields().items():
+        field = fields.Char(
+            string=credential.label,
+            help=credential.help or None,
+            groups=CREDENTIALS_GROUP,
+            copy=False,
+        )
+        setattr(model_class, name, field)
+        field.__set_name__(model_class, name)
+
+
+_declare_credential_fields(StoresyncStore)
+
+
+class StoresyncApiSession(models.Model):
+    """A store's shared API state: its cached access token and its next free request slot."""
+
+    _name = "storesync.api.session"
+    _description = "Store API Session"
+    _log_access = False
+
+    store_id = fields.Many2one("storesync.store", required=True, ondelete="cascade", index=True)
+    access_token = fields.Char(groups=CREDENTIALS_GROUP)
+    token_expires_at = fields.Datetime(groups=CREDENTIALS_GROUP)
+    next_request_at = fields.Datetime(
+        help="Before this moment the store's next request waits (its rate limit)."
+    )
+
+    _store_uniq = models.Constraint("UNIQUE(store_id)", "One API session per store.")
+
+    @api.model
+    def _token_cache(self, store):
+        return _DatabaseTokenCache(self.env.registry, store.id)
+
+    @api.model
+    def _throttle(self, store, per_second):
+        """A callable that waits for the store's next request slot (None: no limit)."""
+        if not per_second:
+            return None
+        registry, store_id = self.env.registry, store.id
+        spacing = RATE_MARGIN / per_second
+
+        def throttle():
+            try:
+                wait = _book_slot(registry, store_id, spacing)
+            except psycopg2.errors.ForeignKeyViolation:
+                return  # a store not committed yet: its first requests are not paced
+
+            if wait > 0:
+                time.sleep(wait)
+
+        return throttle
+
+
+def _book_slot(registry, store_id, spacing):
+    """Book the store's next request slot in one committed statement; seconds to wait.
+
+    The slot is the later of now and the previous booking's end; the booking ends ``spacing``
+    seconds after it. Concurrent callers serialise on the one row for the statement only.
+    """
+    with registry.cursor() as cr:
+        cr.execute(
+            """
+            INSERT INTO storesync_api_session AS s (store_id, next_request_at)
+            VALUES (%(store)s, (clock_timestamp() AT TIME ZONE 'UTC') + %(spacing)s)
+            ON CONFLICT (store_id) DO UPDATE SET next_request_at =
+                GREATEST(s.next_request_at, clock_timestamp() AT TIME ZONE 'UTC') + %(spacing)s
+            RETURNING EXTRACT(EPOCH FROM (
+                next_request_at - %(spacing)s - (clock_timestamp() AT TIME ZONE 'UTC')))
+            """,
+            {"store": store_id, "spacing": timedelta(seconds=spacing)},
+        )
+        return float(cr.fetchone()[0])
+
+
+class _DatabaseTokenCache:
+    """``TokenCache`` in ``storesync.api.session``, read and written in committed transactions
+    of their own, so a token fetched by a run that later fails is kept all the same."""
+
+    def __init__(self, registry, store_id):
+        self.registry = registry
+        self.store_id = store_id
+
+    def load(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT access_token, token_expires_at FROM storesync_api_session "
+                "WHERE store_id = %s",
+                [self.store_id],
+            )
+            row = cr.fetchone()
+        return (row[0], row[1]) if row and row[0] else None
+
+    def save(self, token, expires_at):
+        with contextlib.suppress(psycopg2.errors.ForeignKeyViolation), self.registry.cursor() as cr:
+            # (a store not committed yet keeps its token in the adapter only)
+            cr.execute(
+                """
+                INSERT INTO storesync_api_session AS s (store_id, access_token, token_expires_at)
+                VALUES (%s, %s, %s)
+                ON CONFLICT (store_id) DO UPDATE
+                SET access_token = EXCLUDED.access_token,
+                    token_expires_at = EXCLUDED.token_expires_at
+                """,
+                [self.store_id, token or None, expires_at if token else None],
+            )
