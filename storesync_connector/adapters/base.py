@@ -409,6 +409,8 @@ class StoreAdapter:
             return "server", True
         return "client", False
 
+    #: the names of the statuses in ``default_status_actions`` where codes are not words
+    default_status_names: dict = {}
     #: what Odoo does with an order in each store status, for new stores' default mappings:
     #: "quotation", "confirm", "cancel" or "skip"
     default_status_actions: dict = {}

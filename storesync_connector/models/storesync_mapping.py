@@ -13,6 +13,10 @@ class StoresyncStatusMap(models.Model):
     store_status = fields.Char(
         required=True, help="The status code the store uses, e.g. processing."
     )
+    name = fields.Char(
+        string="Store Status Name",
+        help="The status as the store's back office names it (stores with their own statuses).",
+    )
     action = fields.Selection(
         [
             ("quotation", "Keep as quotation"),
@@ -35,7 +39,8 @@ class StoresyncStatusMap(models.Model):
     def _compute_display_name(self):
         actions = dict(self._fields["action"]._description_selection(self.env))
         for mapping in self:
-            mapping.display_name = f"{mapping.store_status} → {actions.get(mapping.action, '')}"
+            status = mapping.name or mapping.store_status
+            mapping.display_name = f"{status} → {actions.get(mapping.action, '')}"
 
 
 class StoresyncTaxMap(models.Model):

@@ -440,6 +440,8 @@ class StoresyncStore(models.Model):
                 }
             }
         pickings = order._storesync_tracking_pickings()
+        if not self._get_adapter_class().supports_tracking:
+            pickings = pickings.browse()  # the platform's API has nowhere to put it
         notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
         event = order._storesync_event()
         status = mapping.get(event) if event else None

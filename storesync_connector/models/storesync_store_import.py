@@ -111,7 +111,8 @@ class StoresyncStore(models.Model):
         except StoreSyncError as error:
             raise UserError(self._connection_error_message(error)) from error
         self.prices_include_tax = settings.get("prices_include_tax", False)
-        added = self._add_missing_mappings(
+        added = self._add_status_names(settings.get("order_statuses") or [])
+        added += self._add_missing_mappings(
             [(rate["id"], rate["label"], rate["percent"]) for rate in settings["tax_rates"]],
             [(method["id"], method["title"]) for method in settings["shipping_methods"]],
             [(method["id"], method["title"]) for method in settings["payment_methods"]],
@@ -129,6 +130,22 @@ class StoresyncStore(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _add_status_names(self, statuses):
+        """Name the status rows after the store's own statuses, adding the missing ones
+        ("Keep as quotation" until the user decides); returns how many were added."""
+        rows = {row.store_status: row for row in self.status_map_ids}
+        new = []
+        for status in statuses:
+            code, title = str(status["id"]), status.get("title") or ""
+            if code in rows:
+                if title and not rows[code].name:
+                    rows[code].name = title
+            else:
+                new.append({"store_id": self.id, "store_status": code, "name": title})
+                rows[code] = True
+        self.env["storesync.status.map"].create(new)
+        return len(new)
 
     def _create_missing_mappings(self, order):
         """Empty mapping records for what ``order`` uses and the store has not mapped yet."""
@@ -213,10 +230,17 @@ class StoresyncStore(models.Model):
         vals_list = []
         for store in self:
             known = set(store.status_map_ids.mapped("store_status"))
-            defaults = store._get_adapter_class().default_status_actions
+            adapter_class = store._get_adapter_class()
+            names = adapter_class.default_status_names
             vals_list += [
-                {"store_id": store.id, "store_status": status, "action": action, "sequence": seq}
-                for seq, (status, action) in enumerate(defaults.items())
+                {
+                    "store_id": store.id,
+                    "store_status": status,
+                    "name": names.get(status, False),
+                    "action": action,
+                    "sequence": seq,
+                }
+                for seq, (status, action) in enumerate(adapter_class.default_status_actions.items())
                 if status not in known
             ]
         self.env["storesync.status.map"].create(vals_list)

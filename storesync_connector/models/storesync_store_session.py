@@ -47,6 +47,18 @@ def _credential_fields():
 class StoresyncStore(models.Model):
     _inherit = "storesync.store"  # pylint: disable=consider-merging-classes-inherited
 
+    tracking_supported = fields.Boolean(
+        compute="_compute_tracking_supported",
+        help="Whether the platform's API can receive a delivery's carrier and tracking number.",
+    )
+
+    @api.depends("platform")
+    def _compute_tracking_supported(self):
+        for store in self:
+            store.tracking_supported = (
+                not store.platform or get_adapter_class(store.platform).supports_tracking
+            )
+
     def _get_credentials(self):
         """The credentials the store's adapter declares, read as superuser (administrators-only
         fields), so a Store Sync manager's actions still reach the store."""
