@@ -1,0 +1,143 @@
+"""What a scenario test needs to know of one platform's emulator, one class per platform.
+
+The scenario tests (``test_platform_scenarios.py``) are written once against this interface
+and run for every kit in ``KITS``: adding a platform to them is one kit here, not a copy of the
+tests. A kit reads the store's side through the emulator's in-process state and drives it
+through the same mutations the control endpoints call.
+"""
+
+from decimal import Decimal
+
+from store_emulator import EmulatorServer
+
+CLIENT_KEY = "ck_test_0123456789"
+CLIENT_SECRET = "cs_test_0123456789"
+
+
+class PlatformKit:
+    platform = ""
+    #: ``EmulatorServer`` settings of the scenario shop
+    emulator_options: dict = {}
+    #: the store's currency
+    currency = ""
+    #: event -> the store status code meaning it ("cancelled", "completed", "processing")
+    statuses: dict = {}
+    #: the webhook topic of a new order, as the emulator records deliveries
+    created_topic = ""
+
+    def start_emulator(self, seed, orders, products) -> EmulatorServer:
+        return EmulatorServer(
+            platform=self.platform,
+            seed=seed,
+            orders=orders,
+            products=products,
+            consumer_key=CLIENT_KEY,
+            consumer_secret=CLIENT_SECRET,
+            port=0,
+            **self.emulator_options,
+        ).start()
+
+    def store_values(self, emulator) -> dict:
+        """Where the store is and its credentials, as a merchant types them."""
+        raise NotImplementedError
+
+    def tax_rates(self, emulator) -> list[tuple[str, Decimal]]:
+        """``(store rate id, percent)`` of every tax rate the store's orders may use."""
+        raise NotImplementedError
+
+    def shipping_methods(self, emulator) -> list[str]:
+        """The ids of the store's shipping methods, as the shipping mapping rows name them."""
+        raise NotImplementedError
+
+    def order_totals(self, emulator) -> dict[str, Decimal]:
+        """``{external id: gross total}`` of the store's orders (abandoned carts left out)."""
+        raise NotImplementedError
+
+    def order_status(self, emulator, external_id) -> str:
+        raise NotImplementedError
+
+    def buyer_email(self, emulator, external_id) -> str:
+        raise NotImplementedError
+
+    def order_skus(self, emulator, external_id) -> list[str]:
+        raise NotImplementedError
+
+    def skus(self, emulator) -> list[str]:
+        """SKUs of simple products a shopper can order."""
+        raise NotImplementedError
+
+    def place_order(self, emulator, sku, quantity=1, status=None) -> str:
+        """A shopper orders ``quantity`` of ``sku``; the new order's external id."""
+        raise NotImplementedError
+
+    def set_order_status(self, emulator, external_id, status) -> None:
+        """The merchant changes the status in the store's back office."""
+        raise NotImplementedError
+
+    def stock(self, emulator, product_external_id) -> int:
+        raise NotImplementedError
+
+    def price(self, emulator, product_external_id) -> Decimal:
+        """The product's regular price in the store (as the store holds it)."""
+        raise NotImplementedError
+
+
+class WooCommerceKit(PlatformKit):
+    platform = "woocommerce"
+    currency = "EUR"
+    statuses = {"processing": "processing", "completed": "completed", "cancelled": "cancelled"}
+    created_topic = "order.created"
+
+    def store_values(self, emulator):
+        return {
+            "base_url": emulator.url,
+            "consumer_key": CLIENT_KEY,
+            "consumer_secret": CLIENT_SECRET,
+        }
+
+    def tax_rates(self, emulator):
+        from store_emulator.data import TAX_RATES
+
+        return [(str(rate.id), rate.percent) for rate in TAX_RATES]
+
+    def shipping_methods(self, emulator):
+        return ["flat_rate", "free_shipping", "local_pickup"]
+
+    def order_totals(self, emulator):
+        return {str(oid): Decimal(order["total"]) for oid, order in emulator.store.orders.items()}
+
+    def order_status(self, emulator, external_id):
+        return emulator.store.orders[int(external_id)]["status"]
+
+    def buyer_email(self, emulator, external_id):
+        return emulator.store.orders[int(external_id)]["billing"]["email"]
+
+    def order_skus(self, emulator, external_id):
+        return [line["sku"] for line in emulator.store.orders[int(external_id)]["line_items"]]
+
+    def skus(self, emulator):
+        products = emulator.store.products.values()
+        return [p["sku"] for p in products if p["type"] == "simple" and p["sku"]]
+
+    def place_order(self, emulator, sku, quantity=1, status=None):
+        product = next(p for p in emulator.store.products.values() if p["sku"] == sku)
+        line = {
+            "product_id": product["id"],
+            "quantity": quantity,
+            "price": product["price"],
+            "tax_class": product["tax_class"] or "standard",
+        }
+        [order_id] = emulator.store.create_orders(1, status=status or "processing", lines=[line])
+        return str(order_id)
+
+    def set_order_status(self, emulator, external_id, status):
+        emulator.store.modify_order(int(external_id), status=status)
+
+    def stock(self, emulator, product_external_id):
+        return emulator.store.products[int(product_external_id)]["stock_quantity"]
+
+    def price(self, emulator, product_external_id):
+        return Decimal(emulator.store.products[int(product_external_id)]["regular_price"])
+
+
+KITS = {kit.platform: kit for kit in (WooCommerceKit(),)}
