@@ -8,7 +8,7 @@ A new platform is one module here defining a ``StoreAdapter`` subclass with ``pl
 ``platform_label``, imported below so it registers.
 """
 
-from . import woocommerce
+from . import shoprenter, woocommerce
 from .base import (
     CredentialField,
     Page,
@@ -21,16 +21,17 @@ from .errors import KINDS, RETRYABLE_KINDS, PayloadError, StoreSyncError
 from .http import build_session
 
 __all__ = [
-    "CredentialField",
-    "TokenCache",
     "KINDS",
     "RETRYABLE_KINDS",
+    "CredentialField",
     "Page",
     "PayloadError",
     "StoreAdapter",
     "StoreSyncError",
+    "TokenCache",
     "build_session",
     "get_adapter_class",
     "platform_selection",
+    "shoprenter",
     "woocommerce",
 ]
