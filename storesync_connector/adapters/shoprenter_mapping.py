@@ -44,8 +44,8 @@ __all__ = [
 
 #: the zone of every timestamp the shop sends and of its datetime filters [INF]
 SHOP_TZ = ZoneInfo("Europe/Budapest")
-# Keys that change while nothing we import does (the modification date, the hosts in links).
-VOLATILE_KEYS = frozenset({"dateUpdated", "href"})
+# Top-level keys that change while nothing we import does.
+VOLATILE_KEYS = frozenset({"dateUpdated"})
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _DATE_RE = re.compile(r"(-?\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})")
 _PERCENT_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
@@ -198,17 +198,25 @@ def _plain(text: str) -> str:
 
 
 def content_hash(payload: dict) -> str:
-    """sha256 of the payload without ``VOLATILE_KEYS`` at any depth."""
+    """sha256 of the payload without its top-level ``VOLATILE_KEYS``; links count by the
+    resource they name, not by the host they were written with (api or api2)."""
 
     def stable(value):
         if isinstance(value, dict):
-            return {k: stable(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+            return {
+                k: v.rsplit("/", 1)[-1] if k == "href" and isinstance(v, str) else stable(v)
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [stable(v) for v in value]
         return value
 
     text = json.dumps(
-        stable(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        stable({k: v for k, v in payload.items() if k not in VOLATILE_KEYS}),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
