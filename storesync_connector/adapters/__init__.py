@@ -8,7 +8,7 @@ A new platform is one module here defining a ``StoreAdapter`` subclass with ``pl
 ``platform_label``, imported below so it registers.
 """
 
-from . import woocommerce
+from . import shoprenter, woocommerce
 from .base import (
     CredentialField,
     Page,
@@ -32,5 +32,6 @@ __all__ = [
     "build_session",
     "get_adapter_class",
     "platform_selection",
+    "shoprenter",
     "woocommerce",
 ]
