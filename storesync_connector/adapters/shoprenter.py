@@ -120,6 +120,17 @@ class ShoprenterAdapter(StoreAdapter):
         "cancelled": CANCELLED,
     }
     status_ladder = (PENDING, PROCESSING, SHIPPED, COMPLETED)
+    # The codes are resource ids: the mapping rows show these names next to them ("Load
+    # store settings" reads the shop's own names from orderStatusDescriptions).
+    default_status_names = {
+        PENDING: "Függőben",
+        PROCESSING: "Feldolgozás alatt",
+        SHIPPED: "Szállítás alatt",
+        COMPLETED: "Teljesítve",
+        CANCELLED: "Törölve",
+        REFUNDED: "Visszatérítve",
+        FAILED: "Sikertelen fizetés",
+    }
     #: the webhook events ``register_webhooks`` subscribes to
     webhook_events = ("order_confirm", "order_status_change")
 
