@@ -1,6 +1,6 @@
 {
     "name": "Store Sync Connector",
-    "summary": "Sync online stores (WooCommerce, then Shoprenter and Shopify) with Odoo: "
+    "summary": "Sync online stores with Odoo, one adapter per shop platform: "
     "orders in, stock, prices and order status out",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",

@@ -33,7 +33,7 @@ class StoresyncStore(models.Model):
         required=True,
         tracking=True,
         help="The store's home address, e.g. https://shop.example.com "
-        "(with the sub-folder if WordPress lives in one).",
+        "(with the sub-folder if the shop lives in one).",
     )
     # The credential fields each platform declares are added in storesync_store_session.py.
     timeout = fields.Integer(
