@@ -19,6 +19,8 @@ import json
 import logging
 from urllib.parse import urlencode
 
+from werkzeug.datastructures import Headers
+
 from odoo import http
 from odoo.http import request
 
@@ -56,9 +58,13 @@ class StoresyncWebhookController(http.Controller):
         if length > MAX_BODY_SIZE:
             return self._refuse(store_id, 413, "too_large", f"{length} bytes announced")
         raw = httprequest.get_data()  # a stream limited to Content-Length
+        headers = httprequest.headers
         if not raw and httprequest.form:
-            # A form-encoded body (a platform's ping) was parsed and consumed by werkzeug.
+            # A form body (a ping, a multipart delivery) was parsed and consumed by werkzeug:
+            # the adapter gets its fields url-encoded, and headers that say so.
             raw = urlencode(list(httprequest.form.items(multi=True))).encode()
+            headers = Headers(headers)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         if len(raw) > MAX_BODY_SIZE:
             return self._refuse(store_id, 413, "too_large", f"{len(raw)} bytes read")
 
@@ -67,7 +73,6 @@ class StoresyncWebhookController(http.Controller):
         if not store or not store.active:
             return self._refuse(store_id, 404, "unknown_store", "unknown or archived store")
         adapter_class = get_adapter_class(store.platform)
-        headers = httprequest.headers
         about = adapter_class.describe_webhook(headers, raw)
         if about["ping"]:
             _logger.info("Store sync webhook: ping for store %s", store_id)
