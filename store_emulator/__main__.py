@@ -4,6 +4,7 @@ Prints one line with the URL and the keys once it listens, then serves until SIG
 """
 
 import argparse
+import importlib
 import signal
 import sys
 import threading
@@ -11,8 +12,6 @@ import threading
 from store_emulator.faults import KINDS
 from store_emulator.platforms import PLATFORMS
 from store_emulator.server import EmulatorServer
-
-WEBHOOK_TOPICS = ("order.created", "order.updated", "product.updated")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -25,7 +24,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--consumer-key", default="ck_demo")
     parser.add_argument("--consumer-secret", default="cs_demo")
-    parser.add_argument("--currency", default="EUR")
+    parser.add_argument("--currency", default=None, help="default: EUR (WooCommerce), HUF")
+    parser.add_argument(
+        "--shop-name",
+        default=None,
+        help="the shop name of platforms that have one (Shoprenter: token URL /<shop>/app/token; "
+        "default demo)",
+    )
     parser.add_argument(
         "--prices-include-tax",
         action=argparse.BooleanOptionalAction,
@@ -52,8 +57,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--faults", default="429,500,502,503", help=f"kinds among {','.join(KINDS)}"
     )
-    parser.add_argument("--retry-after", type=int, default=1)
-    parser.add_argument("--webhook-url", help=f"subscribe this URL to {', '.join(WEBHOOK_TOPICS)}")
+    parser.add_argument(
+        "--retry-after", type=int, default=None, help="seconds; default: the platform's habit"
+    )
+    parser.add_argument(
+        "--webhook-url",
+        help="subscribe this URL to the platform's order topics (WooCommerce: order.created, "
+        "order.updated, product.updated; Shoprenter: order_confirm, order_status_change)",
+    )
     parser.add_argument("--webhook-secret", default="whsec_demo")
     parser.add_argument(
         "--verbose", action="store_true", help="print an access log line per request"
@@ -64,20 +75,27 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """Run the emulator in the foreground."""
     args = parse_args(argv)
-    emu = EmulatorServer(
-        platform=args.platform,
-        seed=args.seed,
-        orders=args.orders,
-        products=args.products,
-        consumer_key=args.consumer_key,
-        consumer_secret=args.consumer_secret,
-        port=args.port,
-        currency=args.currency,
-        prices_include_tax=args.prices_include_tax,
-        tax_round_at_subtotal=args.tax_round_at_subtotal,
-        price_decimals=args.price_decimals,
-        verbose=args.verbose,
-    )
+    module = importlib.import_module(f"store_emulator.platforms.{args.platform}")
+    store_options = {} if args.shop_name is None else {"shop_name": args.shop_name}
+    try:
+        emu = EmulatorServer(
+            platform=args.platform,
+            seed=args.seed,
+            orders=args.orders,
+            products=args.products,
+            consumer_key=args.consumer_key,
+            consumer_secret=args.consumer_secret,
+            port=args.port,
+            currency=args.currency,
+            prices_include_tax=args.prices_include_tax,
+            tax_round_at_subtotal=args.tax_round_at_subtotal,
+            price_decimals=args.price_decimals,
+            verbose=args.verbose,
+            **store_options,
+        )
+    except (TypeError, ValueError) as exc:
+        print(f"{args.platform}: {exc}", file=sys.stderr, flush=True)
+        return 2
     if args.fault_rate > 0:
         try:
             emu.set_faults(
@@ -92,15 +110,17 @@ def main(argv=None) -> int:
         print(f"cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr, flush=True)
         return 1
     if args.webhook_url:
-        for topic in WEBHOOK_TOPICS:
+        for topic in module.WEBHOOK_TOPICS:
             emu.store.add_webhook(args.webhook_url, topic, args.webhook_secret)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     summary = emu.store.summary()
+    key_name, secret_name = getattr(module, "CREDENTIAL_NAMES", ("consumer key", "consumer secret"))
+    shop = f", shop name {summary['shop_name']}" if "shop_name" in summary else ""
     print(
-        f"{emu.title} emulator listening on {emu.url} (consumer key {args.consumer_key}, "
-        f"consumer secret {args.consumer_secret}, {summary['orders']} orders, "
+        f"{emu.title} emulator listening on {emu.url} ({key_name} {args.consumer_key}, "
+        f"{secret_name} {args.consumer_secret}{shop}, {summary['orders']} orders, "
         f"{summary['products']} products)",
         flush=True,
     )

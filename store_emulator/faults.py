@@ -18,7 +18,9 @@ class Fault:
     """One fault to apply to one request."""
 
     kind: str
-    retry_after: int = 1
+    retry_after: int | None = (
+        None  # None: the platform's default (WooCommerce 1 s, Shoprenter none)
+    )
     delay: float = 2.0  # seconds, for "slow"
     hang: float = 30.0  # seconds, for "hang" (cut short when the server stops)
 
@@ -41,7 +43,7 @@ class FaultInjector:
         kinds,
         count: int | None = None,
         rate: float | None = None,
-        retry_after: int = 1,
+        retry_after: int | None = None,
         delay: float = 2.0,
         path_regex: str | None = None,
         hang: float = 30.0,
@@ -59,7 +61,7 @@ class FaultInjector:
             "kinds": kinds,
             "count": None if count is None else int(count),
             "rate": None if rate is None else float(rate),
-            "retry_after": int(retry_after),
+            "retry_after": None if retry_after is None else int(retry_after),
             "delay": float(delay),
             "hang": float(hang),
             "path_regex": path_regex,

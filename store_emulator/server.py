@@ -252,6 +252,8 @@ class EmulatorServer:
     >>> with EmulatorServer(platform="woocommerce", seed=1, orders=50, products=20) as emu:
     ...     emu.url  # the WooCommerce API is under emu.url + "/wp-json/wc/v3/"
 
+    ``currency`` None is the platform's default (EUR for WooCommerce, HUF for Shoprenter);
+    ``store_options`` are platform-specific ``Store`` arguments (Shoprenter: ``shop_name``).
     ``store`` is the live state (orders, products, customers, received writes), ``request_log``
     lists every API request (not control requests) as ``{"method", "path", "query", "status",
     "fault", "time"}``.
@@ -266,11 +268,12 @@ class EmulatorServer:
         consumer_key: str = "ck_demo",
         consumer_secret: str = "cs_demo",
         port: int = 0,
-        currency: str = "EUR",
+        currency: str | None = None,
         prices_include_tax: bool = False,
         verbose: bool = False,
         tax_round_at_subtotal: bool = False,
         price_decimals: int | None = None,
+        **store_options,
     ):
         if platform not in PLATFORMS:
             raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
@@ -288,6 +291,7 @@ class EmulatorServer:
             prices_include_tax=prices_include_tax,
             tax_round_at_subtotal=tax_round_at_subtotal,
             price_decimals=price_decimals,
+            **store_options,
         )
         self.api = module.Api(self.store, consumer_key, consumer_secret)
         self.faults = FaultInjector(seed)
@@ -345,14 +349,15 @@ class EmulatorServer:
         kinds,
         count: int | None = None,
         rate: float | None = None,
-        retry_after: int = 1,
+        retry_after: int | None = None,
         delay: float = 2.0,
         path_regex: str | None = None,
         hang: float = 30.0,
     ) -> dict:
         """Inject faults into the next ``count`` matching API requests (or a ``rate`` share).
 
-        Kinds: "429" (with Retry-After), "500", "502", "503", "slow" (answer after ``delay``
+        Kinds: "429" (with Retry-After where the platform sends one; ``retry_after`` None is
+        the platform's default), "500", "502", "503", "slow" (answer after ``delay``
         seconds), "hang" (no answer for ``hang`` seconds), "malformed" (invalid JSON body),
         "truncated" (Content-Length larger than what is sent).
         """
@@ -435,6 +440,7 @@ class EmulatorServer:
         router.add("DELETE", r"/_emulator/faults", lambda req: self.clear_faults())
         router.add("GET", r"/_emulator/webhooks", lambda req: store.webhook_deliveries)
         router.add("POST", r"/_emulator/reset", lambda req: self.reset())
+        router.add("POST", r"/_emulator/config", lambda req: store.configure(**req.control_json()))
         return router
 
     def _control(self, req: Request) -> Response:

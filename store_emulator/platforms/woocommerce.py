@@ -47,6 +47,7 @@ WC_VERSION = "9.4.2"
 WP_VERSION = "6.7.1"
 NS = "/wp-json/wc/v3"
 BATCH_LIMIT = 100
+WEBHOOK_TOPICS = ("order.created", "order.updated", "product.updated")  # --webhook-url
 ORDER_STATUSES = [
     "pending",
     "processing",
@@ -154,6 +155,7 @@ class Store:
         tax_round_at_subtotal: bool = False,
         price_decimals: int | None = None,
     ):
+        currency = currency or "EUR"
         if price_decimals is None:
             price_decimals = default_price_decimals(currency)
         if not 0 <= int(price_decimals) <= 4:
@@ -201,6 +203,13 @@ class Store:
             self.notes: dict[int, list[dict]] = {}
             for draft in drafts:
                 self._add_order(draft)
+
+    def configure(self, **settings) -> dict:
+        """``POST /_emulator/config``: WooCommerce has no run-time settings (tokens, rate
+        limits) to change; anything given is a 400."""
+        if settings:
+            raise ValueError(f"the WooCommerce emulator has no setting {sorted(settings)}")
+        return {}
 
     #: what ``snapshot`` leaves out: the lock and the webhook sender, which live on
     _LIVE = frozenset({"lock", "_queue", "site_url"})
@@ -1228,7 +1237,8 @@ class Api:
                 "Service temporarily unavailable, please try again later.",
             ),
         }[fault.kind]
-        headers = {"Retry-After": str(fault.retry_after)} if fault.kind in ("429", "503") else {}
+        retry_after = 1 if fault.retry_after is None else fault.retry_after
+        headers = {"Retry-After": str(retry_after)} if fault.kind in ("429", "503") else {}
         status = int(fault.kind)
         return Response(
             status, {"code": code, "message": message, "data": {"status": status}}, headers

@@ -1,0 +1,2770 @@
+"""Shoprenter API2 (``/api/...`` behind an OAuth client-credentials token): state and routes.
+
+Shapes follow the official fixtures (``Shoprenter/sr-api-docs``, ``fixtures/api/<resource>/
+response/json``); behaviour follows ``/work/shared/store_apis/shoprenter.md`` and the
+emulator/adapter contract (``/work/notes/shoprenter_contract.md``). One origin serves it all:
+``POST {base}/{shop}/app/token`` and the API under ``{base}/api`` (the legacy paths without
+``/api`` answer too; hrefs always name ``{base}/api``).
+
+* Auth: the token request takes JSON ``{grant_type: client_credentials, client_id,
+  client_secret}`` (a form works too); a token lives ``token_ttl`` s (3600, ``configure``).
+  Missing, unknown or expired bearer tokens get 401 ``access_denied`` (league/oauth2-server's
+  shape, [INF]).
+* Rate limit: more than ``rate_limit`` (3) authenticated API requests in any 1 s window -> 429
+  ``{"error": 429, "message": "Too Many Requests"}`` without Retry-After; ``/batch`` counts as
+  one; the token endpoint is not counted; 0 switches it off.
+* Ids: ``id`` = base64("<resource>-<column>=<innerId>"), ``innerId`` a numeric string.
+  Numbers are strings with 4 decimals, empty values sometimes ``{}``; ``dateCreated`` /
+  ``dateUpdated`` "2019-09-06T15:47:59", history ``dateAdded`` and specials' dates
+  "2011-01-04 10:00:00", all Europe/Budapest local time; datetime filters are read as local.
+* Collections: ``{href, page, pageCount, limit, first, previous, next, last, items}``, page
+  0-based, limit 1..200 (default 25), no total, ``next`` null on the last page; ``full=1``
+  gives objects, else ``[{"href"}]``. Unknown filters are a 400 (40010), bad datetimes 40009,
+  pages out of range 40008. Errors: ``{"error": <inner code>, "message": "..."}``.
+* Writes accept a bare object or ``{"data": {...}}``. ``PUT /orders/{id}`` with
+  ``orderStatus: {id}`` bumps ``dateUpdated``, appends an ``orderHistories`` row and fires
+  ``order_status_change``; ``comment`` is writable too. ``PUT /products/{id}`` (and
+  ``/productExtend/{id}``) takes ``stock1..4``, ``price`` (net), ``sku``, ``status``,
+  ``subtractStock``. ``/productSpecials`` has GET/POST/PUT/DELETE (DELETE: 204).
+  ``/batch`` runs up to 200 items (more: 400), outer status always 200, each item with
+  ``response.header.statusCode`` (a string) and its own body.
+* Webhooks (``/webHooks``; events ``order_confirm`` for new orders, ``order_status_change``):
+  a background thread POSTs ``multipart/form-data`` with one field ``data`` (the JSON
+  ``{"orders": {"order": [...]}}`` of the official sample), ``User-Agent: ShopRenter``, no
+  signature. ``type: "xml"`` hooks get JSON all the same.
+
+Money (HUF, 0 decimals; what OpenCart/Shoprenter order totals do, [INF] where the docs are
+silent):
+
+* Catalogue prices are whole gross forints; ``price`` (net) = gross / (1 + rate) with 4
+  decimals. Rates: 27 %, 18 %, 5 %, 0 % (gift cards, AAM).
+* A line: ``price`` net unit, ``grossPrice`` the whole-forint shelf price, ``total`` = price x
+  quantity (exact, 4 decimals); quantity = stock1 + stock2 + stock3 + stock4.
+* SUB_TOTAL = sum of line totals (net). SHIPPING and PAYMENT (COD fee) rows are net; they are
+  taxed at ``shippingMethodTaxRate`` / ``paymentMethodTaxRate`` (27 %). COUPON is the negative
+  net discount: a percent coupon (``couponTaxRate`` -1) takes pct of SUB_TOTAL (4 decimals) and
+  spreads it over the lines' rates in proportion to their net subtotals (4 decimals, the last
+  rate takes the remainder); a fixed coupon (``couponTaxRate`` 27) is its gross value / 1.27,
+  all on the 27 % base (never more than that base).
+* Tax is computed **once per rate on the order, not per line**: TAX(rate) = round(base x rate,
+  0 decimals, half up) with base = lines + shipping + fee - coupon share of that rate; one TAX
+  row per non-zero rate ("ÁFA (27%):"). TOTAL = round(SUB_TOTAL + SHIPPING + PAYMENT + COUPON
+  + sum(TAX), 0) and the order's ``total`` is TOTAL. So TOTAL may differ by a forint from the
+  sum of the lines' whole-forint gross prices; SUB_TOTAL_WITH_TAX (informative) is the lines'
+  net x (1 + rate) per rate, rounded once.
+* Abandoned carts have no ``orderStatus`` (null), all stockN = 0 and no history; their totals
+  still describe the cart (line totals as if bought). ``excludeAbandonedCart=1`` hides them.
+"""
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import queue
+import random
+import threading
+import time
+import traceback
+import uuid
+from collections import deque
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from store_emulator.data import (
+    EPOCH,
+    DataGenerator,
+    render_phone,
+    to_local,
+    utcnow,
+)
+from store_emulator.platforms.woocommerce import _post
+from store_emulator.server import ApiError, Response, Router
+
+TITLE = "Shoprenter"
+CREDENTIAL_NAMES = ("client id", "client secret")  # = EmulatorServer consumer_key/_secret
+WEBHOOK_TOPICS = ("order_confirm", "order_status_change")
+WEBHOOK_EVENTS = (
+    "order_confirm",
+    "order_status_change",
+    "newsletter_subscribe",
+    "newsletter_unsubscribe",
+    "newsletter_update_subscriber",
+    "abandoned_cart",
+)
+LIMIT_MAX = 200
+DEFAULT_LIMIT = 25
+BATCH_LIMIT = 200
+TOKEN_TTL = 3600
+RATE_LIMIT = 3
+FOUR = Decimal("0.0001")
+ZERO = Decimal(0)
+
+# innerId: (Hungarian name, colour, English alias)
+STATUSES = {
+    1: ("Függőben", "#ff9900", "pending"),
+    2: ("Feldolgozás alatt", "#3366ff", "processing"),
+    3: ("Szállítás alatt", "#9933cc", "shipped"),
+    4: ("Teljesítve", "#33cc33", "completed"),
+    5: ("Törölve", "#ff0000", "cancelled"),
+    6: ("Visszatérítve", "#999999", "refunded"),
+    7: ("Sikertelen fizetés", "#cc0000", "failed"),
+}
+# innerId: (name, description, rate, tax rate innerId)
+TAX_CLASSES = {
+    10: ("27% ÁFA", "Általános forgalmi adó 27%", Decimal(27), 94),
+    11: ("18% ÁFA", "Kedvezményes adókulcs 18%", Decimal(18), 95),
+    12: ("5% ÁFA", "Kedvezményes adókulcs 5%", Decimal(5), 96),
+    13: ("0% ÁFA (AAM)", "Alanyi/tárgyi adómentes", Decimal(0), 97),
+}
+RATE_CLASS = {v[2]: k for k, v in TAX_CLASSES.items()}
+CUSTOMER_GROUPS = {  # innerId: (name, percentDiscount)
+    8: ("Alapértelmezett", "0"),
+    6: ("Törzsvásárló", "5"),
+    13: ("Viszonteladó", "10"),
+}
+DEFAULT_GROUP = 8
+# innerId: (name, extension, shippingType, net cost, tax class, aliases)
+SHIPPING_MODES = {
+    18: ("GLS futárszolgálat", "WSESHIP", "COURIER_SERVICE", Decimal(1570), 10, ("gls",)),
+    19: ("Foxpost csomagautomata", "FOXPOST", "PARCEL_MACHINE", Decimal(990), 10, ("foxpost",)),
+    20: (
+        "Személyes átvétel (1052 Budapest, Váci utca 12.)",
+        "WSESHIP",
+        "PERSONAL_RECEIPT",
+        ZERO,
+        10,
+        ("pickup", "personal", "személyes átvétel"),
+    ),
+}
+# code: (innerId, name, net fee, fee tax rate, pay later)
+PAYMENT_MODES = {
+    "cod": (23, "Utánvét", Decimal(400), Decimal(27), "1"),
+    "bank_transfer": (24, "Banki átutalás", ZERO, ZERO, "0"),
+    "barion": (25, "Barion bankkártyás fizetés", ZERO, ZERO, "0"),
+}
+# code: (innerId, type, value (percent, or gross forints), tax class or None)
+COUPONS = {
+    "TAVASZ10": (1, "PERCENT", Decimal(10), None),
+    "HUSEG15": (2, "PERCENT", Decimal(15), None),
+    "KUPON2000": (3, "FIXED", Decimal(2000), 10),
+}
+# innerId, name, parent innerId
+CATEGORIES = [
+    (20, "Élelmiszer", 0),
+    (21, "Kávé és tea", 20),
+    (22, "Tejtermékek és pékáru", 20),
+    (23, "Könyvek", 0),
+    (24, "Ruházat", 0),
+    (25, "Pólók", 24),
+    (26, "Háztartás", 0),
+    (27, "Ajándékutalványok", 0),
+]
+# category innerId: (tax class, nouns, gross price range in forints)
+PRODUCT_KINDS = {
+    21: (
+        10,
+        ["Kávébab 250 g", "Őrölt kávé 500 g", "Zöld tea 100 g", "Gyümölcstea 50 g"],
+        (12, 120),
+    ),
+    22: (
+        11,
+        ["Trappista sajt 500 g", "Görög joghurt 400 g", "Kakaós csiga", "Túró Rudi 6 db"],
+        (6, 60),
+    ),
+    23: (12, ["Magyar népmesék", "Szakácskönyv", "Budapest útikönyv", "Verseskötet"], (40, 160)),
+    25: (10, ["Pamut póló", "Galléros póló", "Hosszú ujjú póló"], (60, 200)),
+    26: (10, ["Bögre", "Vászontáska", "Konyharuha", "Illatgyertya", "Kerámia tál"], (20, 180)),
+    27: (13, ["Ajándékutalvány"], (0, 0)),
+}
+ADJECTIVES = ["Klasszikus", "Bio", "Retro", "Prémium", "Kézműves", "Hazai"]
+COLORS = ["fekete", "fehér", "piros", "kék", "zöld"]
+LANGUAGE = {
+    "innerId": "1",
+    "name": "Hungarian",
+    "code": "hu",
+    "locale": "hu_HUN.UTF-8,hu_HUN,hu-hun,hungarian",
+    "sortOrder": "2",
+    "status": "1",
+}
+CURRENCY_ID = 4
+COUNTRY_ID = 97
+EMPTY_DATE = "0000-00-00 00:00:00"
+
+
+# ---------------------------------------------------------------------------- helpers
+def rid(resource: str, key: str) -> str:
+    """The resource id: base64 of "<resource>-<key>" (e.g. "order-order_id=172")."""
+    return base64.b64encode(f"{resource}-{key}".encode()).decode()
+
+
+def parse_rid(value: str, resource: str, column: str) -> int | None:
+    """The innerId in a resource id of ``resource``/``column``, or None."""
+    try:
+        text = base64.b64decode(str(value), validate=True).decode()
+    except ValueError:
+        return None
+    prefix = f"{resource}-{column}="
+    if not text.startswith(prefix) or not text[len(prefix) :].isdigit():
+        return None
+    return int(text[len(prefix) :])
+
+
+def n4(value) -> str:
+    """A number string with 4 decimals, as the API prints them ("3990.0000")."""
+    return f"{Decimal(value).quantize(FOUR, ROUND_HALF_UP):.4f}"
+
+
+def forint(value) -> Decimal:
+    """Rounded to whole forints, half up."""
+    return Decimal(value).quantize(Decimal(1), ROUND_HALF_UP)
+
+
+def value_text(value) -> str:
+    """ "8.128 Ft": the shop's display form of an amount."""
+    amount = int(forint(value))
+    return f"{'-' if amount < 0 else ''}{abs(amount):,} Ft".replace(",", ".")
+
+
+def iso(gmt: datetime | None) -> str | None:
+    """dateCreated/dateUpdated form, local time."""
+    return to_local(gmt).strftime("%Y-%m-%dT%H:%M:%S") if gmt else None
+
+
+def spaced(gmt: datetime | None) -> str:
+    """dateAdded form ("2011-01-04 10:00:00"), local time."""
+    return to_local(gmt).strftime("%Y-%m-%d %H:%M:%S") if gmt else EMPTY_DATE
+
+
+class SrError(ApiError):
+    """An error answered as Shoprenter does: ``{"error": <inner code>, "message"}``."""
+
+    def __init__(self, status: int, code, message: str, **extra):
+        super().__init__(status, str(code), message)
+        self.inner, self.extra = code, extra
+
+    def body(self) -> dict:
+        return {"error": self.inner, "message": self.message, **self.extra}
+
+
+def _not_found(what: str) -> SrError:
+    return SrError(404, 40401, f'Resource matching URI "{what}" not found')
+
+
+def _unwrap(body):
+    """A write body: bare object or ``{"data": {...}}``."""
+    if isinstance(body, dict) and set(body) == {"data"} and isinstance(body["data"], dict):
+        return body["data"]
+    if not isinstance(body, dict):
+        raise SrError(400, 40001, "Data parameter not found in POST/PUT!")
+    return body
+
+
+def _int_field(name: str, value) -> int:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    if number is None or number != number.to_integral_value():
+        raise SrError(400, 40005, f"The value of '{name}' must be an integer.")
+    return int(number)
+
+
+def _money_field(name: str, value) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number < 0:
+        raise SrError(400, 40005, f"The value of '{name}' must be a non-negative number.")
+    return number.quantize(FOUR, ROUND_HALF_UP)
+
+
+def _ref_id(value, resource: str, column: str, name: str) -> int:
+    """The innerId of a ``{"id": "<resource id>"}`` reference in a write body."""
+    ref = value.get("id") if isinstance(value, dict) else value
+    inner = parse_rid(ref, resource, column) if ref else None
+    if inner is None:
+        raise SrError(400, 40007, f"Wrong resource id in '{name}': {ref!r}")
+    return inner
+
+
+def _special_date(name: str, value) -> str:
+    text = str(value or "").strip()
+    if not text or text.startswith("0000-00-00"):
+        return EMPTY_DATE
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+    raise SrError(400, 40017, f"Valid date format of '{name}' is 1990-01-01 or 1990-01-01 00:00:00")
+
+
+def multipart(fields: dict) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type."""
+    boundary = f"------------------------{uuid.uuid4().hex[:24]}"
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        )
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+# ---------------------------------------------------------------------------- money
+def price_order(lines: list[dict], shipping: int, payment: str, coupon: str | None) -> dict:
+    """The order totals (see the module docstring): rows and the per-rate bases/taxes.
+
+    ``lines``: ``{"price": net unit (4 dp), "rate": Decimal, "qty": int}``.
+    """
+    by_rate: dict[Decimal, Decimal] = {}
+    for line in lines:
+        line["total"] = (line["price"] * line["qty"]).quantize(FOUR)
+        by_rate[line["rate"]] = by_rate.get(line["rate"], ZERO) + line["total"]
+    sub_total = sum(by_rate.values(), ZERO)
+    ship_name, _, _, ship_cost, ship_class, _ = SHIPPING_MODES[shipping]
+    ship_rate = TAX_CLASSES[ship_class][2]
+    _, pay_name, fee, fee_rate, _ = PAYMENT_MODES[payment]
+    discount: dict[Decimal, Decimal] = {}
+    if coupon:
+        _, kind, amount, tax_class = COUPONS[coupon]
+        if kind == "PERCENT":
+            total_discount = (sub_total * amount / 100).quantize(FOUR, ROUND_HALF_UP)
+            rates = [r for r in sorted(by_rate) if by_rate[r]]
+            left = total_discount
+            for index, rate in enumerate(rates):
+                share = (
+                    left
+                    if index == len(rates) - 1
+                    else (total_discount * by_rate[rate] / sub_total).quantize(FOUR, ROUND_HALF_UP)
+                )
+                discount[rate] = share
+                left -= share
+        else:
+            rate = TAX_CLASSES[tax_class][2]
+            net = (amount / (1 + rate / 100)).quantize(FOUR, ROUND_HALF_UP)
+            net = min(net, by_rate.get(rate, ZERO))
+            if net <= 0:
+                raise ValueError(f"coupon {coupon} needs a line taxed at {rate} %")
+            discount[rate] = net
+    bases = dict(by_rate)
+    bases[ship_rate] = bases.get(ship_rate, ZERO) + ship_cost
+    if fee:
+        bases[fee_rate] = bases.get(fee_rate, ZERO) + fee
+    for rate, share in discount.items():
+        bases[rate] -= share
+    taxes = {
+        rate: forint(base * rate / 100)
+        for rate, base in sorted(bases.items(), reverse=True)
+        if rate
+    }
+    coupon_value = -sum(discount.values(), ZERO)
+    exact = sub_total + ship_cost + fee + coupon_value + sum(taxes.values(), ZERO)
+    total = forint(exact)
+    sub_with_tax = forint(sum((v * (1 + r / 100) for r, v in by_rate.items()), ZERO))
+    rows = [("SUB_TOTAL", "Nettó részösszeg:", sub_total, "3", None)]
+    for rate, tax in taxes.items():
+        rows.append(("TAX", f"ÁFA ({rate:.0f}%):", tax, "3", None))
+    rows.append(("SUB_TOTAL_WITH_TAX", "Bruttó részösszeg:", sub_with_tax, "4", None))
+    if coupon:
+        rows.append(("COUPON", f"Kupon ({coupon}):", coupon_value, "5", None))
+    rows.append(("SHIPPING", f"{ship_name}:", ship_cost, "6", None))
+    if fee:
+        rows.append(("PAYMENT", f"{pay_name} kezelési költség:", fee, "7", None))
+    rows.append(("TOTAL", "Összesen bruttó:", total, "10", None))
+    return {
+        "rows": rows,
+        "total": total,
+        "taxes": taxes,
+        "sub_total": sub_total,
+        "shipping": ship_cost,
+        "shipping_rate": ship_rate,
+        "fee": fee,
+        "fee_rate": fee_rate if fee else ZERO,
+        "coupon": coupon_value,
+        "discount": discount,
+    }
+
+
+# ---------------------------------------------------------------------------- store
+class Store:
+    """The state of one emulated Shoprenter shop (HUF, Hungarian), seeded deterministically.
+
+    ``orders``, ``products``, ``customers``, ``specials``, ``webhooks`` map innerIds to
+    internal dicts rendered by the ``*_json`` methods; ``received`` lists every API write;
+    ``webhook_deliveries`` what the sender thread posted. Hold ``lock`` while reading or
+    changing. The WooCommerce-only kwargs (``prices_include_tax``, ``tax_round_at_subtotal``)
+    are accepted and ignored; ``currency`` must be HUF (or None), ``price_decimals`` 0/None.
+    """
+
+    def __init__(
+        self,
+        seed=1,
+        orders=50,
+        products=20,
+        currency=None,
+        prices_include_tax=False,
+        tax_round_at_subtotal=False,
+        price_decimals=None,
+        shop_name="demo",
+    ):
+        if currency not in (None, "HUF"):
+            raise ValueError("the Shoprenter emulator seeds forint (HUF) shops only")
+        if price_decimals not in (None, 0):
+            raise ValueError("a forint shop has 0 decimals")
+        self.config = {
+            "seed": seed,
+            "orders": int(orders),
+            "products": max(int(products), 1),
+            "currency": "HUF",
+            "price_decimals": 0,
+            "shop_name": shop_name,
+            "token_ttl": TOKEN_TTL,
+            "rate_limit": RATE_LIMIT,
+        }
+        self.shop_name = shop_name
+        self.lock = threading.RLock()
+        self.site_url = "http://127.0.0.1"
+        self._queue: queue.Queue | None = None
+        self.reset()
+
+    # ------------------------------------------------------------------ seeding
+    def reset(self) -> None:
+        """Rebuild the seeded state; forget writes, webhooks and deliveries."""
+        with self.lock:
+            cfg = self.config
+            self.rng = random.Random(f"shoprenter-{cfg['seed']}")
+            self.gen = DataGenerator(cfg["seed"], "HUF")
+            self._counters = {
+                "order": 99,
+                "order_product": 500,
+                "order_total": 2000,
+                "history": 3000,
+                "product": 100,
+                "customer": 33,
+                "special": 2240,
+                "webhook": 143,
+                "seq": 0,
+            }
+            self.received: list[dict] = []
+            self.webhooks: dict[int, dict] = {}
+            self.webhook_deliveries: list[dict] = []
+            self.specials: dict[int, dict] = {}
+            self.products: dict[int, dict] = {}
+            self.customers: dict[int, dict] = {}
+            self.orders: dict[int, dict] = {}
+            for index in range(cfg["products"]):
+                self._seed_product(index)
+            for product in list(self.products.values())[:3]:  # a few sale prices
+                self._add_special(
+                    product["id"],
+                    None,
+                    (product["price"] * Decimal("0.9")).quantize(FOUR),
+                    EMPTY_DATE,
+                    EMPTY_DATE,
+                    EPOCH - timedelta(days=30),
+                )
+            count = cfg["orders"]
+            starts = sorted(
+                EPOCH - timedelta(minutes=self.rng.randint(60, 120 * 24 * 60)) for _ in range(count)
+            )
+            for index, created in enumerate(starts):
+                abandoned = index % 10 == 7
+                self._add_order(self._draft(created, None if abandoned else "random"))
+
+    def configure(self, token_ttl=None, rate_limit=None) -> dict:
+        """``POST /_emulator/config``: token lifetime (s) for new tokens, requests per s (0 off)."""
+        with self.lock:
+            if token_ttl is not None:
+                if int(token_ttl) < 1:
+                    raise ValueError("token_ttl must be at least 1 second")
+                self.config["token_ttl"] = int(token_ttl)
+            if rate_limit is not None:
+                if int(rate_limit) < 0:
+                    raise ValueError("rate_limit must be 0 (off) or more")
+                self.config["rate_limit"] = int(rate_limit)
+            return {k: self.config[k] for k in ("token_ttl", "rate_limit")}
+
+    #: what ``snapshot`` leaves out: the lock and the webhook sender, which live on
+    _LIVE = frozenset({"lock", "_queue", "site_url"})
+
+    def snapshot(self) -> dict:
+        """The whole state, to come back to with ``restore``."""
+        with self.lock:
+            return copy.deepcopy({k: v for k, v in vars(self).items() if k not in self._LIVE})
+
+    def restore(self, state: dict) -> None:
+        """Back to a ``snapshot``; the snapshot stays reusable."""
+        with self.lock:
+            vars(self).update(copy.deepcopy(state))
+
+    def _next(self, kind: str, gap: int = 1) -> int:
+        self._counters[kind] += self.rng.randint(1, gap) if gap > 1 else 1
+        return self._counters[kind]
+
+    def _seed_product(self, index: int) -> dict:
+        rng = self.rng
+        category = (
+            [21, 22, 23, 25, 26, 27][index % 6]
+            if index < 6
+            else rng.choice([21, 21, 22, 23, 25, 25, 26, 26, 26])
+        )
+        tax_class, nouns, (low, high) = PRODUCT_KINDS[category]
+        noun = rng.choice(nouns)
+        if category == 27:
+            gross = Decimal(rng.choice([5000, 10000, 20000]))
+            name = f"{noun} {int(gross)} Ft"
+        else:
+            gross = Decimal(rng.randint(low, high) * 50 - rng.choice([0, 10]))
+            name = f"{rng.choice(ADJECTIVES)} {noun}"
+            if category == 25:
+                name += f", {rng.choice(COLORS)}, {rng.choice(['S', 'M', 'L', 'XL'])}"
+        rate = TAX_CLASSES[tax_class][2]
+        inner = self._next("product")
+        created = EPOCH - timedelta(days=rng.uniform(130, 700))
+        product = {
+            "id": inner,
+            "sku": f"SR-{1000 + index}",
+            "name": name,
+            "gtin": "".join(str(rng.randint(0, 9)) for _ in range(13))
+            if rng.random() < 0.6
+            else "",
+            "gross": gross,
+            "price": (gross / (1 + rate / 100)).quantize(FOUR, ROUND_HALF_UP),
+            "tax_class": tax_class,
+            "stock": [rng.randint(0, 40), rng.choice([0, 0, rng.randint(1, 8)]), 0, 0],
+            "subtract_stock": "1",
+            "status": "1",
+            "categories": [category] + ([20] if category in (21, 22) else []),
+            "created": created,
+            "updated": created + timedelta(days=rng.uniform(0, 100)),
+        }
+        self.products[inner] = product
+        return product
+
+    def _add_special(self, product_id, group, price, date_from, date_to, created) -> dict:
+        special = {
+            "id": self._next("special"),
+            "product_id": product_id,
+            "group": group,
+            "priority": "1",
+            "price": price,
+            "dateFrom": date_from,
+            "dateTo": date_to,
+            "minQuantity": "0",
+            "maxQuantity": "0",
+            "isLimitedDiscount": "0",
+            "maxOrderableCount": "0",
+            "created": created,
+        }
+        self.specials[special["id"]] = special
+        return special
+
+    def _person(self, registered: bool) -> tuple[dict, int | None]:
+        """A Hungarian buyer; registered ones come back sometimes (same customer record)."""
+        rng = self.rng
+        if registered and self.customers and rng.random() < 0.35:
+            customer = rng.choice(list(self.customers.values()))
+            return customer["person"], customer["id"]
+        person = self.gen.new_person("HU")
+        person["phone_text"] = (
+            "" if person["no_phone"] else render_phone(person["phone"], person["phone_style"])
+        )
+        if not registered:
+            return person, None
+        inner = self._next("customer", 3)
+        group = DEFAULT_GROUP if rng.random() < 0.8 else 6
+        self.customers[inner] = {"id": inner, "person": person, "group": group}
+        return person, inner
+
+    def _draft(
+        self,
+        created: datetime,
+        status,
+        lines=None,
+        coupon=None,
+        shipping=None,
+        payment=None,
+        customer=None,
+    ) -> dict:
+        """An order to add: random where the caller gave nothing."""
+        rng = self.rng
+        if lines is None:
+            products = rng.sample(
+                list(self.products.values()), min(len(self.products), rng.randint(1, 4))
+            )
+            lines = [{"product": p, "qty": rng.choice([1, 1, 1, 2, 3])} for p in products]
+        if shipping is None:
+            shipping = rng.choices([18, 19, 20], [5, 3, 2])[0]
+        if payment is None:
+            payment = rng.choices(list(PAYMENT_MODES), [4, 2, 3])[0]
+        registered = rng.random() < 0.55 if customer is None else customer == "registered"
+        person, customer_id = self._person(registered)
+        if coupon is None and rng.random() < 0.15:
+            coupon = rng.choice(list(COUPONS))
+            lines_27 = sum(
+                (
+                    ln["product"]["price"] * ln["qty"]
+                    for ln in lines
+                    if ln["product"]["tax_class"] == 10
+                ),
+                ZERO,
+            )
+            if coupon == "KUPON2000" and lines_27 < Decimal(1575):
+                coupon = "TAVASZ10"
+        if status == "random":
+            age = (EPOCH - created).days
+            weights = [2, 3, 2, 6, 1, 0.3, 0.3] if age > 7 else [5, 4, 1, 0.5, 0.5, 0, 0.5]
+            status = rng.choices(list(STATUSES), weights)[0]
+        other = self.gen.new_person("HU") if rng.random() < 0.2 else None
+        return {
+            "created": created,
+            "status": status,
+            "lines": lines,
+            "coupon": coupon,
+            "shipping": shipping,
+            "payment": payment,
+            "person": person,
+            "ship_to": other or person,
+            "customer_id": customer_id,
+            "comment": rng.choice(["", "", "", *["Kérem, hívjon kiszállítás előtt."]]),
+        }
+
+    def _add_order(self, draft: dict) -> dict:
+        rng = self.rng
+        inner = self._next("order", 2)
+        created = draft["created"]
+        abandoned = draft["status"] is None
+        lines = []
+        for ln in draft["lines"]:
+            product = ln["product"]
+            rate = TAX_CLASSES[product["tax_class"]][2]
+            qty = int(ln["qty"])
+            lines.append(
+                {
+                    "id": self._next("order_product"),
+                    "product_id": product["id"],
+                    "sku": product["sku"],
+                    "name": product["name"],
+                    "gtin": product["gtin"],
+                    "price": product["price"],
+                    "gross": product["gross"],
+                    "rate": rate,
+                    "qty": qty,
+                    "stock": [0, 0, 0, 0] if abandoned else self._warehouses(product, qty),
+                }
+            )
+        money = price_order(lines, draft["shipping"], draft["payment"], draft["coupon"])
+        totals = [
+            {"id": self._next("order_total"), "type": t, "name": n, "value": v, "sort": s, "key": k}
+            for t, n, v, s, k in money["rows"]
+        ]
+        customer_group = (
+            self.customers[draft["customer_id"]]["group"] if draft["customer_id"] else DEFAULT_GROUP
+        )
+        order = {
+            "id": inner,
+            "created": created,
+            "updated": created,
+            "status": draft["status"],
+            "person": draft["person"],
+            "ship_to": draft["ship_to"],
+            "customer_id": draft["customer_id"],
+            "customer_group": customer_group,
+            "lines": lines,
+            "totals": totals,
+            "money": money,
+            "shipping": draft["shipping"],
+            "payment": draft["payment"],
+            "coupon": draft["coupon"],
+            "comment": draft["comment"],
+            "ip": f"84.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            "history": [],
+        }
+        self.orders[inner] = order
+        if not abandoned and created >= EPOCH:  # placed now: one history row
+            self._history(order, draft["status"], "", created)
+        elif not abandoned:
+            self._history(order, 1, "", created)
+            # a seeded order walks up to its status (1 -> ... -> status) over the next days
+            moment = created
+            path = {2: [2], 3: [2, 3], 4: [2, 3, 4], 5: [5], 6: [2, 3, 4, 6], 7: [7]}
+            for step in path.get(draft["status"], []):
+                moment = moment + timedelta(minutes=rng.randint(20, 3 * 24 * 60))
+                moment = min(moment, EPOCH - timedelta(minutes=1))
+                self._history(order, step, "", moment)
+            order["status"] = draft["status"]
+        return order
+
+    def _warehouses(self, product: dict, qty: int) -> list[int]:
+        """How many of ``qty`` come from warehouse 1..4 (mostly 1, sometimes split with 2)."""
+        if qty > 1 and self.rng.random() < 0.2:
+            return [qty - 1, 1, 0, 0]
+        return [qty, 0, 0, 0] if self.rng.random() < 0.9 else [0, qty, 0, 0]
+
+    def _history(self, order: dict, status: int, comment: str, moment: datetime) -> dict:
+        row = {"id": self._next("history"), "status": status, "comment": comment, "at": moment}
+        order["history"].append(row)
+        order["status"] = status
+        order["updated"] = max(order["updated"], moment)
+        return row
+
+    # ------------------------------------------------------------------ rendering
+    def href(self, collection: str, ident: str) -> dict:
+        return {"href": f"{self.site_url}/api/{collection}/{ident}"}
+
+    def order_rid(self, inner: int) -> str:
+        return rid("order", f"order_id={inner}")
+
+    def product_rid(self, inner: int) -> str:
+        return rid("product", f"product_id={inner}")
+
+    @staticmethod
+    def status_rid(inner: int) -> str:
+        return rid("orderStatus", f"order_status_id={inner}")
+
+    @staticmethod
+    def group_rid(inner: int) -> str:
+        return rid("customerGroup", f"customer_group_id={inner}")
+
+    def _country(self, embedded: bool) -> dict:
+        ident = rid("country", f"country_id={COUNTRY_ID}")
+        out = self.href("countries", ident)
+        if embedded:
+            out.update(
+                {
+                    "id": ident,
+                    "name": "Hungary",
+                    "isoCode2": "HU",
+                    "isoCode3": "HUN",
+                    "status": "1",
+                    "zones": {"href": f"{self.site_url}/api/zones?countryId={ident}"},
+                }
+            )
+        return out
+
+    def order_json(self, order: dict, extend: bool = False) -> dict:
+        """``/orders/{id}`` (links) or ``/orderExtend/{id}`` (embedded) of an order."""
+        ident = self.order_rid(order["id"])
+        person, ship = order["person"], order["ship_to"]
+        ship_name, extension, *_ = SHIPPING_MODES[order["shipping"]]
+        _pay_id, pay_name, _fee, fee_rate, pay_after = PAYMENT_MODES[order["payment"]]
+        money = order["money"]
+        out = {
+            **self.href("orderExtend" if extend else "orders", ident),
+            "id": ident,
+            "innerId": str(order["id"]),
+            "invoiceId": "0",
+            "invoicePrefix": "",
+            "firstname": person["first_name"],
+            "lastname": person["last_name"],
+            "phone": person.get("phone_text", ""),
+            "fax": "",
+            "email": person["email"],
+        }
+        for prefix, who in (("shipping", ship), ("payment", person)):
+            out.update(
+                {
+                    f"{prefix}Firstname": who["first_name"],
+                    f"{prefix}Lastname": who["last_name"],
+                    f"{prefix}Company": who["company"],
+                    f"{prefix}Address1": who["address_1"],
+                    f"{prefix}Address2": who["address_2"],
+                    f"{prefix}City": who["city"],
+                    f"{prefix}Postcode": who["postcode"],
+                    f"{prefix}ZoneName": "",
+                    f"{prefix}CountryName": "Hungary",
+                    f"{prefix}AddressFormat": "",
+                }
+            )
+            if prefix == "shipping":
+                rate = money["shipping_rate"]
+                out.update(
+                    {
+                        "shippingMethodName": ship_name,
+                        "shippingMethodTaxRate": n4(rate),
+                        "shippingMethodTaxName": f"{rate:.0f} %",
+                        "shippingMethodExtension": extension,
+                        "shippingReceivingPointId": "0",
+                    }
+                )
+        out.update(
+            {
+                "paymentMethodName": pay_name,
+                "paymentMethodCode": order["payment"] if extend else order["payment"].upper(),
+                "paymentMethodTaxRate": n4(fee_rate),
+                "paymentMethodTaxName": f"{fee_rate:.0f} %" if fee_rate else "",
+                "paymentMethodAfter": pay_after,
+                "taxNumber": person["vat"],
+                "comment": order["comment"],
+                "total": n4(money["total"]),
+                "value": "1.00000000",
+                "couponTaxRate": n4(
+                    -1
+                    if not order["coupon"] or COUPONS[order["coupon"]][3] is None
+                    else TAX_CLASSES[COUPONS[order["coupon"]][3]][2]
+                ),
+                "dateCreated": iso(order["created"]),
+                "dateUpdated": iso(order["updated"]),
+                "ip": order["ip"],
+                "pickPackPontShopCode": "",
+                "loyaltyPointsTaxRate": "-1.0000",
+                "customer": self.href(
+                    "customers", rid("customer", f"customer_id={order['customer_id']}")
+                )
+                if order["customer_id"]
+                else None,
+                "customerGroup": self.href(
+                    "customerGroups", self.group_rid(order["customer_group"])
+                ),
+                "shippingZone": None,
+                "shippingCountry": self._country(extend),
+                "paymentZone": None,
+                "paymentCountry": self._country(extend),
+                "orderStatus": self.href("orderStatuses", self.status_rid(order["status"]))
+                if order["status"]
+                else None,
+            }
+        )
+        lang_id = rid("language", "language_id=1")
+        cur_id = rid("currency", f"currency_id={CURRENCY_ID}")
+        if not extend:
+            out.update(
+                {
+                    "language": self.href("languages", lang_id),
+                    "currency": self.href("currencies", cur_id),
+                    "shippingMode": self.href(
+                        "shippingModes", rid("shippingMode", f"id={order['shipping']}")
+                    ),
+                }
+            )
+            for key in ("orderTotals", "orderProducts", "orderGiftWrappings", "orderProductAddons"):
+                out[key] = {"href": f"{self.site_url}/api/{key}?orderId={ident}"}
+            out["externalInfo"] = {}
+            return out
+        out.update(
+            {
+                "language": {**self.href("languages", lang_id), "id": lang_id, **LANGUAGE},
+                "currency": self.currency_json(),
+                "shippingMode": self.shipping_mode_json(order["shipping"], extend=False),
+                "coupon": self.coupon_json(order["coupon"]) if order["coupon"] else None,
+                "orderTotals": [self.total_json(order, t) for t in order["totals"]],
+                "orderProducts": [self.line_json(order, ln, extend=True) for ln in order["lines"]],
+                "orderGiftWrappings": [],
+                "orderProductAddons": [],
+                "orderAddressIdentifications": [],
+                "externalInfo": {},
+                "orderCreditCards": [],
+            }
+        )
+        return out
+
+    def currency_json(self) -> dict:
+        ident = rid("currency", f"currency_id={CURRENCY_ID}")
+        return {
+            **self.href("currencies", ident),
+            "id": ident,
+            "name": "Forint",
+            "code": "HUF",
+            "symbolLeft": "",
+            "symbolRight": " Ft",
+            "decimalPlace": "0",
+            "value": "1.00000000",
+            "status": "1",
+            "dateUpdated": "2024-01-15 10:44:07",
+        }
+
+    def coupon_json(self, code: str) -> dict:
+        inner, kind, amount, tax_class = COUPONS[code]
+        ident = rid("coupon", f"coupon_id={inner}")
+        return {
+            **self.href("coupons", ident),
+            "id": ident,
+            "code": code,
+            "discountType": kind,
+            "percentDiscountValue": n4(amount if kind == "PERCENT" else 0),
+            "loginRequired": "0",
+            "freeShipping": "0",
+            "fixDiscountValue": n4(amount if kind == "FIXED" else 0),
+            "dateStart": "2026-01-01",
+            "dateEnd": "2027-12-31",
+            "totalNumberOfCoupons": "0",
+            "totalNumberOfCouponsPerCustomer": "0",
+            "status": "1",
+            "dateCreated": "2025-12-20 16:29:02",
+            "dateUpdated": "0000-00-00 00:00:00",
+            "email": "",
+            "minOrderLimit": "0.00",
+            "maxOrderLimit": "0.00",
+            "targetType": "PRODUCT",
+            "validToSpecialProducts": "1",
+            "validWithGiftProducts": "1",
+            "validWithBulkDiscount": "1",
+            "validWithLoyaltyPoints": "1",
+            "bypassMinOrderLimitWithCoupon": "0",
+            "taxClass": self.href("taxClasses", rid("taxClass", f"tax_class_id={tax_class}"))
+            if tax_class
+            else {},
+            "couponDescriptions": {
+                "href": f"{self.site_url}/api/couponDescriptions?couponId={ident}"
+            },
+        }
+
+    def total_json(self, order: dict, row: dict) -> dict:
+        ident = rid("orderTotal", f"order_total_id={row['id']}")
+        return {
+            **self.href("orderTotals", ident),
+            "id": ident,
+            "name": row["name"],
+            "valueText": value_text(row["value"]),
+            "value": n4(row["value"]),
+            "sortOrder": row["sort"],
+            "type": row["type"],
+            "key": row["key"],
+            "description": None,
+            "dateCreated": iso(order["created"]),
+            "dateUpdated": iso(order["created"]),
+            "order": self.href("orders", self.order_rid(order["id"])),
+        }
+
+    def line_json(self, order: dict, line: dict, extend: bool = False) -> dict:
+        ident = rid("orderProduct", f"order_product_id={line['id']}")
+        price, gross = line["price"], line["gross"]
+        out = {
+            **self.href("orderProducts", ident),
+            "id": ident,
+            "innerId": str(line["id"]),
+            "name": line["name"],
+            "sku": line["sku"],
+            "productInnerId": str(line["product_id"]),
+            "modelNumber": {},
+            "originalPrice": n4(price),
+            "price": n4(price),
+            "grossPrice": str(int(gross)),
+            "originalGrossPrice": str(int(gross)),
+            "originalPriceCurrency": n4(price),
+            "priceCurrency": n4(price),
+            "grossPriceCurrency": n4(gross),
+            "originalGrossPriceCurrency": n4(gross),
+            "total": n4(line["total"]),
+            "taxRate": n4(line["rate"]),
+            "stock1": str(line["stock"][0]),
+            "stock2": str(line["stock"][1]),
+            "stock3": str(line["stock"][2]),
+            "stock4": str(line["stock"][3]),
+            "subtractStock": "1",
+            "dateCreated": iso(order["created"]),
+            "dateUpdated": iso(order["created"]),
+            "gtin": line["gtin"],
+            "durableMediaDevice": "1",
+            "order": self.href("orders", self.order_rid(order["id"])),
+            "product": self.href("products", self.product_rid(line["product_id"])),
+            "orderProductOptions": {
+                "href": f"{self.site_url}/api/orderProductOptions?orderProductId={ident}"
+            },
+        }
+        if not extend:
+            out["parentProduct"] = self.href("products", self.product_rid(line["product_id"]))
+        return out
+
+    def history_json(self, order: dict, row: dict) -> dict:
+        ident = rid("orderHistory", f"order_history_id={row['id']}")
+        return {
+            **self.href("orderHistories", ident),
+            "id": ident,
+            "innerId": str(row["id"]),
+            "comment": row["comment"],
+            "dateAdded": spaced(row["at"]),
+            "order": self.href("orders", self.order_rid(order["id"])),
+            "orderStatus": self.href("orderStatuses", self.status_rid(row["status"])),
+        }
+
+    def status_json(self, inner: int) -> dict:
+        ident = self.status_rid(inner)
+        return {
+            **self.href("orderStatuses", ident),
+            "id": ident,
+            "orderStatusDescriptions": {
+                "href": f"{self.site_url}/api/orderStatusDescriptions?orderStatusId={ident}"
+            },
+        }
+
+    def status_description_json(self, inner: int) -> dict:
+        ident = rid("orderStatusDescription", f"order_status_id={inner}&language_id=1")
+        name, color, _ = STATUSES[inner]
+        return {
+            **self.href("orderStatusDescriptions", ident),
+            "id": ident,
+            "name": name,
+            "color": color,
+            "orderStatus": self.href("orderStatuses", self.status_rid(inner)),
+            "language": self.href("languages", rid("language", "language_id=1")),
+        }
+
+    def product_json(self, product: dict, extend: bool = False) -> dict:
+        ident = self.product_rid(product["id"])
+        tax_id = rid("taxClass", f"tax_class_id={product['tax_class']}")
+        out = {
+            **self.href("productExtend" if extend else "products", ident),
+            "id": ident,
+            "innerId": str(product["id"]),
+            "sku": product["sku"],
+            "modelNumber": {},
+            "orderable": "1",
+            "price": n4(product["price"]),
+            "multiplier": "1.0000",
+            "multiplierLock": "0",
+            "loyaltyPoints": {},
+            "stock1": str(product["stock"][0]),
+            "stock2": str(product["stock"][1]),
+            "stock3": str(product["stock"][2]),
+            "stock4": str(product["stock"][3]),
+            "subtractStock": product["subtract_stock"],
+            "mainPicture": f"product/{product['sku']}.jpg",
+            "width": "0.00",
+            "height": "0.00",
+            "length": "0.00",
+            "weight": "0.00",
+            "status": product["status"],
+            "shipped": "1",
+            "minimalOrderNumber": "1",
+            "maximalOrderNumber": "0",
+            "minimalOrderNumberMultiply": "0",
+            "availableDate": "0000-00-00",
+            "quantity": "0.0000",
+            "sortOrder": "0",
+            "dateCreated": iso(product["created"]),
+            "dateUpdated": iso(product["updated"]),
+            "imageAlt": product["name"],
+            "freeShipping": "0",
+            "durableMediaDevice": "0",
+            "gtin": product["gtin"],
+        }
+        if not extend:
+            out["taxClass"] = self.href("taxClasses", tax_id)
+            out["productDescriptions"] = {
+                "href": f"{self.site_url}/api/productDescriptions?productId={ident}"
+            }
+            out["productCategoryRelations"] = {
+                "href": f"{self.site_url}/api/productCategoryRelations?productId={ident}"
+            }
+            out["productSpecials"] = {
+                "href": f"{self.site_url}/api/productSpecials?productId={ident}"
+            }
+            return out
+        rate = TAX_CLASSES[product["tax_class"]][2]
+        prices = []
+        for group, (_, pct) in CUSTOMER_GROUPS.items():
+            net = (product["price"] * (100 - Decimal(pct)) / 100).quantize(FOUR, ROUND_HALF_UP)
+            special = self._active_special(product["id"], group)
+            prices.append(
+                {
+                    "customerGroup": {
+                        "id": self.group_rid(group),
+                        "innerId": group,
+                        "default": group == DEFAULT_GROUP,
+                    },
+                    "net": str(forint(net)),
+                    "netOriginal": str(forint(net)),
+                    "netSpecial": str(forint(special)) if special is not None else None,
+                    "gross": str(forint(net * (1 + rate / 100))),
+                    "grossOriginal": str(forint(net * (1 + rate / 100))),
+                    "grossSpecial": str(forint(special * (1 + rate / 100)))
+                    if special is not None
+                    else None,
+                    "currencyCode": "HUF",
+                }
+            )
+        desc_id = rid("productDescription", f"product_id={product['id']}&language_id=1")
+        out.update(
+            {
+                "productPrices": prices,
+                "taxClass": self.href("taxClasses", tax_id),
+                "parentProduct": self.href("products", ident),
+                "manufacturer": {},
+                "productDescriptions": [
+                    {
+                        **self.href("productDescriptions", desc_id),
+                        "id": desc_id,
+                        "name": product["name"],
+                        "metaKeywords": {},
+                        "metaDescription": {},
+                        "shortDescription": "",
+                        "description": f"<p>{product['name']}</p>",
+                        "parameters": "",
+                        "packagingUnit": {},
+                        "measurementUnit": "db",
+                        "customContentTitle": {},
+                        "customContent": {},
+                        "dateCreated": iso(product["created"]),
+                        "dateUpdated": iso(product["updated"]),
+                        "videoCode": {},
+                        "product": self.href("products", ident),
+                        "language": self.href("languages", rid("language", "language_id=1")),
+                    }
+                ],
+                "productCategoryRelations": [
+                    {
+                        **self.href(
+                            "productCategoryRelations",
+                            rel := rid(
+                                "productCategory", f"product_id={product['id']}&category_id={c}"
+                            ),
+                        ),
+                        "id": rel,
+                        "product": self.href("products", ident),
+                        "category": self.href("categories", rid("category", f"category_id={c}")),
+                    }
+                    for c in product["categories"]
+                ],
+                "productSpecials": [
+                    self.special_json(s)
+                    for s in self.specials.values()
+                    if s["product_id"] == product["id"]
+                ],
+                "customerGroupProductPrices": [],
+            }
+        )
+        return out
+
+    def _active_special(self, product_id: int, group: int) -> Decimal | None:
+        now = spaced(utcnow())
+        best = None
+        for s in self.specials.values():
+            if s["product_id"] != product_id or s["group"] not in (None, group):
+                continue
+            if s["dateFrom"] != EMPTY_DATE and s["dateFrom"] > now:
+                continue
+            if s["dateTo"] != EMPTY_DATE and s["dateTo"] < now:
+                continue
+            if best is None or int(s["priority"]) < int(best["priority"]):
+                best = s
+        return best["price"] if best else None
+
+    def special_json(self, special: dict) -> dict:
+        ident = rid("productSpecial", f"product_special_id={special['id']}")
+        return {
+            **self.href("productSpecials", ident),
+            "id": ident,
+            "priority": special["priority"],
+            "price": n4(special["price"]),
+            "dateFrom": special["dateFrom"],
+            "dateTo": special["dateTo"],
+            "minQuantity": special["minQuantity"],
+            "maxQuantity": special["maxQuantity"],
+            "isLimitedDiscount": special["isLimitedDiscount"],
+            "maxOrderableCount": special["maxOrderableCount"],
+            "type": "interval",
+            "dateCreated": iso(special["created"]),
+            "product": self.href("products", self.product_rid(special["product_id"])),
+            "customerGroup": self.href("customerGroups", self.group_rid(special["group"]))
+            if special["group"]
+            else {},
+        }
+
+    def group_json(self, inner: int) -> dict:
+        ident = self.group_rid(inner)
+        name, pct = CUSTOMER_GROUPS[inner]
+        return {
+            **self.href("customerGroups", ident),
+            "id": ident,
+            "innerId": str(inner),
+            "name": name,
+            "percentDiscount": pct,
+            "percentDiscountSpecialPrices": "0",
+        }
+
+    def customer_json(self, customer: dict) -> dict:
+        ident = rid("customer", f"customer_id={customer['id']}")
+        p = customer["person"]
+        return {
+            **self.href("customers", ident),
+            "id": ident,
+            "innerId": str(customer["id"]),
+            "firstname": p["first_name"],
+            "lastname": p["last_name"],
+            "email": p["email"],
+            "telephone": p.get("phone_text", ""),
+            "fax": "",
+            "newsletter": "0",
+            "status": "1",
+            "approved": "1",
+            "freeShipping": "0",
+            "dateCreated": "2025-06-01T10:00:00",
+            "dateUpdated": "2025-06-01T10:00:00",
+            "customerGroup": self.href("customerGroups", self.group_rid(customer["group"])),
+        }
+
+    def category_json(self, inner: int, name: str, parent: int) -> dict:
+        ident = rid("category", f"category_id={inner}")
+        desc_id = rid("categoryDescription", f"category_id={inner}&language_id=1")
+        return {
+            **self.href("categoryExtend", ident),
+            "id": ident,
+            "innerId": str(inner),
+            "picture": {},
+            "sortOrder": "0",
+            "status": "1",
+            "productsStatus": "1",
+            "groupCode": {},
+            "dateCreated": "2024-03-01T09:00:00",
+            "dateUpdated": "2024-03-01T09:00:00",
+            "parentCategory": self.href("categories", rid("category", f"category_id={parent}"))
+            if parent
+            else {},
+            "centralCategory": {},
+            "categoryDescriptions": [
+                {
+                    **self.href("categoryDescriptions", desc_id),
+                    "id": desc_id,
+                    "name": name,
+                    "metaKeywords": {},
+                    "metaDescription": {},
+                    "description": {},
+                    "customTitle": {},
+                    "robotsMetaTag": "0",
+                    "footerSeoText": {},
+                    "heading": {},
+                    "shortDescription": {},
+                    "category": self.href("categories", ident),
+                    "language": self.href("languages", rid("language", "language_id=1")),
+                }
+            ],
+            "categoryCustomerGroupRelations": [],
+        }
+
+    def tax_class_json(self, inner: int) -> dict:
+        ident = rid("taxClass", f"tax_class_id={inner}")
+        name, description, *_ = TAX_CLASSES[inner]
+        return {
+            **self.href("taxClasses", ident),
+            "id": ident,
+            "name": name,
+            "description": description,
+            "dateCreated": "2020-01-01T00:00:00",
+            "dateUpdated": "2020-01-01T00:00:00",
+            "taxRates": {"href": f"{self.site_url}/api/taxRates?taxClassId={ident}"},
+        }
+
+    def tax_rate_json(self, class_id: int) -> dict:
+        name, _, rate, inner = TAX_CLASSES[class_id]
+        ident = rid("taxRate", f"tax_rate_id={inner}")
+        return {
+            **self.href("taxRates", ident),
+            "id": ident,
+            "priority": "1",
+            "rate": f"{rate:.0f}",
+            "description": name,
+            "dateCreated": "2020-01-01T00:00:00",
+            "dateUpdated": "2020-01-01T00:00:00",
+            "geoZone": self.href("geoZones", rid("geoZone", "geo_zone_id=5")),
+            "taxClass": self.href("taxClasses", rid("taxClass", f"tax_class_id={class_id}")),
+        }
+
+    def shipping_mode_json(self, inner: int, extend: bool = True) -> dict:
+        name, extension, kind, cost, tax_class, _ = SHIPPING_MODES[inner]
+        ident = rid("shippingMode", f"id={inner}")
+        out = {
+            **self.href("shippingModeExtend" if extend else "shippingModes", ident),
+            "id": ident,
+            "innerId": str(inner),
+            "sortOrder": str(inner - 17),
+            "enabled": "1",
+            "costCalculationBy": "PRICE",
+            "freeShippingFrom": "0.0000",
+            "shippingType": kind,
+            "taxClass": self.href("taxClasses", rid("taxClass", f"tax_class_id={tax_class}")),
+            "geoZone": None,
+        }
+        if not extend:
+            out["shippingModeDescriptions"] = {
+                "href": f"{self.site_url}/api/shippingModeDescriptions?shippingModeId={ident}"
+            }
+            out["shippingLanes"] = {
+                "href": f"{self.site_url}/api/shippingLanes?shippingModeId={ident}"
+            }
+            return out
+        desc_id = rid("shippingModeDescription", f"id={inner}&language_id=1")
+        lane_id = rid("shippingLane", f"id={inner * 10}")
+        out["extension"] = extension
+        out["shippingModeDescriptions"] = [
+            {
+                **self.href("shippingModeDescriptions", desc_id),
+                "id": desc_id,
+                "name": name,
+                "description": "",
+                "shippingMode": self.href("shippingModes", ident),
+                "language": self.href("languages", rid("language", "language_id=1")),
+            }
+        ]
+        out["shippingLanes"] = [
+            {
+                **self.href("shippingLanes", lane_id),
+                "id": lane_id,
+                "innerId": str(inner * 10),
+                "cartMinimumGross": "0.0000",
+                "cartMaximumGross": "99999999999.9999",
+                "costNet": n4(cost),
+                "weightMinimum": "0.0000",
+                "weightMaximum": "50.0000",
+                "shippingMode": self.href("shippingModes", ident),
+            }
+        ]
+        return out
+
+    def payment_mode_json(self, code: str) -> dict:
+        inner, name, *_ = PAYMENT_MODES[code]
+        ident = rid("paymentMode", f"extension_id={inner}")
+        return {
+            **self.href("paymentModes", ident),
+            "id": ident,
+            "innerId": str(inner),
+            "code": code,
+            "status": "1",
+            "sortOrder": str(inner - 22),
+            "geoZone": self.href("geoZones", rid("geoZone", "geo_zone_id=0")),
+            "orderStatus": self.href("orderStatuses", self.status_rid(1)),
+            "paymentDescription": [
+                {
+                    "name": name,
+                    "description": "",
+                    "language": {
+                        **self.href("languages", rid("language", "language_id=1")),
+                        "id": rid("language", "language_id=1"),
+                    },
+                }
+            ],
+        }
+
+    def settings(self) -> list[dict]:
+        """Settings as (id, group, key, value)."""
+        values = [
+            ("config", "config_name", self.shop_name),
+            ("config", "config_currency", "HUF"),
+            ("config", "config_language", "hu"),
+            ("config", "config_customer_group_id", str(DEFAULT_GROUP)),
+            ("config", "config_tax", "1"),
+            ("config", "config_timezone", "Europe/Budapest"),
+        ]
+        return [
+            {
+                **self.href("settings", ident := rid("setting", f"setting_id={i}")),
+                "id": ident,
+                "group": group,
+                "key": key,
+                "value": value,
+            }
+            for i, (group, key, value) in enumerate(values, start=1)
+        ]
+
+    def webhook_json(self, hook: dict) -> dict:
+        ident = rid("webHook", f"notification_id={hook['id']}")
+        own = self.href("webHooks", ident)
+        params = [{**p, "webHook": own} for p in hook["params"]]
+        delays = [{**d, "webHook": own} for d in hook["delay"]]
+        return {
+            **own,
+            "id": ident,
+            "event": hook["event"],
+            "status": hook["status"],
+            "label": hook["label"],
+            # the XML->JSON artefact of the fixture: one element is an object, more a list
+            "webHookParameters": params[0] if len(params) == 1 else params,
+            "webHookDelay": (delays[0] if len(delays) == 1 else delays) if delays else {},
+        }
+
+    # ------------------------------------------------------------------ mutations
+    def resolve_status(self, value) -> int | None:
+        """A status given as innerId, resource id, Hungarian or English name; 0 = abandoned."""
+        if value is None:
+            return None
+        text = str(value).strip()
+        if text.isdigit() and (int(text) in STATUSES or int(text) == 0):
+            return int(text)
+        inner = parse_rid(text, "orderStatus", "order_status_id")
+        if inner in STATUSES:
+            return inner
+        for key, (name, _, alias) in STATUSES.items():
+            if text.lower() in (name.lower(), alias):
+                return key
+        if text.lower() in ("abandoned", "abandoned_cart"):
+            return 0
+        raise ValueError(f"unknown status {value!r}; known: {sorted(STATUSES)} or their names")
+
+    def create_orders(
+        self,
+        count: int = 1,
+        status=None,
+        lines: list | None = None,
+        coupon: str | None = None,
+        shipping: str | None = None,
+        payment_method: str | None = None,
+        customer: str | None = None,
+    ) -> list[int]:
+        """Place ``count`` orders now; returns their innerIds (``order_confirm`` fires).
+
+        ``status``: innerId/name (default 1 Függőben; 0 or "abandoned" = abandoned cart);
+        ``lines``: ``[{"sku" or "product_id" (innerId), "quantity"}]`` (random otherwise);
+        ``coupon``: TAVASZ10, HUSEG15 or KUPON2000; ``shipping``: gls, foxpost, pickup (or a
+        mode innerId/name); ``payment_method``: cod, bank_transfer, barion; ``customer``:
+        "guest" or "registered".
+        """
+        with self.lock:
+            inner = self.resolve_status(status) if status is not None else 1
+            drafts_lines = None if lines is None else self._lines(lines)
+            ship = None if shipping is None else self._shipping(shipping)
+            pay = None
+            if payment_method is not None:
+                pay = str(payment_method).lower()
+                if pay not in PAYMENT_MODES:
+                    raise ValueError(f"payment_method must be one of {sorted(PAYMENT_MODES)}")
+            code = None
+            if coupon is not None:
+                code = str(coupon).upper()
+                if code not in COUPONS:
+                    raise ValueError(f"coupon must be one of {sorted(COUPONS)}")
+            if customer not in (None, "guest", "registered"):
+                raise ValueError('customer must be "guest" or "registered"')
+            ids = []
+            for _ in range(int(count)):
+                draft = self._draft(
+                    utcnow(), inner or None, drafts_lines, code, ship, pay, customer
+                )
+                order = self._add_order(draft)
+                ids.append(order["id"])
+                if order["status"]:
+                    self._emit("order_confirm", order)
+            return ids
+
+    def _lines(self, lines: list) -> list[dict]:
+        if not isinstance(lines, list) or not lines:
+            raise ValueError("lines must be a non-empty list")
+        out = []
+        for line in lines:
+            if not isinstance(line, dict):
+                raise ValueError("a line is an object {sku or product_id, quantity}")
+            product = None
+            if "product_id" in line:
+                product = self.products.get(int(line["product_id"]))
+            elif "sku" in line:
+                product = next((p for p in self.products.values() if p["sku"] == line["sku"]), None)
+            if product is None:
+                raise ValueError(f"no such product in line {line}")
+            qty = int(line.get("quantity", 1))
+            if qty < 1:
+                raise ValueError("quantity must be at least 1")
+            out.append({"product": product, "qty": qty})
+        return out
+
+    @staticmethod
+    def _shipping(value) -> int:
+        text = str(value).strip().lower()
+        for inner, (name, *_, aliases) in SHIPPING_MODES.items():
+            if text in (str(inner), name.lower(), *aliases):
+                return inner
+        raise ValueError("shipping must be gls, foxpost or pickup (or a mode innerId/name)")
+
+    def get_order(self, inner: int) -> dict:
+        order = self.orders.get(int(inner))
+        if order is None:
+            raise _not_found(f"/orders/{self.order_rid(int(inner))}")
+        return order
+
+    def change_status(self, order: dict, status: int, comment: str = "") -> None:
+        """A status change: history row, dateUpdated bumped, ``order_status_change`` fired."""
+        moment = max(utcnow(), order["updated"])
+        self._history(order, status, comment, moment)
+        self._emit("order_status_change", order)
+
+    def modify_order(self, order_id: int, status=None, comment=None, touch=False) -> dict:
+        """Control endpoint: change status (as an admin would), the comment, or just the date."""
+        with self.lock:
+            order = self.get_order(order_id)
+            if status is not None:
+                inner = self.resolve_status(status)
+                if not inner:
+                    raise ValueError("an order cannot become an abandoned cart")
+                self.change_status(order, inner)
+            if comment is not None:
+                order["comment"] = str(comment)
+            if touch or comment is not None:
+                order["updated"] = max(utcnow(), order["updated"])
+            return self.order_json(order, extend=True)
+
+    def modify_product(
+        self, product_id: int, stock=None, price=None, sku=None, name=None, **stocks
+    ) -> dict:
+        """Control endpoint: ``stock`` (int = stock1, or a list of up to 4), ``stock1..4``,
+        ``price`` (net), ``sku``, ``name``; bumps dateUpdated."""
+        unknown = set(stocks) - {"stock1", "stock2", "stock3", "stock4"}
+        if unknown:
+            raise ValueError(
+                f"cannot change {sorted(unknown)}; allowed: stock, stock1..4, price, sku, name"
+            )
+        with self.lock:
+            product = self.products.get(int(product_id))
+            if product is None:
+                raise ValueError(f"no product {product_id}")
+            if stock is not None:
+                values = stock if isinstance(stock, list) else [stock]
+                product["stock"] = [int(v) for v in values] + [0] * (4 - len(values))
+            for key, value in stocks.items():
+                product["stock"][int(key[-1]) - 1] = int(value)
+            if price is not None:
+                product["price"] = _money_field("price", price)
+                rate = TAX_CLASSES[product["tax_class"]][2]
+                product["gross"] = forint(product["price"] * (1 + rate / 100))
+            if sku is not None:
+                product["sku"] = str(sku)
+            if name is not None:
+                product["name"] = str(name)
+            product["updated"] = max(utcnow(), product["updated"])
+            return self.product_json(product, extend=True)
+
+    def update_product(self, product: dict, body: dict) -> None:
+        """An API PUT on /products/{id}: stock1..4, price (net), sku, status, subtractStock."""
+        writable = {
+            "stock1",
+            "stock2",
+            "stock3",
+            "stock4",
+            "price",
+            "sku",
+            "status",
+            "subtractStock",
+        }
+        readonly = {"id", "innerId", "href", "dateCreated", "dateUpdated"} & set(body)
+        if readonly:
+            raise SrError(400, 40002, f"Read-only field(s): {', '.join(sorted(readonly))}")
+        changes = {}
+        for key, value in body.items():
+            if key not in writable:
+                continue  # the real API has many more writable fields; the emulator keeps these
+            if key.startswith("stock"):
+                changes[key] = _int_field(key, value)
+            elif key == "price":
+                changes[key] = _money_field(key, value)
+            elif key == "status":
+                if str(value) not in ("0", "1", "2"):
+                    raise SrError(400, 40005, "The value of 'status' must be 0, 1 or 2.")
+                changes[key] = str(value)
+            elif key == "sku":
+                if not str(value).strip():
+                    raise SrError(400, 40005, "The value of 'sku' cannot be empty.")
+                changes[key] = str(value)
+            else:
+                changes[key] = "1" if str(value) in ("1", "true", "True") else "0"
+        for key, value in changes.items():
+            if key.startswith("stock"):
+                product["stock"][int(key[-1]) - 1] = value
+            elif key == "price":
+                product["price"] = value
+                rate = TAX_CLASSES[product["tax_class"]][2]
+                product["gross"] = forint(value * (1 + rate / 100))
+            elif key == "subtractStock":
+                product["subtract_stock"] = value
+            else:
+                product[key] = value
+        product["updated"] = max(utcnow(), product["updated"])
+
+    def record(self, kind: str, method: str, path: str, ids: dict, body) -> dict:
+        """Remember an API write (``received``); ``status`` is filled in with the answer."""
+        entry = {
+            "seq": self._next("seq"),
+            "time": utcnow().strftime("%Y-%m-%dT%H:%M:%S"),
+            "kind": kind,
+            "method": method,
+            "path": path,
+            "ids": ids,
+            "body": body,
+            "status": None,
+        }
+        self.received.append(entry)
+        return entry
+
+    def summary(self) -> dict:
+        with self.lock:
+            by_status: dict[str, int] = {}
+            for order in self.orders.values():
+                key = STATUSES[order["status"]][2] if order["status"] else "abandoned"
+                by_status[key] = by_status.get(key, 0) + 1
+            return {
+                **self.config,
+                "api": f"{self.site_url}/api/",
+                "token_url": f"{self.site_url}/{self.shop_name}/app/token",
+                "orders": len(self.orders),
+                "orders_by_status": dict(sorted(by_status.items())),
+                "products": len(self.products),
+                "customers": len(self.customers),
+                "specials": len(self.specials),
+                "received": len(self.received),
+                "webhooks": len(self.webhooks),
+            }
+
+    # ------------------------------------------------------------------ webhooks
+    def add_webhook(
+        self,
+        url: str,
+        event: str,
+        secret: str = "",
+        label: str = "",
+        status: str = "1",
+        fields=None,
+        kind: str = "json",
+    ) -> dict:
+        """Subscribe ``url`` to ``event`` (``secret`` is ignored: Shoprenter signs nothing)."""
+        if event not in WEBHOOK_EVENTS:
+            raise SrError(400, 40005, f"Invalid event: {event!r}")
+        with self.lock:
+            hook = {
+                "id": self._next("webhook"),
+                "event": event,
+                "status": str(status),
+                "label": label or event,
+                "params": [{"type": kind, "url": url, **({"fields": fields} if fields else {})}],
+                "delay": [],
+            }
+            self.webhooks[hook["id"]] = hook
+            return hook
+
+    def webhook_payload(self, order: dict) -> dict:
+        """The ``{"orders": {"order": [...]}}`` document of the official sample."""
+        person, ship = order["person"], order["ship_to"]
+        money = order["money"]
+        ship_name, *_ = SHIPPING_MODES[order["shipping"]]
+        _, pay_name, *_ = PAYMENT_MODES[order["payment"]]
+        last = order["history"][-1] if order["history"] else None
+        tax = sum(money["taxes"].values(), ZERO)
+        ship_gross = money["shipping"] * (1 + money["shipping_rate"] / 100)
+        fee_gross = money["fee"] * (1 + money["fee_rate"] / 100)
+        coupon_gross = None
+        if order["coupon"]:
+            gross = sum((v * (1 + r / 100) for r, v in money["discount"].items()), ZERO)
+            coupon_gross = str(forint(gross))
+        doc = {
+            "storeName": self.shop_name,
+            "innerId": str(order["id"]),
+            "innerResourceId": f"orders/{self.order_rid(order['id'])}",
+            "outerResourceId": "",
+            "firstname": person["first_name"],
+            "lastname": person["last_name"],
+            "phone": person.get("phone_text", ""),
+            "fax": "",
+            "email": person["email"],
+            "cart_token": hashlib.md5(f"cart-{order['id']}".encode()).hexdigest(),
+        }
+        for prefix, who in (("shipping", ship), ("payment", person)):
+            doc.update(
+                {
+                    f"{prefix}Firstname": who["first_name"],
+                    f"{prefix}Lastname": who["last_name"],
+                    f"{prefix}Company": who["company"],
+                    f"{prefix}Address1": who["address_1"],
+                    f"{prefix}Address2": who["address_2"],
+                    f"{prefix}City": who["city"],
+                    f"{prefix}CountryName": "Hungary",
+                    f"{prefix}ZoneName": "",
+                }
+            )
+        doc.update(
+            {
+                "shippingPostcode": ship["postcode"],
+                "shippingMethodName": ship_name,
+                "shippingNetPrice": float(money["shipping"]),
+                "shippingGrossPrice": str(forint(ship_gross)),
+                "shippingInnerResourceId": "shippingModeExtend/"
+                + rid("shippingMode", f"id={order['shipping']}"),
+                "paymentMethodName": pay_name,
+                "paymentNetPrice": float(money["fee"]),
+                "paymentGrossPrice": float(forint(fee_gross)),
+                "couponCode": order["coupon"] or "",
+                "couponGrossPrice": coupon_gross,
+                "languageId": "1",
+                "languageCode": "hu",
+                "comment": order["comment"],
+                "total": str(forint(money["total"] - tax)),
+                "totalGross": str(forint(money["total"])),
+                "taxPrice": str(forint(tax)),
+                "currency": "HUF",
+                "paymentPostcode": person["postcode"],
+                "paymentTaxnumber": person["vat"],
+                "orderHistory": {
+                    "status": str(last["status"]) if last else "0",
+                    "statusText": STATUSES[last["status"]][0] if last else "",
+                    "comment": last["comment"] if last else "",
+                    "dateAdded": spaced(last["at"]) if last else EMPTY_DATE,
+                },
+                "orderProducts": {
+                    "orderProduct": [
+                        {
+                            "innerId": str(ln["id"]),
+                            "innerResourceId": "orderProducts/"
+                            + rid("orderProduct", f"order_product_id={ln['id']}"),
+                            "outerResourceId": "",
+                            "name": ln["name"],
+                            "sku": ln["sku"],
+                            "price": n4(ln["price"]),
+                            "currency": "HUF",
+                            "taxRate": n4(ln["rate"]),
+                            "quantity": str(sum(ln["stock"])),
+                            "image": f"{self.site_url}/custom/{self.shop_name}/image/no_image.jpg",
+                            "category": "",
+                            "volume": {"height": "0.00", "width": "0.00", "length": "0.00"},
+                            "weight": {"weight": "0.00"},
+                        }
+                        for ln in order["lines"]
+                    ]
+                },
+            }
+        )
+        return {"orders": {"order": [doc]}}
+
+    def _emit(self, event: str, order: dict) -> None:
+        hooks = [h for h in self.webhooks.values() if h["status"] == "1" and h["event"] == event]
+        if not hooks:
+            return
+        payload = self.webhook_payload(order)
+        for hook in hooks:
+            data = payload
+            fields = hook["params"][0].get("fields") if hook["params"] else None
+            if fields:  # the whitelist names "order_<key>"
+                keep = {f.removeprefix("order_") for f in fields if f.startswith("order_")}
+                data = {
+                    "orders": {
+                        "order": [
+                            {k: v for k, v in payload["orders"]["order"][0].items() if k in keep}
+                        ]
+                    }
+                }
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            for param in hook["params"]:
+                self._deliveries().put((hook, param["url"], order["id"], text))
+
+    def _deliveries(self) -> queue.Queue:
+        if self._queue is None:
+            self._queue = queue.Queue()
+            threading.Thread(target=self._send_loop, args=(self._queue,), daemon=True).start()
+        return self._queue
+
+    def _send_loop(self, jobs: queue.Queue) -> None:
+        while (job := jobs.get()) is not None:
+            hook, url, order_id, text = job
+            body, ctype = multipart({"data": text})
+            headers = {"User-Agent": "ShopRenter", "Content-Type": ctype, "Accept": "*/*"}
+            record = {
+                "webhook_id": hook["id"],
+                "topic": hook["event"],
+                "event": hook["event"],
+                "url": url,
+                "order_id": order_id,
+                "data": json.loads(text),
+                "time": time.time(),
+            }
+            try:
+                record["status"] = _post(url, body, headers)
+            except Exception as exc:  # any failure is recorded; no retries are documented
+                record["status"] = None
+                record["error"] = str(exc)
+            with self.lock:
+                self.webhook_deliveries.append(record)
+
+    def close(self) -> None:
+        if self._queue is not None:
+            self._queue.put(None)
+            self._queue = None
+
+
+# ---------------------------------------------------------------------------- API
+class Api:
+    """Token endpoint, bearer auth, rate limit, routes; handlers work on ``Store``."""
+
+    def __init__(self, store: Store, consumer_key: str, consumer_secret: str):
+        self.store = store
+        self.client_id, self.client_secret = consumer_key, consumer_secret
+        self.tokens: dict[str, float] = {}  # access token -> expiry (time.time())
+        self.window: deque = deque()
+        self._rate_lock = threading.Lock()
+        r = self.router = Router()
+        any_id = r"(?P<ident>[A-Za-z0-9+/=_-]+)"
+        r.add("GET", r"/orderExtend", self.list_orders_extend)
+        r.add("GET", rf"/orderExtend/{any_id}", self.get_order_extend)
+        r.add("GET", r"/orders", self.list_orders)
+        r.add("GET", rf"/orders/{any_id}", self.get_order)
+        r.add("PUT", rf"/orders/{any_id}", self.update_order, "order_update")
+        r.add("GET", r"/orderProducts", self.list_order_products)
+        r.add("GET", rf"/orderProducts/{any_id}", self.get_order_product)
+        r.add("GET", r"/orderTotals", self.list_order_totals)
+        r.add("GET", rf"/orderTotals/{any_id}", self.get_order_total)
+        r.add("GET", r"/orderHistories", self.list_histories)
+        r.add("GET", rf"/orderHistories/{any_id}", self.get_history)
+        r.add("GET", r"/orderStatuses", self.list_statuses)
+        r.add("GET", rf"/orderStatuses/{any_id}", self.get_status)
+        r.add("GET", r"/orderStatusDescriptions", self.list_status_descriptions)
+        r.add("GET", rf"/orderStatusDescriptions/{any_id}", self.get_status_description)
+        r.add("GET", r"/products", self.list_products)
+        r.add("GET", rf"/products/{any_id}", self.get_product)
+        r.add("PUT", rf"/products/{any_id}", self.update_product, "product_update")
+        r.add("GET", r"/productExtend", self.list_products_extend)
+        r.add("GET", rf"/productExtend/{any_id}", self.get_product_extend)
+        r.add("PUT", rf"/productExtend/{any_id}", self.update_product_extend, "product_update")
+        r.add("GET", r"/productSpecials", self.list_specials)
+        r.add("POST", r"/productSpecials", self.create_special, "special_create")
+        r.add("GET", rf"/productSpecials/{any_id}", self.get_special)
+        r.add("PUT", rf"/productSpecials/{any_id}", self.update_special, "special_update")
+        r.add("DELETE", rf"/productSpecials/{any_id}", self.delete_special, "special_delete")
+        r.add("GET", r"/customerGroups", self.list_groups)
+        r.add("GET", rf"/customerGroups/{any_id}", self.get_group)
+        r.add("GET", r"/customers", self.list_customers)
+        r.add("GET", rf"/customers/{any_id}", self.get_customer)
+        r.add("GET", r"/categoryExtend", self.list_categories)
+        r.add("GET", rf"/(?:categoryExtend|categories)/{any_id}", self.get_category)
+        r.add("GET", r"/taxClasses", self.list_tax_classes)
+        r.add("GET", rf"/taxClasses/{any_id}", self.get_tax_class)
+        r.add("GET", r"/taxRates", self.list_tax_rates)
+        r.add("GET", rf"/taxRates/{any_id}", self.get_tax_rate)
+        r.add("GET", r"/shippingModeExtend", self.list_shipping_modes)
+        r.add("GET", rf"/(?:shippingModeExtend|shippingModes)/{any_id}", self.get_shipping_mode)
+        r.add("GET", r"/paymentModes", self.list_payment_modes)
+        r.add("GET", rf"/paymentModes/{any_id}", self.get_payment_mode)
+        r.add("GET", r"/settings", self.list_settings)
+        r.add("GET", r"/currencies", self.list_currencies)
+        r.add("GET", r"/webHooks", self.list_webhooks)
+        r.add("POST", r"/webHooks", self.create_webhook, "webhook_create")
+        r.add("GET", rf"/webHooks/{any_id}", self.get_webhook)
+        r.add("PUT", rf"/webHooks/{any_id}", self.update_webhook, "webhook_update")
+        r.add("DELETE", rf"/webHooks/{any_id}", self.delete_webhook, "webhook_delete")
+
+    # ------------------------------------------------------------------ dispatch
+    def handle(self, req) -> Response:
+        """Token endpoint, or: authenticate, rate-limit, route (``/batch`` too), encode."""
+        try:
+            token_path = f"/{self.store.shop_name}/app/token"
+            if req.path.endswith("/app/token"):
+                return self.token(req, req.path == token_path)
+            self._authenticate(req)
+            self._rate_limit()
+            path = req.path[4:] if req.path.startswith("/api/") else req.path
+            with self.store.lock:
+                if path == "/batch" and req.method == "POST":
+                    response = self.batch(req)
+                else:
+                    response = self.dispatch(req.method, path, req.query_pairs, req, req.path)
+                response.body = b"" if response.status == 204 else response.payload()
+                return response
+        except ApiError as exc:
+            return Response(exc.status, exc.body())
+        except Exception as exc:  # a bug: answer 500 like the real API's error JSON
+            traceback.print_exc()
+            return Response(500, {"error": 500, "message": str(exc)})
+
+    def dispatch(
+        self, method: str, path: str, pairs, req=None, raw_path: str = "", body=None
+    ) -> Response:
+        """Route one request (also a batch item) under the store lock; records writes."""
+        try:
+            handler, groups, record = self.router.match(method, path)
+        except ApiError:
+            raise SrError(404, 40401, f'Resource matching URI "{path}" not found') from None
+        if req is not None and method in ("POST", "PUT"):
+            body = self._body(req)
+        entry = None
+        if record:
+            entry = self.store.record(record, method, raw_path or path, groups, body)
+        try:
+            result = handler(_Call(method, pairs, body, path), **groups)
+        except ApiError as exc:
+            if entry:
+                entry["status"] = exc.status
+            raise
+        response = result if isinstance(result, Response) else Response(200, result)
+        if entry:
+            entry["status"] = response.status
+        return response
+
+    @staticmethod
+    def _body(req):
+        text = req.body.decode("utf-8", "replace")
+        if not text.strip():
+            raise SrError(400, 40001, "Data parameter not found in POST/PUT!")
+        if "application/x-www-form-urlencoded" in req.headers.get("Content-Type", ""):
+            return dict(parse_qsl(text))
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise SrError(400, 40005, "The request body is not valid JSON.") from None
+
+    def token(self, req, right_shop: bool) -> Response:
+        """``POST /{shop}/app/token`` (client credentials)."""
+        if req.method != "POST":
+            return Response(405, {"error": "method_not_allowed", "message": "Use POST."})
+        try:
+            body = self._body(req)
+        except SrError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+
+        def oauth(status, error, description, hint=None):
+            out = {"error": error, "error_description": description}
+            if hint:
+                out["hint"] = hint
+            out["message"] = description
+            return Response(status, out)
+
+        if body.get("grant_type") != "client_credentials":
+            return oauth(
+                400,
+                "unsupported_grant_type",
+                "The authorization grant type is not supported by the authorization server.",
+                "Check that all required parameters have been provided",
+            )
+        for name in ("client_id", "client_secret"):
+            if not body.get(name):
+                return oauth(
+                    400,
+                    "invalid_request",
+                    "The request is missing a required parameter, includes an invalid "
+                    "parameter value, includes a parameter more than once, or is otherwise "
+                    "malformed.",
+                    f"Check the `{name}` parameter",
+                )
+        good = hmac.compare_digest(str(body["client_id"]), self.client_id) and hmac.compare_digest(
+            str(body["client_secret"]), self.client_secret
+        )
+        if not (good and right_shop):
+            return oauth(401, "invalid_client", "Client authentication failed")
+        ttl = self.store.config["token_ttl"]
+        now = int(time.time())
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        header = b64(json.dumps({"typ": "JWT", "alg": "RS256"}).encode())
+        payload = b64(
+            json.dumps(
+                {
+                    "aud": self.client_id,
+                    "jti": uuid.uuid4().hex,
+                    "iat": now,
+                    "nbf": now,
+                    "exp": now + ttl,
+                    "sub": self.store.shop_name,
+                    "scopes": [
+                        "product:read",
+                        "product:write",
+                        "order:read",
+                        "order:write",
+                        "webhook:write",
+                        "customer:read",
+                    ],
+                }
+            ).encode()
+        )
+        signature = b64(
+            hmac.new(
+                self.client_secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256
+            ).digest()
+        )
+        access = f"{header}.{payload}.{signature}"
+        with self._rate_lock:
+            self.tokens[access] = time.time() + ttl
+        return Response(200, {"token_type": "Bearer", "expires_in": ttl, "access_token": access})
+
+    def _authenticate(self, req) -> None:
+        header = req.headers.get("Authorization", "")
+        denied = "The resource owner or authorization server denied the request."
+        if not header.lower().startswith("bearer "):
+            raise SrError(
+                401,
+                "access_denied",
+                denied,
+                error_description=denied,
+                hint='Missing "Authorization" header',
+            )
+        token = header[7:].strip()
+        with self._rate_lock:
+            expiry = self.tokens.get(token)
+        if expiry is None:
+            raise SrError(
+                401,
+                "access_denied",
+                denied,
+                error_description=denied,
+                hint="Access token could not be verified",
+            )
+        if expiry <= time.time():
+            raise SrError(
+                401,
+                "access_denied",
+                denied,
+                error_description=denied,
+                hint="Access token is expired",
+            )
+
+    def _rate_limit(self) -> None:
+        limit = self.store.config["rate_limit"]
+        if not limit:
+            return
+        now = time.monotonic()
+        with self._rate_lock:
+            while self.window and now - self.window[0] >= 1.0:
+                self.window.popleft()
+            if len(self.window) >= limit:
+                raise SrError(429, 429, "Too Many Requests")
+            self.window.append(now)
+
+    def fault_response(self, fault) -> Response:
+        """An injected 429/5xx: Shoprenter's error JSON; Retry-After only when the fault has one."""
+        status = int(fault.kind)
+        message = {
+            429: "Too Many Requests",
+            500: "Internal Server Error",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+        }[status]
+        headers = {}
+        if fault.retry_after is not None and fault.kind in ("429", "503"):
+            headers["Retry-After"] = str(fault.retry_after)
+        return Response(status, {"error": status, "message": message}, headers)
+
+    # ------------------------------------------------------------------ batch
+    def batch(self, req) -> Response:
+        """``POST /batch``: items run one by one; the outer status is 200 whatever they do."""
+        body = self._body(req)
+        data = body.get("data") if isinstance(body, dict) else None
+        requests = data.get("requests") if isinstance(data, dict) else None
+        if not isinstance(requests, list):
+            raise SrError(400, 40003, "Required field 'requests' is missing.")
+        if len(requests) > BATCH_LIMIT:
+            raise SrError(400, 40005, f"Too many requests in the batch (maximum {BATCH_LIMIT}).")
+        entry = self.store.record("batch", "POST", req.path, {}, body)
+        out = []
+        for item in requests:
+            item = item if isinstance(item, dict) else {}
+            method = str(item.get("method", "GET")).upper()
+            uri = str(item.get("uri", ""))
+            parts = urlsplit(uri)
+            path = parts.path.rstrip("/") or "/"
+            if "/api/" in path:
+                path = path[path.index("/api/") + 4 :]
+            try:
+                if method not in ("GET", "POST", "PUT", "DELETE"):
+                    raise SrError(400, 40005, f"Method {method} is not allowed in a batch.")
+                inner_body = item.get("data") if method in ("POST", "PUT") else None
+                if method in ("POST", "PUT") and not isinstance(inner_body, dict):
+                    raise SrError(400, 40001, "Data parameter not found in POST/PUT!")
+                response = self.dispatch(
+                    method, path, parse_qsl(parts.query), body=inner_body, raw_path=path
+                )
+                status, result = response.status, response.body
+            except ApiError as exc:
+                status, result = exc.status, exc.body()
+            out.append(
+                {
+                    "method": method,
+                    "uri": uri,
+                    "response": {
+                        "header": {"statusCode": str(status)},
+                        "body": None if status == 204 else result,
+                    },
+                }
+            )
+        entry["status"] = 200
+        return Response(200, {"requests": {"request": out}})
+
+    # ------------------------------------------------------------------ collections
+    def collection(self, call, resource: str, items: list, render, allowed=()) -> dict:
+        """The paged envelope; ``render(item, full)``."""
+        unknown = {k for k, _ in call.pairs} - {"page", "limit", "full", *allowed}
+        if unknown:
+            raise SrError(400, 40010, f"Parameter not available: {', '.join(sorted(unknown))}")
+        limit = self.int_arg(call, "limit", DEFAULT_LIMIT)
+        if not 1 <= limit <= LIMIT_MAX:
+            raise SrError(400, 40010, f"The limit parameter must be between 1 and {LIMIT_MAX}.")
+        page = self.int_arg(call, "page", 0)
+        page_count = -(-len(items) // limit)
+        last = max(page_count - 1, 0)
+        if page < 0 or page > last:
+            raise SrError(400, 40008, f"This Resource minimum page is 0 and maximum page is {last}")
+        full = call.arg("full") in ("1", "true")
+        base = f"{self.store.site_url}/api/{resource}"
+        keep = [(k, v) for k, v in call.pairs if k not in ("page", "limit")]
+
+        def link(number):
+            return {"href": f"{base}?{urlencode([*keep, ('page', number), ('limit', limit)])}"}
+
+        chunk = items[page * limit : (page + 1) * limit]
+        return {
+            **link(page),
+            "page": page,
+            "pageCount": page_count,
+            "limit": limit,
+            "first": link(0),
+            "previous": link(page - 1) if page > 0 else None,
+            "next": link(page + 1) if page < last else None,
+            "last": link(last),
+            "items": [render(item, full) for item in chunk],
+        }
+
+    @staticmethod
+    def int_arg(call, name: str, default=None):
+        value = call.arg(name)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise SrError(400, 40005, f"The '{name}' parameter must be an integer.") from None
+
+    @staticmethod
+    def datetime_arg(call, name: str) -> str | None:
+        """A datetime filter as a comparable local string ("2026-10-01T12:00:00")."""
+        value = call.arg(name)
+        if value is None:
+            return None
+        try:
+            return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").strftime("%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            raise SrError(400, 40009, "Valid datetime format is 1990-01-01T00:00:00") from None
+
+    def _id(self, ident: str, resource: str, column: str, collection: str) -> int:
+        inner = parse_rid(ident, resource, column)
+        if inner is None:
+            raise _not_found(f"/{collection}/{ident}")
+        return inner
+
+    # ------------------------------------------------------------------ orders
+    ORDER_FILTERS = (
+        "updatedAtMin",
+        "updatedAtMax",
+        "createdAtMin",
+        "createdAtMax",
+        "innerId",
+        "innerIdMin",
+        "excludeAbandonedCart",
+        "excludeStorno",
+        "orderStatusId",
+        "email",
+    )
+
+    def _filtered_orders(self, call) -> list[dict]:
+        s = self.store
+        bounds = {name: self.datetime_arg(call, name) for name in self.ORDER_FILTERS[:4]}
+        inner = self.int_arg(call, "innerId")
+        inner_min = self.int_arg(call, "innerIdMin")
+        status = call.arg("orderStatusId")
+        status_id = parse_rid(status, "orderStatus", "order_status_id") if status else None
+        if status and status_id is None:
+            raise SrError(400, 40007, f"Wrong resource id: {status}")
+        email = call.arg("email")
+        out = []
+        for order in sorted(s.orders.values(), key=lambda o: o["id"]):
+            updated, created = iso(order["updated"]), iso(order["created"])
+            if bounds["updatedAtMin"] and updated < bounds["updatedAtMin"]:
+                continue
+            if bounds["updatedAtMax"] and updated > bounds["updatedAtMax"]:
+                continue
+            if bounds["createdAtMin"] and created < bounds["createdAtMin"]:
+                continue
+            if bounds["createdAtMax"] and created > bounds["createdAtMax"]:
+                continue
+            if inner is not None and order["id"] != inner:
+                continue
+            if inner_min is not None and order["id"] < inner_min:
+                continue
+            if call.arg("excludeAbandonedCart") in ("1", "true") and not order["status"]:
+                continue
+            if call.arg("excludeStorno") == "1" and order["status"] == 5:
+                continue
+            if status_id is not None and order["status"] != status_id:
+                continue
+            if email and order["person"]["email"].lower() != email.lower():
+                continue
+            out.append(order)
+        return out
+
+    def list_orders_extend(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "orderExtend",
+            self._filtered_orders(call),
+            lambda o, full: (
+                s.order_json(o, True) if full else s.href("orderExtend", s.order_rid(o["id"]))
+            ),
+            self.ORDER_FILTERS,
+        )
+
+    def list_orders(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "orders",
+            self._filtered_orders(call),
+            lambda o, full: s.order_json(o) if full else s.href("orders", s.order_rid(o["id"])),
+            self.ORDER_FILTERS,
+        )
+
+    def _order(self, ident, collection="orders") -> dict:
+        return self.store.get_order(self._id(ident, "order", "order_id", collection))
+
+    def get_order_extend(self, call, ident):
+        return self.store.order_json(self._order(ident, "orderExtend"), True)
+
+    def get_order(self, call, ident):
+        return self.store.order_json(self._order(ident))
+
+    def update_order(self, call, ident):
+        order = self._order(ident)
+        body = _unwrap(call.body)
+        readonly = {"id", "innerId", "dateCreated", "dateUpdated", "href"} & set(body)
+        if readonly:
+            raise SrError(400, 40002, f"Read-only field(s): {', '.join(sorted(readonly))}")
+        if "orderStatus" in body:
+            status = _ref_id(body["orderStatus"], "orderStatus", "order_status_id", "orderStatus")
+            if status not in STATUSES:
+                raise SrError(400, 40007, f"Wrong resource id in 'orderStatus': {status}")
+            self.store.change_status(order, status)
+        if "comment" in body:
+            order["comment"] = str(body["comment"] or "")
+            order["updated"] = max(utcnow(), order["updated"])
+        return self.store.order_json(order)
+
+    def _order_of(self, call) -> dict:
+        ident = call.arg("orderId")
+        if not ident:
+            raise SrError(400, 40004, "Required query parameter 'orderId' is missing.")
+        return self._order(ident)
+
+    def list_order_products(self, call):
+        order = self._order_of(call)
+        s = self.store
+        return self.collection(
+            call,
+            "orderProducts",
+            order["lines"],
+            lambda ln, full: (
+                s.line_json(order, ln)
+                if full
+                else s.href("orderProducts", rid("orderProduct", f"order_product_id={ln['id']}"))
+            ),
+            ("orderId",),
+        )
+
+    def _find_in_orders(self, ident, resource, column, collection, key):
+        inner = self._id(ident, resource, column, collection)
+        for order in self.store.orders.values():
+            for row in order[key]:
+                if row["id"] == inner:
+                    return order, row
+        raise _not_found(f"/{collection}/{ident}")
+
+    def get_order_product(self, call, ident):
+        order, line = self._find_in_orders(
+            ident, "orderProduct", "order_product_id", "orderProducts", "lines"
+        )
+        return self.store.line_json(order, line)
+
+    def list_order_totals(self, call):
+        order = self._order_of(call)
+        s = self.store
+        return self.collection(
+            call,
+            "orderTotals",
+            order["totals"],
+            lambda t, full: (
+                s.total_json(order, t)
+                if full
+                else s.href("orderTotals", rid("orderTotal", f"order_total_id={t['id']}"))
+            ),
+            ("orderId",),
+        )
+
+    def get_order_total(self, call, ident):
+        order, row = self._find_in_orders(
+            ident, "orderTotal", "order_total_id", "orderTotals", "totals"
+        )
+        return self.store.total_json(order, row)
+
+    def list_histories(self, call):
+        s = self.store
+        if call.arg("orderId"):
+            rows = [(o, h) for o in [self._order_of(call)] for h in o["history"]]
+        else:
+            rows = [(o, h) for o in s.orders.values() for h in o["history"]]
+            rows.sort(key=lambda pair: pair[1]["id"])
+        return self.collection(
+            call,
+            "orderHistories",
+            rows,
+            lambda pair, full: (
+                s.history_json(*pair)
+                if full
+                else s.href(
+                    "orderHistories", rid("orderHistory", f"order_history_id={pair[1]['id']}")
+                )
+            ),
+            ("orderId",),
+        )
+
+    def get_history(self, call, ident):
+        order, row = self._find_in_orders(
+            ident, "orderHistory", "order_history_id", "orderHistories", "history"
+        )
+        return self.store.history_json(order, row)
+
+    def list_statuses(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "orderStatuses",
+            list(STATUSES),
+            lambda i, full: s.status_json(i) if full else s.href("orderStatuses", s.status_rid(i)),
+        )
+
+    def get_status(self, call, ident):
+        inner = self._id(ident, "orderStatus", "order_status_id", "orderStatuses")
+        if inner not in STATUSES:
+            raise _not_found(f"/orderStatuses/{ident}")
+        return self.store.status_json(inner)
+
+    def list_status_descriptions(self, call):
+        s = self.store
+        wanted = list(STATUSES)
+        if call.arg("orderStatusId"):
+            inner = parse_rid(call.arg("orderStatusId"), "orderStatus", "order_status_id")
+            wanted = [inner] if inner in STATUSES else []
+        if call.arg("languageId") and call.arg("languageId") != rid("language", "language_id=1"):
+            wanted = []
+        return self.collection(
+            call,
+            "orderStatusDescriptions",
+            wanted,
+            lambda i, full: (
+                s.status_description_json(i)
+                if full
+                else {"href": s.status_description_json(i)["href"]}
+            ),
+            ("orderStatusId", "languageId"),
+        )
+
+    def get_status_description(self, call, ident):
+        try:
+            text = base64.b64decode(ident).decode()
+        except ValueError:
+            text = ""
+        prefix = "orderStatusDescription-order_status_id="
+        inner = text[len(prefix) :].split("&")[0] if text.startswith(prefix) else ""
+        if not inner.isdigit() or int(inner) not in STATUSES:
+            raise _not_found(f"/orderStatusDescriptions/{ident}")
+        return self.store.status_description_json(int(inner))
+
+    # ------------------------------------------------------------------ products
+    def _product(self, ident, collection="products") -> dict:
+        inner = self._id(ident, "product", "product_id", collection)
+        product = self.store.products.get(inner)
+        if product is None:
+            raise _not_found(f"/{collection}/{ident}")
+        return product
+
+    def list_products(self, call):
+        s = self.store
+        items = sorted(s.products.values(), key=lambda p: p["id"])
+        if call.arg("sku") is not None:
+            items = [p for p in items if p["sku"] == call.arg("sku")]
+        for name, key in (("createdAt", "created"), ("updatedAt", "updated")):
+            day = call.arg(name)
+            if day is not None:
+                try:
+                    datetime.strptime(day, "%Y-%m-%d")
+                except ValueError:
+                    raise SrError(400, 40017, "Valid date format is 1990-01-01") from None
+                items = [p for p in items if iso(p[key])[:10] == day]
+        return self.collection(
+            call,
+            "products",
+            items,
+            lambda p, full: (
+                s.product_json(p) if full else s.href("products", s.product_rid(p["id"]))
+            ),
+            ("sku", "createdAt", "updatedAt"),
+        )
+
+    def list_products_extend(self, call):
+        s = self.store
+        items = sorted(s.products.values(), key=lambda p: p["id"])
+        for name, key, after in (
+            ("updatedAfter", "updated", True),
+            ("updatedBefore", "updated", False),
+            ("createdAfter", "created", True),
+            ("createdBefore", "created", False),
+        ):
+            bound = self.datetime_arg(call, name)
+            if bound:
+                items = [p for p in items if (iso(p[key]) >= bound) == after]
+        if call.arg("sku") is not None:
+            items = [p for p in items if p["sku"] == call.arg("sku")]
+        return self.collection(
+            call,
+            "productExtend",
+            items,
+            lambda p, full: (
+                s.product_json(p, True) if full else s.href("productExtend", s.product_rid(p["id"]))
+            ),
+            ("updatedAfter", "updatedBefore", "createdAfter", "createdBefore", "sku"),
+        )
+
+    def get_product(self, call, ident):
+        return self.store.product_json(self._product(ident))
+
+    def get_product_extend(self, call, ident):
+        return self.store.product_json(self._product(ident, "productExtend"), True)
+
+    def update_product(self, call, ident):
+        product = self._product(ident)
+        self.store.update_product(product, _unwrap(call.body))
+        return self.store.product_json(product)
+
+    def update_product_extend(self, call, ident):
+        product = self._product(ident, "productExtend")
+        self.store.update_product(product, _unwrap(call.body))
+        return self.store.product_json(product, True)
+
+    # ------------------------------------------------------------------ specials
+    def _special(self, ident) -> dict:
+        inner = self._id(ident, "productSpecial", "product_special_id", "productSpecials")
+        special = self.store.specials.get(inner)
+        if special is None:
+            raise _not_found(f"/productSpecials/{ident}")
+        return special
+
+    def list_specials(self, call):
+        s = self.store
+        items = sorted(s.specials.values(), key=lambda x: x["id"])
+        if call.arg("productId"):
+            product = parse_rid(call.arg("productId"), "product", "product_id")
+            items = [x for x in items if x["product_id"] == product]
+        return self.collection(
+            call,
+            "productSpecials",
+            items,
+            lambda x, full: s.special_json(x) if full else {"href": s.special_json(x)["href"]},
+            ("productId",),
+        )
+
+    def get_special(self, call, ident):
+        return self.store.special_json(self._special(ident))
+
+    def _special_fields(self, body: dict, special: dict | None) -> dict:
+        out = {}
+        if "product" in body:
+            product = _ref_id(body["product"], "product", "product_id", "product")
+            if product not in self.store.products:
+                raise SrError(400, 40007, "Wrong resource id in 'product'")
+            out["product_id"] = product
+        elif special is None:
+            raise SrError(400, 40003, "Required field(s): product")
+        if "customerGroup" in body:
+            ref = body["customerGroup"]
+            if ref in ({}, None, "") or (isinstance(ref, dict) and not ref.get("id")):
+                out["group"] = None
+            else:
+                group = _ref_id(ref, "customerGroup", "customer_group_id", "customerGroup")
+                if group not in CUSTOMER_GROUPS:
+                    raise SrError(400, 40007, "Wrong resource id in 'customerGroup'")
+                out["group"] = group
+        if "price" in body:
+            out["price"] = _money_field("price", body["price"])
+        elif special is None:
+            raise SrError(400, 40003, "Required field(s): price")
+        for key in (
+            "priority",
+            "minQuantity",
+            "maxQuantity",
+            "isLimitedDiscount",
+            "maxOrderableCount",
+        ):
+            if key in body:
+                out[key] = str(_int_field(key, body[key]))
+        for key in ("dateFrom", "dateTo"):
+            if key in body:
+                out[key] = _special_date(key, body[key])
+        return out
+
+    def create_special(self, call):
+        body = _unwrap(call.body)
+        fields = self._special_fields(body, None)
+        special = self.store._add_special(
+            fields.pop("product_id"),
+            fields.pop("group", None),
+            fields.pop("price"),
+            EMPTY_DATE,
+            EMPTY_DATE,
+            utcnow(),
+        )
+        special.update(fields)
+        self._touch(special["product_id"])
+        return Response(201, self.store.special_json(special))
+
+    def update_special(self, call, ident):
+        special = self._special(ident)
+        special.update(self._special_fields(_unwrap(call.body), special))
+        self._touch(special["product_id"])
+        return self.store.special_json(special)
+
+    def delete_special(self, call, ident):
+        special = self._special(ident)
+        del self.store.specials[special["id"]]
+        self._touch(special["product_id"])
+        return Response(204, b"")
+
+    def _touch(self, product_id: int) -> None:
+        product = self.store.products.get(product_id)
+        if product:
+            product["updated"] = max(utcnow(), product["updated"])
+
+    # ------------------------------------------------------------------ reference data
+    def list_groups(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "customerGroups",
+            list(CUSTOMER_GROUPS),
+            lambda i, full: s.group_json(i) if full else s.href("customerGroups", s.group_rid(i)),
+        )
+
+    def get_group(self, call, ident):
+        inner = self._id(ident, "customerGroup", "customer_group_id", "customerGroups")
+        if inner not in CUSTOMER_GROUPS:
+            raise _not_found(f"/customerGroups/{ident}")
+        return self.store.group_json(inner)
+
+    def list_customers(self, call):
+        s = self.store
+        items = sorted(s.customers.values(), key=lambda c: c["id"])
+        if call.arg("email"):
+            items = [c for c in items if c["person"]["email"].lower() == call.arg("email").lower()]
+        return self.collection(
+            call,
+            "customers",
+            items,
+            lambda c, full: s.customer_json(c) if full else {"href": s.customer_json(c)["href"]},
+            ("email", "updatedAtMin", "updatedAtMax"),
+        )
+
+    def get_customer(self, call, ident):
+        inner = self._id(ident, "customer", "customer_id", "customers")
+        customer = self.store.customers.get(inner)
+        if customer is None:
+            raise _not_found(f"/customers/{ident}")
+        return self.store.customer_json(customer)
+
+    def list_categories(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "categoryExtend",
+            CATEGORIES,
+            lambda c, full: (
+                s.category_json(*c)
+                if full
+                else s.href("categoryExtend", rid("category", f"category_id={c[0]}"))
+            ),
+        )
+
+    def get_category(self, call, ident):
+        inner = self._id(ident, "category", "category_id", "categoryExtend")
+        for cat in CATEGORIES:
+            if cat[0] == inner:
+                return self.store.category_json(*cat)
+        raise _not_found(f"/categoryExtend/{ident}")
+
+    def list_tax_classes(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "taxClasses",
+            list(TAX_CLASSES),
+            lambda i, full: (
+                s.tax_class_json(i)
+                if full
+                else s.href("taxClasses", rid("taxClass", f"tax_class_id={i}"))
+            ),
+        )
+
+    def get_tax_class(self, call, ident):
+        inner = self._id(ident, "taxClass", "tax_class_id", "taxClasses")
+        if inner not in TAX_CLASSES:
+            raise _not_found(f"/taxClasses/{ident}")
+        return self.store.tax_class_json(inner)
+
+    def list_tax_rates(self, call):
+        s = self.store
+        classes = list(TAX_CLASSES)
+        if call.arg("taxClassId"):
+            inner = parse_rid(call.arg("taxClassId"), "taxClass", "tax_class_id")
+            classes = [c for c in classes if c == inner]
+        return self.collection(
+            call,
+            "taxRates",
+            classes,
+            lambda c, full: s.tax_rate_json(c) if full else {"href": s.tax_rate_json(c)["href"]},
+            ("taxClassId",),
+        )
+
+    def get_tax_rate(self, call, ident):
+        inner = self._id(ident, "taxRate", "tax_rate_id", "taxRates")
+        for class_id, spec in TAX_CLASSES.items():
+            if spec[3] == inner:
+                return self.store.tax_rate_json(class_id)
+        raise _not_found(f"/taxRates/{ident}")
+
+    def list_shipping_modes(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "shippingModeExtend",
+            list(SHIPPING_MODES),
+            lambda i, full: (
+                s.shipping_mode_json(i)
+                if full
+                else s.href("shippingModeExtend", rid("shippingMode", f"id={i}"))
+            ),
+        )
+
+    def get_shipping_mode(self, call, ident):
+        inner = self._id(ident, "shippingMode", "id", "shippingModeExtend")
+        if inner not in SHIPPING_MODES:
+            raise _not_found(f"/shippingModeExtend/{ident}")
+        return self.store.shipping_mode_json(inner)
+
+    def list_payment_modes(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "paymentModes",
+            list(PAYMENT_MODES),
+            lambda c, full: (
+                s.payment_mode_json(c) if full else {"href": s.payment_mode_json(c)["href"]}
+            ),
+        )
+
+    def get_payment_mode(self, call, ident):
+        inner = self._id(ident, "paymentMode", "extension_id", "paymentModes")
+        for code, spec in PAYMENT_MODES.items():
+            if spec[0] == inner:
+                return self.store.payment_mode_json(code)
+        raise _not_found(f"/paymentModes/{ident}")
+
+    def list_settings(self, call):
+        items = self.store.settings()
+        if call.arg("key"):
+            items = [x for x in items if x["key"] == call.arg("key")]
+        return self.collection(
+            call,
+            "settings",
+            items,
+            lambda x, full: x if full else {"href": x["href"]},
+            ("key", "group"),
+        )
+
+    def list_currencies(self, call):
+        return self.collection(
+            call,
+            "currencies",
+            [self.store.currency_json()],
+            lambda x, full: x if full else {"href": x["href"]},
+        )
+
+    # ------------------------------------------------------------------ webhooks
+    def _webhook(self, ident) -> dict:
+        inner = self._id(ident, "webHook", "notification_id", "webHooks")
+        hook = self.store.webhooks.get(inner)
+        if hook is None:
+            raise _not_found(f"/webHooks/{ident}")
+        return hook
+
+    def list_webhooks(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "webHooks",
+            sorted(s.webhooks.values(), key=lambda h: h["id"]),
+            lambda h, full: s.webhook_json(h) if full else {"href": s.webhook_json(h)["href"]},
+        )
+
+    def get_webhook(self, call, ident):
+        return self.store.webhook_json(self._webhook(ident))
+
+    @staticmethod
+    def _hook_params(body: dict) -> list[dict]:
+        params = body.get("webHookParameters")
+        params = [params] if isinstance(params, dict) else params
+        if not isinstance(params, list) or not params:
+            raise SrError(400, 40003, "Required field(s): webHookParameters")
+        out = []
+        for p in params:
+            if not isinstance(p, dict) or not str(p.get("url", "")).startswith(
+                ("http://", "https://")
+            ):
+                raise SrError(400, 40005, "webHookParameters.url must be an http(s) URL")
+            kind = p.get("type", "json")
+            if kind not in ("json", "xml"):
+                raise SrError(400, 40005, "webHookParameters.type must be json or xml")
+            item = {"type": kind, "url": p["url"]}
+            if p.get("fields"):
+                item["fields"] = list(p["fields"])
+            out.append(item)
+        return out
+
+    def create_webhook(self, call):
+        body = _unwrap(call.body)
+        if not body.get("event"):
+            raise SrError(400, 40003, "Required field(s): event")
+        params = self._hook_params(body)
+        hook = self.store.add_webhook(
+            params[0]["url"],
+            body["event"],
+            label=str(body.get("label", "")),
+            status=str(body.get("status", "1")),
+        )
+        hook["params"] = params
+        hook["delay"] = [
+            {"delay": str(d.get("delay", "0")), "delayUnit": d.get("delayUnit", "hour")}
+            for d in (body.get("webHookDelay") or [])
+            if isinstance(d, dict)
+        ]
+        return Response(201, self.store.webhook_json(hook))
+
+    def update_webhook(self, call, ident):
+        hook = self._webhook(ident)
+        body = _unwrap(call.body)
+        if "event" in body:
+            if body["event"] not in WEBHOOK_EVENTS:
+                raise SrError(400, 40005, f"Invalid event: {body['event']!r}")
+            hook["event"] = body["event"]
+        if "status" in body:
+            hook["status"] = str(body["status"])
+        if "label" in body:
+            hook["label"] = str(body["label"])
+        if "webHookParameters" in body:
+            hook["params"] = self._hook_params(body)
+        return self.store.webhook_json(hook)
+
+    def delete_webhook(self, call, ident):
+        hook = self._webhook(ident)
+        del self.store.webhooks[hook["id"]]
+        return Response(204, b"")
+
+
+class _Call:
+    """What a handler sees of a request (a real one or a batch item)."""
+
+    def __init__(self, method: str, pairs, body, path: str):
+        self.method, self.pairs, self.body, self.path = method, list(pairs), body, path
+
+    def arg(self, name: str, default=None):
+        values = [v for k, v in self.pairs if k == name]
+        return values[-1] if values else default
