@@ -101,6 +101,8 @@ def test_token_and_401s(emu):
     assert "client_id" in r.json()["hint"]
     r = requests.get(f"{emu.url}/api/orderExtend", timeout=10)
     assert r.status_code == 401 and r.json()["error"] == "access_denied"
+    xml = {"Authorization": f"Bearer {body['access_token']}"}  # no Accept: the shop speaks XML
+    assert requests.get(f"{emu.url}/api/orders", headers=xml, timeout=10).status_code == 406
     bad = {"Authorization": "Bearer nope"}
     assert requests.get(f"{emu.url}/api/orders", headers=bad, timeout=10).status_code == 401
 

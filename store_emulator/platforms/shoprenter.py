@@ -28,6 +28,8 @@ emulator/adapter contract (``/work/notes/shoprenter_contract.md``). One origin s
   ``subtractStock``. ``/productSpecials`` has GET/POST/PUT/DELETE (DELETE: 204).
   ``/batch`` runs up to 200 items (more: 400), outer status always 200, each item with
   ``response.header.statusCode`` (a string) and its own body.
+* Deviation: a request without ``Accept: application/json`` gets 406 (the real API answers
+  XML, which the emulator does not produce).
 * Webhooks (``/webHooks``; events ``order_confirm`` for new orders, ``order_status_change``):
   a background thread POSTs ``multipart/form-data`` with one field ``data`` (the JSON
   ``{"orders": {"order": [...]}}`` of the official sample), ``User-Agent: ShopRenter``, no
@@ -630,7 +632,7 @@ class Store:
             "person": person,
             "ship_to": other or person,
             "customer_id": customer_id,
-            "comment": rng.choice(["", "", "", *["Kérem, hívjon kiszállítás előtt."]]),
+            "comment": rng.choice(["", "", "", "Kérem, hívjon kiszállítás előtt."]),
         }
 
     def _add_order(self, draft: dict) -> dict:
@@ -1846,6 +1848,14 @@ class Api:
                 return self.token(req, req.path == token_path)
             self._authenticate(req)
             self._rate_limit()
+            if "application/json" not in req.headers.get("Accept", ""):
+                # The real API answers XML then; the emulator speaks JSON only and says so.
+                raise SrError(
+                    406,
+                    406,
+                    "Send 'Accept: application/json': without it Shoprenter answers XML, "
+                    "which this emulator does not produce.",
+                )
             path = req.path[4:] if req.path.startswith("/api/") else req.path
             with self.store.lock:
                 if path == "/batch" and req.method == "POST":
