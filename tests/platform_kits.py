@@ -6,6 +6,7 @@ tests. A kit reads the store's side through the emulator's in-process state and 
 through the same mutations the control endpoints call.
 """
 
+import base64
 from decimal import Decimal
 
 from store_emulator import EmulatorServer
@@ -140,4 +141,85 @@ class WooCommerceKit(PlatformKit):
         return Decimal(emulator.store.products[int(product_external_id)]["regular_price"])
 
 
-KITS = {kit.platform: kit for kit in (WooCommerceKit(),)}
+def _shoprenter_status(inner: int) -> str:
+    """The store status code of Shoprenter status ``inner``: its resource id."""
+    return base64.b64encode(f"orderStatus-order_status_id={inner}".encode()).decode()
+
+
+class ShoprenterKit(PlatformKit):
+    platform = "shoprenter"
+    currency = "HUF"
+    statuses = {
+        "processing": _shoprenter_status(2),
+        "completed": _shoprenter_status(4),
+        "cancelled": _shoprenter_status(5),
+    }
+    created_topic = "order_confirm"
+    shop_name = "demo"
+
+    def store_values(self, emulator):
+        return {
+            "base_url": emulator.url,
+            "shop_name": self.shop_name,
+            "client_id": CLIENT_KEY,
+            "client_secret": CLIENT_SECRET,
+        }
+
+    def tax_rates(self, emulator):
+        from store_emulator.platforms.shoprenter import TAX_CLASSES
+
+        return [(str(int(rate)), rate) for _name, _text, rate, _id in TAX_CLASSES.values()]
+
+    def shipping_methods(self, emulator):
+        from store_emulator.platforms.shoprenter import SHIPPING_MODES
+
+        return [str(inner) for inner in SHIPPING_MODES]
+
+    def _order(self, emulator, external_id):
+        store = emulator.store
+        return store.order_json(store.orders[int(external_id)], extend=True)
+
+    def order_totals(self, emulator):
+        store = emulator.store
+        return {
+            str(inner): Decimal(store.order_json(order, extend=True)["total"])
+            for inner, order in store.orders.items()
+            if order["status"]  # abandoned carts have none
+        }
+
+    def order_status(self, emulator, external_id):
+        return _shoprenter_status(emulator.store.orders[int(external_id)]["status"])
+
+    def buyer_email(self, emulator, external_id):
+        return self._order(emulator, external_id)["email"]
+
+    def order_skus(self, emulator, external_id):
+        return [line["sku"] for line in emulator.store.orders[int(external_id)]["lines"]]
+
+    def skus(self, emulator):
+        return [p["sku"] for p in emulator.store.products.values() if p["sku"]]
+
+    def place_order(self, emulator, sku, quantity=1, status=None):
+        status = status or self.statuses["processing"]
+        inner = int(base64.b64decode(status).decode().rpartition("=")[2])
+        [order_id] = emulator.store.create_orders(
+            1, status=inner, lines=[{"sku": sku, "quantity": quantity}]
+        )
+        return str(order_id)
+
+    def set_order_status(self, emulator, external_id, status):
+        inner = int(base64.b64decode(status).decode().rpartition("=")[2])
+        emulator.store.modify_order(int(external_id), status=inner)
+
+    def _product(self, emulator, product_external_id):
+        inner = int(base64.b64decode(product_external_id).decode().rpartition("=")[2])
+        return emulator.store.products[inner]
+
+    def stock(self, emulator, product_external_id):
+        return self._product(emulator, product_external_id)["stock"][0]
+
+    def price(self, emulator, product_external_id):
+        return self._product(emulator, product_external_id)["price"]
+
+
+KITS = {kit.platform: kit for kit in (WooCommerceKit(), ShoprenterKit())}

@@ -20,6 +20,7 @@ Tax rates have no id in an order, only a percentage: the rate id is the normalis
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import html
 import json
@@ -511,6 +512,13 @@ def map_order(payload: dict) -> Order:
     lines += coupon_lines
 
     rows = _tax_rows(payload, decimals)
+    total_rows = totals.get("TOTAL", ())
+    if total_rows:
+        path, raw = total_rows[-1]
+        total = _decimal(raw.get("value"), f"{path}.value")
+    else:
+        total = _decimal(payload.get("total"), "total")
+    lines = _settle_cents(lines, total - sum((value for value, _ in rows.values()), ZERO), decimals)
     used = {tax.rate_id: tax for line in lines for tax in line.taxes}
     tax_rates = []
     for rid in sorted(set(rows) | set(used), key=Decimal):
@@ -537,12 +545,6 @@ def map_order(payload: dict) -> Order:
             )
         )
 
-    total_rows = totals.get("TOTAL", ())
-    if total_rows:
-        path, raw = total_rows[-1]
-        total = _decimal(raw.get("value"), f"{path}.value")
-    else:
-        total = _decimal(payload.get("total"), "total")
     cart_tax = sum((r.tax_total for r in tax_rates if r.tax_total is not None), ZERO)
     shipping_tax = sum(
         (r.shipping_tax_total for r in tax_rates if r.shipping_tax_total is not None), ZERO
@@ -576,6 +578,43 @@ def map_order(payload: dict) -> Order:
         content_hash=content_hash(payload),
         decimals=decimals,
     )
+
+
+def _settle_cents(lines: list[OrderLine], net_target: Decimal, decimals: int) -> list[OrderLine]:
+    """Net amounts in cents that, with the TAX rows, come to the order's TOTAL exactly.
+
+    Shoprenter keeps nets with 4 decimals but rounds each TAX row and the TOTAL to the
+    currency's decimals (0 for forints) [INF], so the nets and the taxes it charged add up to
+    the total only before that rounding. Odoo books every amount in cents: the charged lines'
+    nets are rounded to cents and the cents the total's rounding moved go to the largest lines,
+    one each, so that nets + TAX rows = TOTAL to the cent. A payload off by more than one unit
+    of the currency is left as it is (the import then reports it does not add up).
+    """
+    cent = Decimal("0.01")
+    charged = [index for index, line in enumerate(lines) if line.kind != "coupon"]
+    unrounded = sum((lines[index].total for index in charged), ZERO)
+    if not charged or abs(net_target - unrounded) > Decimal(1).scaleb(-decimals):
+        return lines
+    settled = {index: lines[index].total.quantize(cent, "ROUND_HALF_UP") for index in charged}
+    steps = int((net_target.quantize(cent, "ROUND_HALF_UP") - sum(settled.values())) / cent)
+    largest = sorted(charged, key=lambda index: -abs(lines[index].total))
+    for step in range(abs(steps)):
+        settled[largest[step % len(largest)]] += cent if steps > 0 else -cent
+    out = list(lines)
+    for index in charged:
+        line, net = lines[index], settled[index]
+        percent = Decimal(line.taxes[0].rate_id) if line.taxes else None
+        subtotal = net if line.subtotal == line.total else line.subtotal.quantize(cent)
+        out[index] = dataclasses.replace(
+            line,
+            subtotal=subtotal,
+            total=net,
+            taxes=_tax(net, percent),
+            subtotal_taxes=_tax(subtotal, percent),
+            total_tax=sum((tax.amount for tax in _tax(net, percent)), ZERO),
+            subtotal_tax=sum((tax.amount for tax in _tax(subtotal, percent)), ZERO),
+        )
+    return out
 
 
 def _fee(raw: dict, path: str, net: Decimal, percent, name: str) -> OrderLine:

@@ -8,7 +8,9 @@ class ProductCategory(models.Model):
     @api.model
     def _storesync_process_row(self, store, row):
         """A store category row becomes the Odoo category at the same path."""
-        category = self._storesync_from_path(self._storesync_paths(store).get(int(row.external_id)))
+        # Keyed like the payloads: ids are numbers on some platforms, strings on others.
+        path = self._storesync_paths(store).get((row.payload or {}).get("id"))
+        category = self._storesync_from_path(path)
         return {"state": "done", "res_model": "product.category", "res_id": category.id}
 
     @api.model
