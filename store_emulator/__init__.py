@@ -1,8 +1,9 @@
-"""A loopback emulator of online-store APIs (WooCommerce REST v3 for now) for tests and demos.
+"""A loopback emulator of online-store APIs (one module per platform in ``platforms/``) for
+tests and demos.
 
 >>> from store_emulator import EmulatorServer
->>> emu = EmulatorServer(platform="woocommerce", seed=1, orders=50, products=20).start()
->>> emu.url  # WooCommerce API under emu.url + "/wp-json/wc/v3/"
+>>> emu = EmulatorServer(platform=PLATFORMS[0], seed=1, orders=50, products=20).start()
+>>> emu.url  # the API is where the platform module's docstring says
 >>> emu.stop()
 """
 

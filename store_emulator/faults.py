@@ -18,9 +18,7 @@ class Fault:
     """One fault to apply to one request."""
 
     kind: str
-    retry_after: int | None = (
-        None  # None: the platform's default (WooCommerce 1 s, Shoprenter none)
-    )
+    retry_after: int | None = None  # None: the platform's default (see its fault_response)
     delay: float = 2.0  # seconds, for "slow"
     hang: float = 30.0  # seconds, for "hang" (cut short when the server stops)
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from store_emulator.faults import ERROR_KINDS, FaultInjector
 from store_emulator.platforms import PLATFORMS
 
-# What a PHP notice printed before the JSON looks like: the classic broken WordPress answer.
+# A PHP notice printed before the JSON: the classic broken answer of a PHP shop.
 PHP_NOTICE = (
     b'<br />\n<b>Warning</b>:  Undefined array key "billing" in '
     b"<b>/var/www/html/wp-content/plugins/checkout-fields/fields.php</b> on line <b>42</b><br />\n"
@@ -31,7 +31,7 @@ PHP_NOTICE = (
 
 
 class ApiError(Exception):
-    """An error answered as ``{"code", "message", "data": {"status", ...}}`` (WordPress style)."""
+    """An error answered as ``{"code", "message", "data": {"status", ...}}``."""
 
     def __init__(self, status: int, code: str, message: str, **data):
         super().__init__(message)
@@ -190,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         raw_path = unquote(url.path)
-        path = raw_path.rstrip("/") or "/"  # WordPress routes ignore a trailing slash
+        path = raw_path.rstrip("/") or "/"  # shop routes ignore a trailing slash
         pairs = parse_qsl(url.query, keep_blank_values=True)
         req = Request(self.command, path, pairs, self.headers, body, emu.url, raw_path)
         if path == "/_emulator" or path.startswith("/_emulator/"):
@@ -249,11 +249,11 @@ class _HTTPServer(ThreadingHTTPServer):
 class EmulatorServer:
     """An emulated online store on ``127.0.0.1``.
 
-    >>> with EmulatorServer(platform="woocommerce", seed=1, orders=50, products=20) as emu:
-    ...     emu.url  # the WooCommerce API is under emu.url + "/wp-json/wc/v3/"
+    >>> with EmulatorServer(platform=PLATFORMS[0], seed=1, orders=50, products=20) as emu:
+    ...     emu.url  # the API, where the platform module says (its docstring)
 
-    ``currency`` None is the platform's default (EUR for WooCommerce, HUF for Shoprenter);
-    ``store_options`` are platform-specific ``Store`` arguments (Shoprenter: ``shop_name``).
+    ``currency`` None is the platform's default (its module's);
+    ``store_options`` are platform-specific ``Store`` arguments (e.g. a shop name).
     ``store`` is the live state (orders, products, customers, received writes), ``request_log``
     lists every API request (not control requests) as ``{"method", "path", "query", "status",
     "fault", "time"}``.
@@ -261,7 +261,7 @@ class EmulatorServer:
 
     def __init__(
         self,
-        platform: str = "woocommerce",
+        platform: str = PLATFORMS[0],
         seed: int = 1,
         orders: int = 50,
         products: int = 20,
