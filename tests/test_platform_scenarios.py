@@ -9,7 +9,7 @@ import time
 from decimal import Decimal
 from unittest.mock import patch
 
-from platform_kits import KITS
+from platform_kits import PlatformCase
 
 from odoo.tests import HttpCase, tagged
 
@@ -18,84 +18,6 @@ from storesync_common import StoresyncCase
 
 def _no_commit(*_args, **_kwargs):
     return float("inf")
-
-
-class PlatformCase:
-    """Mixed into a ``StoresyncCase``: its store is on the emulator of ``kit_name``."""
-
-    kit_name = ""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.kit = KITS[cls.kit_name]
-        super().setUpClass()
-        if not cls._registry_patched:
-            # The shared token cache and request throttle use cursors of their own: in a
-            # test they wrap the test's, as a committed store would be seen by them.
-            cls.registry_enter_test_mode_cls()
-        cls._setup_platform_mappings()
-
-    @classmethod
-    def _emulated_store(cls, name, *, seed, orders, products, store_values=None, **options):
-        emulator = cls.kit.start_emulator(seed, orders, products)
-        cls.addClassCleanup(emulator.stop)
-        store = cls.env["storesync.store"].create(
-            {
-                "name": name,
-                "platform": cls.kit.platform,
-                "timeout": 5,
-                "import_orders_since": False,
-                **cls.kit.store_values(emulator),
-                **(store_values or {}),
-            }
-        )
-        return emulator, store
-
-    @classmethod
-    def _setup_platform_mappings(cls):
-        """A pricelist in the store's currency, an Odoo tax per store rate, shipping."""
-        env, store, kit = cls.env, cls.store, cls.kit
-        money = env.ref(f"base.{kit.currency}")
-        money.active = True
-        pricelist = env["product.pricelist"].create(
-            {"name": f"Shop {kit.currency}", "currency_id": money.id}
-        )
-        rates = kit.tax_rates(cls.emulator)
-        taxes = env["account.tax"].create(
-            [
-                {
-                    "name": f"Store rate {rate_id} ({percent}%)",
-                    "amount": float(percent),
-                    "amount_type": "percent",
-                    "type_tax_use": "sale",
-                    "company_id": store.company_id.id,
-                }
-                for rate_id, percent in rates
-            ]
-        )
-        shipping = env["product.product"].create({"name": "Shop shipping", "type": "service"})
-        store.write(
-            {
-                "pricelist_id": pricelist.id,
-                "tax_map_ids": [
-                    (0, 0, {"store_tax_id": rate_id, "tax_id": tax.id})
-                    for (rate_id, _percent), tax in zip(rates, taxes, strict=True)
-                ],
-                "shipping_map_ids": [
-                    (0, 0, {"method_id": method, "product_id": shipping.id})
-                    for method in kit.shipping_methods(cls.emulator)
-                ],
-            }
-        )
-        cls.pricelist = pricelist
-
-    def _sale(self, external_id):
-        return self.env["sale.order"].search(
-            [
-                ("storesync_store_id", "=", self.store.id),
-                ("storesync_external_id", "=", external_id),
-            ]
-        )
 
 
 class PlatformScenarios(PlatformCase):

@@ -14,6 +14,7 @@ from .base import (
     Page,
     StoreAdapter,
     TokenCache,
+    default_platform,
     get_adapter_class,
     platform_selection,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "StoreSyncError",
     "TokenCache",
     "build_session",
+    "default_platform",
     "get_adapter_class",
     "platform_selection",
     "shoprenter",

@@ -41,15 +41,20 @@ def get_adapter_class(platform: str) -> type["StoreAdapter"]:
         raise ValueError(f"No store adapter for platform {platform!r} (known: {known})") from None
 
 
+def default_platform() -> str | None:
+    """The platform a new store starts with: the lowest ``sequence`` (then label), so adding
+    a platform does not change what existing forms and scripts get."""
+    ranked = sorted(_REGISTRY.values(), key=lambda cls: (cls.sequence, cls.platform_label.lower()))
+    return ranked[0].platform if ranked else None
+
+
 def platform_selection() -> list[tuple[str, str]]:
     """``[(code, label), ...]`` of the registered platforms, for an Odoo Selection field.
 
     Labels are plain English; the Odoo side translates them.
     """
-    return sorted(
-        ((code, cls.platform_label) for code, cls in _REGISTRY.items()),
-        key=lambda item: item[1].lower(),
-    )
+    ranked = sorted(_REGISTRY.values(), key=lambda cls: (cls.sequence, cls.platform_label.lower()))
+    return [(cls.platform, cls.platform_label) for cls in ranked]
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,8 @@ class StoreAdapter:
 
     platform: str = ""
     platform_label: str = ""
+    #: order of the platforms in the store form's selection; the lowest is the default
+    sequence: int = 100
     #: items per batch write call (the store refuses more)
     batch_limit: int = 100
     #: largest page size the listing endpoints accept

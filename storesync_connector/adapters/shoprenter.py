@@ -78,6 +78,7 @@ class ShoprenterAdapter(StoreAdapter):
 
     platform = "shoprenter"
     platform_label = "Shoprenter"
+    sequence = 20
     api_version = API_VERSION
     batch_limit = 200
     max_page_size = 200

@@ -356,7 +356,7 @@ def _spread_discount(lines: list[dict], amount: Decimal, percent, path: str) -> 
     return tax
 
 
-def _tax_rows(payload: dict, decimals: int) -> dict[str, tuple[Decimal, str]]:
+def _tax_rows(payload: dict) -> dict[str, tuple[Decimal, str]]:
     """rate id -> (tax the shop charged with it, label) from the ``TAX`` rows."""
     rows = {}
     for path, raw in _items(payload, "orderTotals"):
@@ -511,7 +511,7 @@ def map_order(payload: dict) -> Order:
             lines.append(_fee(raw, path, net, percent, _text(raw.get("name"), f"{path}.name")))
     lines += coupon_lines
 
-    rows = _tax_rows(payload, decimals)
+    rows = _tax_rows(payload)
     total_rows = totals.get("TOTAL", ())
     if total_rows:
         path, raw = total_rows[-1]

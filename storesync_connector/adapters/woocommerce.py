@@ -74,6 +74,7 @@ class WooCommerceAdapter(StoreAdapter):
 
     platform = "woocommerce"
     platform_label = "WooCommerce"
+    sequence = 10
     api_version = API_NAMESPACE
     batch_limit = 100
     credential_fields = (

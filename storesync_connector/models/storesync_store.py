@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..adapters import StoreSyncError, platform_selection
+from ..adapters import StoreSyncError, default_platform, platform_selection
 
 #: who reads and writes API keys and webhook secrets, as Odoo's payment providers keep theirs;
 #: the adapter gets them through ``sudo()`` inside the model (``_get_credentials``)
@@ -123,8 +123,7 @@ class StoresyncStore(models.Model):
     @api.model
     def _default_platform(self):
         # The first registered platform: the core names none of them.
-        selection = platform_selection()
-        return selection[0][0] if selection else False
+        return default_platform() or False
 
     @api.model
     def _selection_lang(self):
