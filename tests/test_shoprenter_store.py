@@ -178,3 +178,17 @@ class TestShoprenterStore(PlatformCase, StoresyncCase):
         ]
         self.assertEqual(writes, [("PUT", "orders")])
         self.assertFalse(picking.storesync_note_sent)
+
+    def test_load_settings_lists_rates_modes_and_the_shops_own_statuses(self):
+        self.store.write({"tax_map_ids": [(5,)], "shipping_map_ids": [(5,)]})
+        self.store.action_load_store_settings()
+        self.assertEqual(
+            sorted(self.store.tax_map_ids.mapped("store_tax_id"), key=float), ["0", "5", "18", "27"]
+        )
+        self.assertEqual(
+            sorted(self.store.shipping_map_ids.mapped("method_id")), ["18", "19", "20"]
+        )
+        names = {row.store_status: row.name for row in self.store.status_map_ids if row.name}
+        self.assertEqual(names[KITS["shoprenter"].statuses["completed"]], "Teljesítve")
+        self.assertEqual(len(names), 7)
+        self.assertFalse(self.store.prices_include_tax)

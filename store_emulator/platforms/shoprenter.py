@@ -1833,6 +1833,7 @@ class Api:
         r.add("GET", rf"/paymentModes/{any_id}", self.get_payment_mode)
         r.add("GET", r"/settings", self.list_settings)
         r.add("GET", r"/currencies", self.list_currencies)
+        r.add("GET", r"/languages", self.list_languages)
         r.add("GET", r"/webHooks", self.list_webhooks)
         r.add("POST", r"/webHooks", self.create_webhook, "webhook_create")
         r.add("GET", rf"/webHooks/{any_id}", self.get_webhook)
@@ -2686,6 +2687,14 @@ class Api:
             "currencies",
             [self.store.currency_json()],
             lambda x, full: x if full else {"href": x["href"]},
+        )
+
+    def list_languages(self, call):
+        """The shop's one language (fixtures/api/language), Hungarian."""
+        lang_id = rid("language", f"language_id={LANGUAGE['innerId']}")
+        language = {**self.store.href("languages", lang_id), "id": lang_id, **LANGUAGE}
+        return self.collection(
+            call, "languages", [language], lambda x, full: x if full else {"href": x["href"]}
         )
 
     # ------------------------------------------------------------------ webhooks
