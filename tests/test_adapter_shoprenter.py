@@ -510,9 +510,34 @@ def test_check_connection_and_store_settings():
         ),
     )  # fmt: skip
     responses.get(f"{API}/orderStatuses", json=envelope([{"id": pending}], 0, 1))
+    regular, default = (
+        "Y3VzdG9tZXJHcm91cC1jdXN0b21lcl9ncm91cF9pZD02",
+        "Y3VzdG9tZXJHcm91cC1jdXN0b21lcl9ncm91cF9pZD04",
+    )
+    responses.get(
+        f"{API}/settings",
+        json=envelope([{"href": f"{API}/settings/c2V0MQ==", "id": "c2V0MQ==", "group": "config",
+                        "key": "config_customer_group_id", "value": "8"}], 0, 1),
+    )  # fmt: skip
+    responses.get(
+        f"{API}/customerGroups",
+        json=envelope(
+            [{"href": f"{API}/customerGroups/{regular}", "id": regular, "innerId": "6",
+              "name": "Regular customer", "percentDiscount": "20",
+              "percentDiscountSpecialPrices": "0"},
+             {"href": f"{API}/customerGroups/{default}", "id": default, "innerId": "8",
+              "name": "Default", "percentDiscount": "0", "percentDiscountSpecialPrices": "0"}],
+            0, 1,
+        ),
+    )  # fmt: skip
     with adapter() as shop:
         info = shop.check_connection()
         settings = shop.list_store_settings()
+    assert ShoprenterAdapter.customer_group_prices
+    assert settings["customer_groups"] == [
+        {"id": regular, "title": "Regular customer", "default": False},
+        {"id": default, "title": "Default", "default": True},
+    ]
     assert info == {"name": "demo", "version": "", "api_version": "api2", "currency": "HUF"}
     assert [(r["id"], str(r["percent"])) for r in settings["tax_rates"]] == [
         ("5", "5"),

@@ -1833,6 +1833,7 @@ class Api:
         r.add("GET", rf"/paymentModes/{any_id}", self.get_payment_mode)
         r.add("GET", r"/settings", self.list_settings)
         r.add("GET", r"/currencies", self.list_currencies)
+        r.add("GET", r"/languages", self.list_languages)
         r.add("GET", r"/webHooks", self.list_webhooks)
         r.add("POST", r"/webHooks", self.create_webhook, "webhook_create")
         r.add("GET", rf"/webHooks/{any_id}", self.get_webhook)
@@ -2685,6 +2686,17 @@ class Api:
             call,
             "currencies",
             [self.store.currency_json()],
+            lambda x, full: x if full else {"href": x["href"]},
+        )
+
+    def list_languages(self, call):
+        """The shop's one language (Hungarian), shaped like ``language/get_id.json``."""
+        ident = rid("language", "language_id=1")
+        language = {**self.store.href("languages", ident), "id": ident, **LANGUAGE}
+        return self.collection(
+            call,
+            "languages",
+            [language],
             lambda x, full: x if full else {"href": x["href"]},
         )
 
