@@ -6,15 +6,20 @@ with 0-based ``page``/``pageCount``/``next``, ``{"error", "message"}`` bodies, `
 per-item ``statusCode`` as strings or numbers, multipart webhook deliveries).
 """
 
+import functools
 import json
 import pathlib
 import re
+import time
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
 from urllib3 import encode_multipart_formdata
+
+from store_emulator import EmulatorServer
 
 try:
     from odoo.addons.storesync_connector.adapters import StoreSyncError, TokenCache
@@ -510,9 +515,34 @@ def test_check_connection_and_store_settings():
         ),
     )  # fmt: skip
     responses.get(f"{API}/orderStatuses", json=envelope([{"id": pending}], 0, 1))
+    regular, default = (
+        "Y3VzdG9tZXJHcm91cC1jdXN0b21lcl9ncm91cF9pZD02",
+        "Y3VzdG9tZXJHcm91cC1jdXN0b21lcl9ncm91cF9pZD04",
+    )
+    responses.get(
+        f"{API}/settings",
+        json=envelope([{"href": f"{API}/settings/c2V0MQ==", "id": "c2V0MQ==", "group": "config",
+                        "key": "config_customer_group_id", "value": "8"}], 0, 1),
+    )  # fmt: skip
+    responses.get(
+        f"{API}/customerGroups",
+        json=envelope(
+            [{"href": f"{API}/customerGroups/{regular}", "id": regular, "innerId": "6",
+              "name": "Regular customer", "percentDiscount": "20",
+              "percentDiscountSpecialPrices": "0"},
+             {"href": f"{API}/customerGroups/{default}", "id": default, "innerId": "8",
+              "name": "Default", "percentDiscount": "0", "percentDiscountSpecialPrices": "0"}],
+            0, 1,
+        ),
+    )  # fmt: skip
     with adapter() as shop:
         info = shop.check_connection()
         settings = shop.list_store_settings()
+    assert ShoprenterAdapter.customer_group_prices
+    assert settings["customer_groups"] == [
+        {"id": regular, "title": "Regular customer", "default": False},
+        {"id": default, "title": "Default", "default": True},
+    ]
     assert info == {"name": "demo", "version": "", "api_version": "api2", "currency": "HUF"}
     assert [(r["id"], str(r["percent"])) for r in settings["tax_rates"]] == [
         ("5", "5"),
@@ -538,3 +568,51 @@ def test_real_shop_addresses():
     assert ShoprenterAdapter.webhook_auth == "url_token" and ShoprenterAdapter.webhook_is_trigger
     assert not ShoprenterAdapter.supports_tracking
     assert [f.name for f in ShoprenterAdapter.credential_fields if f.secret] == ["client_secret"]
+
+
+def test_group_items_write_only_their_groups_special():
+    """Against the emulator: a ``customer_group`` item leaves the product's price and every
+    other special alone, and is answered with its group."""
+    with EmulatorServer(platform="shoprenter", seed=4, orders=0, products=4) as emu:
+        shop = emu.store
+        inner = next(iter(shop.products))
+        product = shop.product_rid(inner)
+        group = shop.group_rid(6)
+        price = shop.products[inner]["price"]
+        merchant = {s["id"] for s in shop.specials.values() if s["product_id"] == inner}
+        assert merchant, "the seeded shop's first products have specials of their own"
+        start, end = datetime(2026, 12, 1, 8, 0), datetime(2026, 12, 24, 23, 0)
+        # the emulator keeps the shop's 3 requests per second, as the Odoo throttle would
+        pace = functools.partial(time.sleep, 0.35)
+        with ShoprenterAdapter(emu.url, CREDS, retry_total=0, throttle=pace) as api:
+            everyone, grouped = api.update_prices(
+                [
+                    {"id": product, "regular_price": "1234", "sale_price": None},
+                    {
+                        "id": product,
+                        "customer_group": group,
+                        "sale_price": "999",
+                        "sale_from": start,
+                        "sale_to": end,
+                    },
+                ]
+            )
+            assert everyone["ok"] and "customer_group" not in everyone
+            assert grouped["ok"] and grouped["customer_group"] == group
+            assert shop.products[inner]["price"] == Decimal("1234") != price
+            ours = [
+                s
+                for s in shop.specials.values()
+                if s["product_id"] == inner and s["id"] not in merchant
+            ]
+            assert [(s["group"], s["price"], s["priority"], s["dateFrom"], s["dateTo"])
+                    for s in ours] == [
+                (6, Decimal("999"), "7", "2026-12-01 09:00:00", "2026-12-25 00:00:00")
+            ]  # fmt: skip
+            # no sale any more for the group: ours goes, the merchant's stays
+            (result,) = api.update_prices([{"id": product, "customer_group": group,
+                                            "sale_price": None}])  # fmt: skip
+            assert result["ok"]
+            assert {s["id"] for s in shop.specials.values() if s["product_id"] == inner} == (
+                merchant
+            )

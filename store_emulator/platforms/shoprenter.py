@@ -2690,11 +2690,14 @@ class Api:
         )
 
     def list_languages(self, call):
-        """The shop's one language (fixtures/api/language), Hungarian."""
-        lang_id = rid("language", f"language_id={LANGUAGE['innerId']}")
-        language = {**self.store.href("languages", lang_id), "id": lang_id, **LANGUAGE}
+        """The shop's one language (Hungarian), shaped like ``language/get_id.json``."""
+        ident = rid("language", "language_id=1")
+        language = {**self.store.href("languages", ident), "id": ident, **LANGUAGE}
         return self.collection(
-            call, "languages", [language], lambda x, full: x if full else {"href": x["href"]}
+            call,
+            "languages",
+            [language],
+            lambda x, full: x if full else {"href": x["href"]},
         )
 
     # ------------------------------------------------------------------ webhooks

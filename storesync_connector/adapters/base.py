@@ -154,6 +154,9 @@ class StoreAdapter:
     webhook_is_trigger: bool = False
     #: the store can receive a delivery's carrier and tracking number (``add_order_note``)
     supports_tracking: bool = True
+    #: the store keeps prices per customer group: ``list_store_settings`` lists the groups
+    #: (``customer_groups``) and ``update_prices`` takes items with a ``customer_group``
+    customer_group_prices: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -550,7 +553,9 @@ class StoreAdapter:
             "shipping_methods": [{"id", "title"}], "payment_methods": [{"id", "title"}],
             "prices_include_tax": bool}`` (whether the store's catalogue prices include tax),
             and ``"order_statuses": [{"id", "title"}]`` where the store defines its own
-            statuses (absent: the adapter's ``default_status_actions`` name them all)
+            statuses (absent: the adapter's ``default_status_actions`` name them all), and
+            ``"customer_groups": [{"id", "title", "default" (bool)}]`` where the adapter has
+            ``customer_group_prices``
         """
         raise NotImplementedError
 
@@ -585,6 +590,11 @@ class StoreAdapter:
         :param items: dicts ``{"id", "regular_price"}`` (and optionally ``"sale_price"``,
             ``"sale_from"`` and ``"sale_to"``: naive UTC datetimes or None for an open end)
             plus ``"parent_id"`` for variations; prices as str, Decimal, int or float.
+            With ``customer_group_prices``, an item may instead name a ``"customer_group"``
+            (an id of ``list_store_settings()["customer_groups"]``): it carries only
+            ``"sale_price"`` and its dates, the group's own price of the product (None: the
+            group has none), and leaves the product's price alone. Results then carry the
+            item's ``"customer_group"`` too.
         """
         raise NotImplementedError
 

@@ -86,6 +86,7 @@ class ShoprenterAdapter(StoreAdapter):
     webhook_auth = "url_token"
     webhook_is_trigger = True
     supports_tracking = False
+    customer_group_prices = True
     credential_fields = (
         CredentialField(
             "shop_name",
@@ -532,7 +533,9 @@ class ShoprenterAdapter(StoreAdapter):
         """Tax rates (``/taxRates``: every rate the shop defines, keyed by percentage like the
         orders' lines), shipping modes (``/shippingModeExtend``: innerId, name), payment modes
         (``/paymentModes``: code, name), order statuses (``/orderStatuses`` with their
-        Hungarian ``/orderStatusDescriptions``). Prices exclude tax in Shoprenter."""
+        Hungarian ``/orderStatusDescriptions``), customer groups (``/customerGroups``, the
+        default one named by the setting ``config_customer_group_id``). Prices exclude tax
+        in Shoprenter."""
         rates = {}
         for rate in self._all("taxRates"):
             try:
@@ -573,7 +576,29 @@ class ShoprenterAdapter(StoreAdapter):
             "shipping_methods": shipping,
             "payment_methods": payments,
             "order_statuses": self._order_statuses(),
+            "customer_groups": self._customer_groups(),
         }
+
+    def _customer_groups(self) -> list[dict]:
+        default = None
+        for setting in self._all("settings", {"key": "config_customer_group_id"}):
+            if setting.get("key") == "config_customer_group_id":
+                default = str(setting.get("value") or "")
+        groups = []
+        for group in self._all("customerGroups"):
+            gid = group.get("id") or href_id(group, "customerGroups")
+            if not gid:
+                continue
+            inner = str(group.get("innerId") or inner_id_of(gid) or "")
+            groups.append(
+                {
+                    "id": gid,
+                    "title": str(group.get("name") or inner or gid),
+                    # the setting's value may be the innerId or the resource id [INF]
+                    "default": bool(default) and default in (inner, gid),
+                }
+            )
+        return groups
 
     def _order_statuses(self) -> list[dict]:
         hungarian = None
@@ -663,20 +688,25 @@ class ShoprenterAdapter(StoreAdapter):
         also get their special replaced: our specials (priority ``SPECIAL_PRIORITY``, in the
         item's ``customer_group`` or everyone's) are read (``GET productSpecials?productId=``)
         and deleted, and a new one is posted unless the sale price is empty. ``sale_from`` /
-        ``sale_to`` are naive UTC (None: unbounded), sent as Budapest time.
+        ``sale_to`` are naive UTC (None: unbounded), sent as Budapest time. An item with a
+        ``customer_group`` only replaces that group's special: the product's price is the
+        everyone item's.
         """
         items = list(items)
+        priced = [i for i, item in enumerate(items) if not item.get("customer_group")]
         answers = self._batch(
             [
                 {
                     "method": "PUT",
-                    "uri": f"products/{item['id']}",
-                    "data": {"price": _price(item["regular_price"])},
+                    "uri": f"products/{items[i]['id']}",
+                    "data": {"price": _price(items[i]["regular_price"])},
                 }
-                for item in items
+                for i in priced
             ]
         )
-        results = [_item_result(item, s, b) for item, (s, b) in zip(items, answers, strict=True)]
+        results = [_item_result(item, 200, None) for item in items]
+        for i, (status, body) in zip(priced, answers, strict=True):
+            results[i] = _item_result(items[i], status, body)
         on_sale = [i for i, item in enumerate(items) if "sale_price" in item and results[i]["ok"]]
         if not on_sale:
             return results
@@ -907,6 +937,7 @@ def _item_result(item: dict, status, body) -> dict:
     result = {
         "id": item["id"],
         "parent_id": item.get("parent_id") or None,
+        **({"customer_group": item["customer_group"]} if item.get("customer_group") else {}),
         "ok": False,
         "status": status,
         "code": None,

@@ -3,7 +3,8 @@ from odoo.fields import Domain
 
 
 class ProductPricelistItem(models.Model):
-    """A rule of a store's pricelist changed: the prices of what it covers go to the store."""
+    """A rule of a store's pricelist (or of one of its customer groups') changed: the prices
+    of what it covers go to the store."""
 
     _inherit = "product.pricelist.item"
 
@@ -24,20 +25,37 @@ class ProductPricelistItem(models.Model):
         return super().unlink()
 
     def _storesync_enqueue_prices(self):
+        pricelists = self.pricelist_id
         stores = (
             self.env["storesync.store"]
             .sudo()
-            .search([("pricelist_id", "in", self.pricelist_id.ids), ("export_prices", "=", True)])
+            .search(
+                [
+                    ("export_prices", "=", True),
+                    "|",
+                    ("pricelist_id", "in", pricelists.ids),
+                    ("customer_group_map_ids.pricelist_id", "in", pricelists.ids),
+                ]
+            )
         )
         if not stores:
             return 0
+        # A store's prices come from its pricelist and its customer groups' pricelists.
+        store_pricelists = {
+            store: store.pricelist_id | store.customer_group_map_ids.pricelist_id
+            for store in stores
+        }
         Binding = self.env["storesync.product.binding"].sudo()
         pairs = set()
         for item in self:
             domain = Domain(
                 "store_id",
                 "in",
-                stores.filtered(lambda s, item=item: s.pricelist_id == item.pricelist_id).ids,
+                [
+                    store.id
+                    for store, lists in store_pricelists.items()
+                    if item.pricelist_id in lists
+                ],
             )
             if item.product_id:
                 domain &= Domain("product_id", "=", item.product_id.id)

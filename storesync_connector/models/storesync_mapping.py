@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class StoresyncStatusMap(models.Model):
@@ -153,3 +154,67 @@ class StoresyncStatusExportMap(models.Model):
             mapping.display_name = (
                 f"{events.get(mapping.event, '')} → {mapping.store_status or '-'}"
             )
+
+
+class StoresyncCustomerGroupMap(models.Model):
+    """Which Odoo pricelist gives a customer group of the store its own prices."""
+
+    _name = "storesync.customer.group.map"
+    _inherit = ["storesync.store.mixin"]
+    _description = "Store Customer Group Mapping"
+    _order = "store_id, is_default desc, name, store_group_id"
+    _check_company_auto = True
+
+    store_group_id = fields.Char(
+        string="Store Group", required=True, help="The store's id of the customer group."
+    )
+    name = fields.Char(help="The group's name as the store shows it.")
+    is_default = fields.Boolean(
+        string="Default Group",
+        readonly=True,
+        help="The group the store puts new customers in.",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        help="The prices this group sees in the store: its dated rules become the group's "
+        "sale prices with their dates, a lower price without dates the group's own price. "
+        "Empty: the group sees the store's prices (the store's pricelist).",
+    )
+
+    _store_group_uniq = models.Constraint(
+        "UNIQUE(store_id, store_group_id)", "Each customer group is mapped once per store."
+    )
+
+    @api.constrains("pricelist_id")
+    def _check_pricelist_currency(self):
+        for mapping in self.filtered("pricelist_id"):
+            currency = mapping.store_id.pricelist_id.currency_id
+            if currency and mapping.pricelist_id.currency_id != currency:
+                raise ValidationError(
+                    self.env._(
+                        "The pricelist of customer group %(group)s must be in %(currency)s, "
+                        "the currency of the store's pricelist.",
+                        group=mapping.name or mapping.store_group_id,
+                        currency=currency.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        mappings = super().create(vals_list)
+        mappings.filtered("pricelist_id")._enqueue_store_prices()
+        return mappings
+
+    def write(self, vals):
+        if "pricelist_id" in vals:
+            # Prices of the group before and after: the store's specials follow both.
+            self.filtered("pricelist_id")._enqueue_store_prices()
+        result = super().write(vals)
+        if "pricelist_id" in vals:
+            self.filtered("pricelist_id")._enqueue_store_prices()
+        return result
+
+    def _enqueue_store_prices(self):
+        for store in self.store_id.filtered("export_prices"):
+            store._linked_products()._storesync_enqueue_prices(stores=store)

@@ -44,6 +44,9 @@ class StoresyncStore(models.Model):
     status_export_map_ids = fields.One2many(
         "storesync.status.export.map", "store_id", string="Statuses Sent"
     )
+    customer_group_map_ids = fields.One2many(
+        "storesync.customer.group.map", "store_id", string="Customer Groups"
+    )
     outbox_pending_count = fields.Integer(compute="_compute_outbox_counts")
     outbox_error_count = fields.Integer(compute="_compute_outbox_counts")
 
@@ -206,7 +209,37 @@ class StoresyncStore(models.Model):
         products.invalidate_recordset([field])
         return {product.id: max(int(product[field] // 1), 0) for product in products}
 
-    def _price_values(self, products):
+    def _price_items(self, products):
+        """``{product id: [values, ...]}``: the store's prices of each product
+        (``_price_values``), then, where the platform keeps prices per customer group
+        (``customer_group_prices``), one entry per mapped group: ``{"customer_group",
+        "sale_price", "sale_from", "sale_to"}``.
+
+        A group's sale price is the dated rule of its pricelist when one gives less than the
+        group's price without dates, else that price when it is below the store's regular
+        price; otherwise None, which clears what Odoo sent the group before (a group without
+        a pricelist, or with the store's own, gets None too).
+        """
+        self.ensure_one()
+        values = self._price_values(products)
+        items = {product_id: [vals] for product_id, vals in values.items()}
+        if not self._get_adapter_class().customer_group_prices:
+            return items
+        for mapping in self.customer_group_map_ids:
+            pricelist = mapping.pricelist_id
+            own = pricelist and pricelist != self.pricelist_id
+            group_values = self._price_values(products, pricelist) if own else {}
+            for product in products:
+                group = group_values.get(product.id)
+                vals = {"sale_price": None, "sale_from": None, "sale_to": None}
+                if group and group["sale_price"] is not None:
+                    vals = {key: group[key] for key in vals}
+                elif group and group["regular_price"] < values[product.id]["regular_price"]:
+                    vals["sale_price"] = group["regular_price"]
+                items[product.id].append({"customer_group": mapping.store_group_id, **vals})
+        return items
+
+    def _price_values(self, products, pricelist=None):
         """Regular price and dated sale price per product, in the store's currency, with
         or without the product's sales taxes as the store enters its prices.
 
@@ -215,9 +248,11 @@ class StoresyncStore(models.Model):
         that has not ended becomes the store's sale price with its dates, when it is lower.
         Rules are taken in the pricelist's own order, so a dated rule placed after an
         undated one that applies is ignored, exactly as Odoo would ignore it.
+
+        :param pricelist: the pricelist to read (default: the store's)
         """
         self.ensure_one()
-        pricelist = self.pricelist_id
+        pricelist = pricelist or self.pricelist_id
         currency = pricelist.currency_id or self.company_id.currency_id
         now = fields.Datetime.now()
         Item = self.env["product.pricelist.item"]
@@ -309,7 +344,7 @@ class StoresyncStore(models.Model):
     def _export_price(self, rows):
         if not self.export_prices:
             return self._skip_all(rows, self.env._("Price export is switched off."))
-        return self._export_products(rows, self._price_values, None)
+        return self._export_products(rows, self._price_items, None)
 
     def _skip_all(self, rows, message):
         return {row.id: {"state": "skipped", "message": message} for row in rows}
@@ -354,11 +389,12 @@ class StoresyncStore(models.Model):
                 )
             else:
                 message = None
+                # prices: a list of value dicts, one store item each (customer groups)
                 value = values[product.id]
                 for item in store_items[product.id]:
-                    item = {**item, **(value if field is None else {field: value})}
-                    items.append(item)
-                    owners.append(row)
+                    for extra in value if field is None else [{field: value}]:
+                        items.append({**item, **extra})
+                        owners.append(row)
             if message:
                 outcomes[row.id] = {"state": "skipped", "message": message}
         if not items:
@@ -371,10 +407,10 @@ class StoresyncStore(models.Model):
             except StoreSyncError as error:
                 # A whole call failed after others went through: those items are done.
                 failure, results = error, error.details.get("results") or []
-        by_key = {(str(r["id"]), str(r.get("parent_id") or "")): r for r in results}
+        by_key = {_item_key(r): r for r in results}
         per_row = defaultdict(list)
         for item, row in zip(items, owners, strict=True):
-            key = (str(item["id"]), str(item.get("parent_id") or ""))
+            key = _item_key(item)
             per_row[row].append((item, by_key.get(key)))
         for row, pairs in per_row.items():
             request = [_jsonable(item) for item, _result in pairs]
@@ -524,6 +560,15 @@ class StoresyncStore(models.Model):
         if error:
             return {"error": error, "request": request or None}
         return {"state": "done", "request": request, "message": plan["message"]}
+
+
+def _item_key(item):
+    """What tells an item (or its result) from the others of one call."""
+    return (
+        str(item["id"]),
+        str(item.get("parent_id") or ""),
+        str(item.get("customer_group") or ""),
+    )
 
 
 def _money(amount, currency):

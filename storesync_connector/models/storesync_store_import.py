@@ -99,7 +99,8 @@ class StoresyncStore(models.Model):
         return action
 
     def action_load_store_settings(self):
-        """Add mapping rows for the store's tax rates, shipping and payment methods.
+        """Add mapping rows for the store's tax rates, shipping and payment methods (and
+        customer groups, where the platform keeps prices per group).
 
         Tax rows are matched to the one Odoo sales tax of the same percentage, shipping rows
         to the one delivery method of the same name, when there is exactly one; everything
@@ -112,6 +113,7 @@ class StoresyncStore(models.Model):
             raise UserError(self._connection_error_message(error)) from error
         self.prices_include_tax = settings.get("prices_include_tax", False)
         added = self._add_status_names(settings.get("order_statuses") or [])
+        added += self._add_customer_groups(settings.get("customer_groups") or [])
         added += self._add_missing_mappings(
             [(rate["id"], rate["label"], rate["percent"]) for rate in settings["tax_rates"]],
             [(method["id"], method["title"]) for method in settings["shipping_methods"]],
@@ -145,6 +147,32 @@ class StoresyncStore(models.Model):
                 new.append({"store_id": self.id, "store_status": code, "name": title})
                 rows[code] = True
         self.env["storesync.status.map"].create(new)
+        return len(new)
+
+    def _add_customer_groups(self, groups):
+        """A row for each customer group of the store not mapped yet (no pricelist: the
+        group sees the store's prices until the user picks one); known rows get the store's
+        name and default flag. Returns how many were added."""
+        rows = {row.store_group_id: row for row in self.customer_group_map_ids}
+        new = []
+        for group in groups:
+            code, title = str(group["id"]), group.get("title") or ""
+            default = bool(group.get("default"))
+            if code in rows:
+                row = rows[code]
+                if (title and row.name != title) or row.is_default != default:
+                    row.write({"name": title or row.name, "is_default": default})
+            else:
+                new.append(
+                    {
+                        "store_id": self.id,
+                        "store_group_id": code,
+                        "name": title,
+                        "is_default": default,
+                    }
+                )
+                rows[code] = True
+        self.env["storesync.customer.group.map"].create(new)
         return len(new)
 
     def _create_missing_mappings(self, order):

@@ -59,6 +59,18 @@ class StoresyncStore(models.Model):
                 not store.platform or get_adapter_class(store.platform).supports_tracking
             )
 
+    customer_group_prices = fields.Boolean(
+        compute="_compute_customer_group_prices",
+        help="Whether the platform keeps prices per customer group.",
+    )
+
+    @api.depends("platform")
+    def _compute_customer_group_prices(self):
+        for store in self:
+            store.customer_group_prices = bool(
+                store.platform and get_adapter_class(store.platform).customer_group_prices
+            )
+
     def _get_credentials(self):
         """The credentials the store's adapter declares, read as superuser (administrators-only
         fields), so a Store Sync manager's actions still reach the store."""
