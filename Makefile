@@ -7,9 +7,9 @@ ARGS ?=
 .PHONY: run test bench setup lint i18n help
 
 help:
-	@echo "make run    set everything up, run Odoo with the addon and the demo store emulator"
+	@echo "make run    set everything up, run Odoo with the addon and the demo store emulators"
 	@echo "make test   the whole test suite on a throwaway database, then the linters"
-	@echo "make bench  the benchmark (ARGS=--quick: small sizes, under 2 minutes; README: Benchmark)"
+	@echo "make bench  the benchmark (ARGS=--quick: small sizes; ARGS='--platform shoprenter'; README: Benchmark)"
 	@echo "make setup  only the setup (Odoo source, .venv, PostgreSQL, .odoo/odoo.conf)"
 	@echo "make lint   ruff and pylint-odoo only"
 	@echo "make i18n   regenerate the addon .pot (after make run created the demo database)"

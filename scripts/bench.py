@@ -14,9 +14,13 @@ process (``scripts/bench_odoo.py``), so peak RSS and query counts are per phase:
 6. webhooks: orders placed one after another, from webhook to committed sales order.
 
 The last line printed is one JSON object with the headline figures (README: Benchmark).
+``--platform shoprenter`` runs the same phases against the Shoprenter emulator (HUF, VAT by
+rate, OAuth client credentials, 3 requests per second throttled through PostgreSQL).
 """
 
 import argparse
+import base64
+import binascii
 import contextlib
 import json
 import os
@@ -34,6 +38,7 @@ import dev  # noqa: E402  (scripts/dev.py: the setup `make run` uses)
 
 REPO = dev.REPO
 KEY, SECRET = "ck_bench", "cs_bench"
+SHOP_NAME = "demo"
 TARGETS = {
     "ratio": 0.8,
     "http_per_100": 1.2,
@@ -42,6 +47,97 @@ TARGETS = {
     "stock_s": 60,
     "webhook_max_s": 5,
 }
+
+
+class WooCommerceProfile:
+    """What the bench needs to know of one platform's emulator (WooCommerce here)."""
+
+    name = "woocommerce"
+    #: store items per stock-export call (the platform's batch limit)
+    batch_size = 100
+    minimum_label = "  fewest the API allows (variations per parent)"
+    emulator_options: dict = {}
+
+    def setup_args(self, emulator):
+        """The ``setup`` phase's arguments: where the store is and its credentials."""
+        return {"url": emulator.url, "key": KEY, "secret": SECRET, "platform": self.name}
+
+    def export_items(self, store):
+        """Every store item that can carry stock: ``product_id``, ``variation_id``, ``sku``,
+        ``name``, as ``bench_odoo.bind_store_products`` takes them (hold ``store.lock``)."""
+        return [
+            {"product_id": p["id"], "variation_id": 0, "sku": p["sku"], "name": p["name"]}
+            for p in store.products.values()
+            if p["type"] != "variable"
+        ] + [
+            {
+                "product_id": v["parent_id"],
+                "variation_id": v["id"],
+                "sku": v["sku"],
+                "name": f"{store.products[v['parent_id']]['name']} ({v['id']})",
+            }
+            for v in store.variations.values()
+        ]
+
+    def stock_of(self, store, product_id, variation_id):
+        """The store's quantity of one item (None: no such item)."""
+        item = (
+            store.variations.get(int(variation_id))
+            if variation_id != "0"
+            else store.products.get(int(product_id))
+        )
+        return item.get("stock_quantity") if item else None
+
+    def export_calls(self, writes, log):
+        """``(calls, {kind: count})`` of the stock export: ``writes`` are the store's recorded
+        non-GET writes, ``log`` the HTTP requests made meanwhile."""
+        return len(writes), _count(w["kind"] for w in writes)
+
+    def api_minimum(self, targets):
+        # WooCommerce takes simple products 100 a call on products/batch, but variations only
+        # through their parent's variations/batch: the fewest calls the API allows.
+        endpoints = _count(str(p) if str(v) not in ("0", "") else "" for p, v in targets)
+        return sum(-(-n // self.batch_size) for n in endpoints.values())
+
+
+class ShoprenterProfile(WooCommerceProfile):
+    """The Shoprenter emulator: shop name, client id/secret, products keyed by resource id,
+    stock in warehouse 1 (``stock1``), writes through ``/batch`` (200 items a call)."""
+
+    name = "shoprenter"
+    batch_size = 200
+    minimum_label = "  fewest the API allows (200 per /batch)"
+    emulator_options = {"shop_name": SHOP_NAME}
+
+    def setup_args(self, emulator):
+        return dict(super().setup_args(emulator), shop_name=SHOP_NAME)
+
+    def export_items(self, store):
+        return [
+            {
+                "product_id": store.product_rid(inner),
+                "variation_id": 0,
+                "sku": p["sku"],
+                "name": p["name"],
+            }
+            for inner, p in store.products.items()
+        ]
+
+    def stock_of(self, store, product_id, variation_id):
+        inner = _inner_id(product_id)
+        item = store.products.get(inner) if inner is not None else None
+        return item["stock"][0] if item else None
+
+    def export_calls(self, writes, log):
+        # The store records each item of a /batch as a write of its own: count HTTP calls.
+        calls = [e for e in log if e["method"] != "GET" and not e["path"].endswith("/app/token")]
+        return len(calls), _count(w["kind"] for w in writes)
+
+    def api_minimum(self, targets):
+        return -(-len(targets) // self.batch_size)
+
+
+PLATFORMS = {profile.name: profile for profile in (WooCommerceProfile(), ShoprenterProfile())}
 
 
 def parse_args(argv):
@@ -57,9 +153,21 @@ def parse_args(argv):
     parser.add_argument("--webhooks", type=int, default=50, help="webhooks to time (50)")
     parser.add_argument("--seed", type=int, default=1, help="the emulator's data seed (1)")
     parser.add_argument(
+        "--platform",
+        choices=sorted(PLATFORMS),
+        default="woocommerce",
+        help="the emulated store's platform (woocommerce)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="small sizes: 100 orders, 50 products, no preload, 50 stock changes, 10 webhooks",
+    )
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=0,
+        help="the webhook phase's Odoo port (default: any free port)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench_<pid>_* databases")
     parser.add_argument(
@@ -90,6 +198,7 @@ class Bench:
         self.conf = dev.write_config(odoo_src, pg_env, "bench.conf", http_port=0)
         self.results = {}
         self.notes = []
+        self.profile = PLATFORMS[getattr(args, "platform", "woocommerce")]
 
     # ---- databases
     def seed_db(self):
@@ -186,16 +295,20 @@ class Bench:
         from store_emulator import EmulatorServer
 
         a = self.args
-        dev.step(f"store emulator: {a.orders} orders, {a.products} products, seed {a.seed}")
+        dev.step(
+            f"{self.profile.name} store emulator: {a.orders} orders, {a.products} products, "
+            f"seed {a.seed}"
+        )
         started = time.perf_counter()
         emulator = EmulatorServer(
-            platform="woocommerce",
+            platform=self.profile.name,
             seed=a.seed,
             orders=a.orders,
             products=a.products,
             consumer_key=KEY,
             consumer_secret=SECRET,
             port=0,
+            **self.profile.emulator_options,
         ).start()
         dev.info(f"{emulator.url}, generated in {time.perf_counter() - started:.1f} s")
         try:
@@ -210,7 +323,7 @@ class Bench:
         seed = self.seed_db()
         ready = self.copy_db(seed, "ready")
         dev.step("registering the emulator as a store (mappings, taxes, pricelist, warehouse)")
-        store_id = self.worker("setup", ready, url=emulator.url, key=KEY, secret=SECRET)["store_id"]
+        store_id = self.worker("setup", ready, **self.profile.setup_args(emulator))["store_id"]
         imp = self.copy_db(ready, "import")
         base = self.copy_db(ready, "baseline")
         quot = self.copy_db(ready, "quotations")
@@ -291,19 +404,7 @@ class Bench:
         dev.step(f"export: {a.stock} stock changes")
         store = emulator.store
         with store.lock:
-            items = [
-                {"product_id": p["id"], "variation_id": 0, "sku": p["sku"], "name": p["name"]}
-                for p in store.products.values()
-                if p["type"] != "variable"
-            ] + [
-                {
-                    "product_id": v["parent_id"],
-                    "variation_id": v["id"],
-                    "sku": v["sku"],
-                    "name": f"{store.products[v['parent_id']]['name']} ({v['id']})",
-                }
-                for v in store.variations.values()
-            ]
+            items = self.profile.export_items(store)
         count = min(a.stock, len(items))
         if count < a.stock:
             self.notes.append(f"export: the store has {len(items)} products, {count} changed")
@@ -320,21 +421,17 @@ class Bench:
         targets = {(str(p), str(v)): q for p, v, q in result["targets"]}
         deadline = time.time() + 60
         while True:
-            wrong = self._stock_mismatches(store, targets)
+            wrong = self._stock_mismatches(store, targets, self.profile.name)
             if not wrong or time.time() > deadline:
                 break
             time.sleep(0.1)
         result["stock_s"] = time.time() - result["changed_at"]
         result["wrong"] = len(wrong)
         writes = [w for w in store.received[received:] if w["method"] != "GET"]
-        result["calls"] = len(writes)
-        result["call_kinds"] = _count(w["kind"] for w in writes)
+        result["calls"], result["call_kinds"] = self.profile.export_calls(writes, log)
         result["http"] = len(log)
         result["products"] = count
-        # WooCommerce takes simple products 100 a call on products/batch, but variations only
-        # through their parent's variations/batch: the fewest calls the API allows.
-        endpoints = _count(str(p) if str(v) not in ("0", "") else "" for p, v in targets)
-        result["api_minimum"] = sum(-(-n // 100) for n in endpoints.values())
+        result["api_minimum"] = self.profile.api_minimum(targets)
         r["export"] = result
         dev.info(
             f"{count} products: {result['queued']} outbox rows, inventory {result['change_s']:.1f}"
@@ -344,23 +441,19 @@ class Bench:
         )
 
     @staticmethod
-    def _stock_mismatches(store, targets):
+    def _stock_mismatches(store, targets, platform="woocommerce"):
+        profile = PLATFORMS[platform]
         wrong = []
         with store.lock:
             for (product_id, variation_id), quantity in targets.items():
-                item = (
-                    store.variations.get(int(variation_id))
-                    if variation_id != "0"
-                    else store.products.get(int(product_id))
-                )
-                if not item or item.get("stock_quantity") != quantity:
+                if profile.stock_of(store, product_id, variation_id) != quantity:
                     wrong.append((product_id, variation_id))
         return wrong
 
     def webhook_phase(self, emulator, db, store_id):
         a, r = self.args, self.results
         dev.step(f"webhooks: {a.webhooks} orders placed one after another")
-        port = _free_port()
+        port = a.http_port or _free_port()
         url = f"http://127.0.0.1:{port}"
         setup = self.worker("webhook_setup", db, store_id=store_id, base_url=url)
         if setup.get("unavailable"):
@@ -508,6 +601,7 @@ class Bench:
             "stock_s": round(export["stock_s"], 2) if "stock_s" in export else None,
             "webhook_p50_s": hooks.get("p50_s"),
             "webhook_max_s": hooks.get("max_s"),
+            "platform": self.profile.name,
         }
 
     def report(self):
@@ -566,7 +660,7 @@ class Bench:
         if export.get("unavailable") or not export:
             rows.append(("stock export", f"not available: {export.get('unavailable')}", "", "n/a"))
         else:
-            calls_target = -(-s["stock_products"] // 100)
+            calls_target = -(-s["stock_products"] // self.profile.batch_size)
             rows += [
                 ("stock changes (products)", s["stock_products"], "", ""),
                 (
@@ -576,7 +670,7 @@ class Bench:
                     met(s["stock_calls"] <= calls_target),
                 ),
                 (
-                    "  fewest the API allows (variations per parent)",
+                    self.profile.minimum_label,
                     export.get("api_minimum"),
                     f"= {s['stock_calls']}",
                     met(s["stock_calls"] <= export.get("api_minimum", 0)),
@@ -609,8 +703,8 @@ class Bench:
         width = max(len(row[0]) for row in rows)
         print(f"\n{'':=<{width + 40}}")
         print(
-            f"storesync bench: {a.orders} orders, {a.products} products, seed {a.seed}, "
-            f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs"
+            f"storesync bench ({self.profile.name}): {a.orders} orders, {a.products} products, "
+            f"seed {a.seed}, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs"
         )
         print(f"{'':-<{width + 40}}")
         for name, value, target, status in rows:
@@ -649,6 +743,7 @@ class Bench:
                         "stock_s",
                         "webhook_p50_s",
                         "webhook_max_s",
+                        "platform",
                     )
                 }
             ),
@@ -657,14 +752,32 @@ class Bench:
 
 
 def _paths(log):
-    """Requests by method and path without ids (e.g. ``GET orders``: 20)."""
+    """Requests by method and path without ids (e.g. ``GET orders``: 20; Shoprenter's
+    ``GET orderExtend``, ``POST <shop>/app/token``)."""
     counts = {}
     for entry in log:
-        path = entry["path"].split("/wc/v3/", 1)[-1]
-        path = "/".join("<id>" if part.isdigit() else part for part in path.split("/"))
+        path = entry["path"].split("?", 1)[0]
+        for api in ("/wc/v3/", "/api/"):
+            if api in path:
+                path = path.split(api, 1)[1]
+                break
+        path = "/".join(
+            "<id>" if part.isdigit() or _inner_id(part) is not None else part
+            for part in path.strip("/").split("/")
+        )
         key = f"{entry['method']} {path}"
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def _inner_id(resource_id):
+    """The innerId in a Shoprenter resource id (base64 of ``product-product_id=12``), or None."""
+    try:
+        text = base64.b64decode(str(resource_id), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    _key, equals, inner = text.rpartition("=")
+    return int(inner) if equals and "-" in _key and inner.isdigit() else None
 
 
 def _count(values):

@@ -49,6 +49,9 @@ SKIPPED_REQUIREMENTS = ("python-ldap", "gevent", "greenlet")
 DEMO_DB = os.environ.get("STORESYNC_DB", "storesync_demo")
 BASE_MODULES = "sale_management,stock_delivery"
 EMULATOR_KEY, EMULATOR_SECRET = "ck_demo", "cs_demo"
+# The second demo store: the Shoprenter emulator (token at {url}/<shop>/app/token, API at
+# {url}/api), its client id and secret being the emulator's --consumer-key/--consumer-secret.
+SHOPRENTER_SHOP, SHOPRENTER_CLIENT, SHOPRENTER_SECRET = "demo", "sr_client_demo", "sr_secret_demo"
 
 
 class SetupError(Exception):
@@ -483,6 +486,72 @@ while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 
 print('demo store id', store.id)
 """
 
+REGISTER_SHOPRENTER_STORE = """
+# Idempotent: the second demo store, the Shoprenter emulator (prices in HUF, VAT by rate).
+store = env['storesync.store'].sudo().with_context(active_test=False).search(
+    [('base_url', '=', {url!r})], limit=1)
+vals = {{'name': 'Demo Shoprenter shop (emulator)', 'platform': 'shoprenter',
+        'base_url': {url!r}, 'shop_name': {shop!r}, 'client_id': {key!r},
+        'client_secret': {secret!r}, 'active': True, 'order_prefix': 'SR-',
+        'user_id': env.ref('base.user_admin').id}}
+if store:
+    store.write(vals)
+else:
+    # Created with the adapter's default status mapping (paid orders confirmed...).
+    store = env['storesync.store'].sudo().create(dict(vals, import_orders_since=False))
+# The token cache and the request throttle write through cursors of their own: they must see
+# the store.
+env.cr.commit()
+huf = env.ref('base.HUF')
+huf.active = True
+if not store.pricelist_id:
+    store.pricelist_id = env['product.pricelist'].create(
+        {{'name': 'Web shop (HUF)', 'currency_id': huf.id}})
+store._create_default_status_maps()
+# Tax rows keyed by rate ("27", "18", "5", "0"), shipping rows by mode innerId ("18"...).
+from odoo.exceptions import UserError
+try:
+    store.action_load_store_settings()
+except UserError as error:
+    # The emulator serves no /languages (which the status names need) yet: the rows the
+    # shop's /taxRates and /shippingModeExtend would give.
+    print('load store settings failed, mapping the known rates and modes:', error)
+    store._add_missing_mappings(
+        [(str(rate), f'ÁFA {{rate}}%', rate) for rate in (27, 18, 5, 0)],
+        [('18', 'GLS futárszolgálat'), ('19', 'Foxpost csomagautomata'),
+         ('20', 'Személyes átvétel')], [], match=True)
+for row in store.tax_map_ids.filtered(lambda r: not r.tax_id):
+    row.tax_id = env['account.tax'].search([
+        ('name', '=', f'ÁFA {{row.rate:g}}%'), ('type_tax_use', '=', 'sale'),
+        ('company_id', '=', store.company_id.id)], limit=1) or env['account.tax'].create({{
+        'name': f'ÁFA {{row.rate:g}}%', 'amount': row.rate, 'amount_type': 'percent',
+        'type_tax_use': 'sale', 'company_id': store.company_id.id}})
+shipping = env['product.product'].search([('name', '=', 'Web shop shipping')], limit=1) or \
+    env['product.product'].create({{'name': 'Web shop shipping', 'type': 'service'}})
+store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shipping
+# Its own warehouse: stock goes back to this shop from there, orders are delivered from there.
+if not store.warehouse_id:
+    store.warehouse_id = env['stock.warehouse'].search(
+        [('code', '=', 'SRWEB'), ('company_id', '=', store.company_id.id)], limit=1
+    ) or env['stock.warehouse'].create({{'name': 'Shoprenter webshop', 'code': 'SRWEB',
+                                         'company_id': store.company_id.id}})
+store._create_default_export_maps()
+env.cr.commit()
+# The delivery URL ends with the store's webhook secret (Shoprenter signs nothing).
+store.action_register_webhooks()
+env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
+    {{'state': 'pending'}})
+env.cr.commit()
+store._fetch_orders()
+while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
+    rows = env['storesync.inbox']._lock_pending(store=store)
+    if not rows:
+        break
+    rows._process()
+    env.cr.commit()
+print('shoprenter store id', store.id)
+"""
+
 
 def cmd_run(args):
     # Ctrl-C and SIGTERM both stop Odoo and the emulator (a shell may start us with SIGINT
@@ -492,12 +561,14 @@ def cmd_run(args):
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
     env = ensure_postgres()
-    for port, what in ((args.http_port, "Odoo"), (args.emulator_port, "the store emulator")):
+    sr_port = args.shoprenter_port or args.emulator_port + 1
+    for port, what, variable in (
+        (args.http_port, "Odoo", "ODOO_HTTP_PORT"),
+        (args.emulator_port, "the WooCommerce emulator", "EMULATOR_PORT"),
+        (sr_port, "the Shoprenter emulator", "SHOPRENTER_PORT (default EMULATOR_PORT + 1)"),
+    ):
         if not port_free(port):
-            raise SetupError(
-                f"port {port} for {what} is busy: stop what uses it or set "
-                f"{'ODOO_HTTP_PORT' if what == 'Odoo' else 'EMULATOR_PORT'}"
-            )
+            raise SetupError(f"port {port} for {what} is busy: stop what uses it or set {variable}")
     conf = write_config(odoo_src, env, "odoo.conf", args.http_port, dbfilter=f"^{DEMO_DB}$")
     step(f"database {DEMO_DB}")
     stamp = STATE / f"{DEMO_DB}.addon"
@@ -534,17 +605,17 @@ def cmd_run(args):
             if proc.poll() is None:
                 proc.kill()
 
-    try:
-        step(f"store emulator (WooCommerce) on port {args.emulator_port}")
-        emulator = subprocess.Popen(
+    def emulator(platform, port, key, secret, *extra):
+        step(f"store emulator ({platform}) on port {port}")
+        proc = subprocess.Popen(
             [
                 str(venv_python()),
                 "-m",
                 "store_emulator",
                 "--platform",
-                "woocommerce",
+                platform,
                 "--port",
-                str(args.emulator_port),
+                str(port),
                 "--seed",
                 "1",
                 "--orders",
@@ -552,17 +623,33 @@ def cmd_run(args):
                 "--products",
                 str(args.products),
                 "--consumer-key",
-                EMULATOR_KEY,
+                key,
                 "--consumer-secret",
-                EMULATOR_SECRET,
+                secret,
+                *extra,
             ],
             cwd=REPO,
         )
-        procs.append(emulator)
-        emulator_url = f"http://127.0.0.1:{args.emulator_port}"
-        if not wait_http(f"{emulator_url}/wp-json/", 30, emulator):
-            raise SetupError("the store emulator did not start (see its output above)")
-        step("registering the emulator as the demo store")
+        procs.append(proc)
+        return proc, f"http://127.0.0.1:{port}"
+
+    try:
+        woo, emulator_url = emulator(
+            "woocommerce", args.emulator_port, EMULATOR_KEY, EMULATOR_SECRET
+        )
+        shoprenter, sr_url = emulator(
+            "shoprenter",
+            sr_port,
+            SHOPRENTER_CLIENT,
+            SHOPRENTER_SECRET,
+            "--shop-name",
+            SHOPRENTER_SHOP,
+        )
+        for proc, url in ((woo, f"{emulator_url}/wp-json/"), (shoprenter, f"{sr_url}/api/")):
+            if not wait_http(url, 30, proc):
+                raise SetupError(f"the emulator at {url} did not start (see its output above)")
+        step("registering the emulators as the demo stores")
+        # One shell for both stores: Odoo's start-up is paid once.
         registered = subprocess.run(
             odoo_cmd(
                 odoo_src, conf, "-d", DEMO_DB, "--no-http", "--log-level=warn", command="shell"
@@ -572,13 +659,22 @@ def cmd_run(args):
                 key=EMULATOR_KEY,
                 secret=EMULATOR_SECRET,
                 odoo_url=f"http://127.0.0.1:{args.http_port}",
+            )
+            + REGISTER_SHOPRENTER_STORE.format(
+                url=sr_url,
+                shop=SHOPRENTER_SHOP,
+                key=SHOPRENTER_CLIENT,
+                secret=SHOPRENTER_SECRET,
             ),
             text=True,
             env=env,
             capture_output=True,
         )
-        if registered.returncode or "demo store id" not in registered.stdout:
-            raise SetupError(f"registering the demo store failed:\n{registered.stderr[-2000:]}")
+        if registered.returncode or "shoprenter store id" not in registered.stdout:
+            raise SetupError(
+                f"registering the demo stores failed:\n{registered.stdout[-1000:]}"
+                f"{registered.stderr[-2000:]}"
+            )
         step("starting Odoo")
         odoo = subprocess.Popen(odoo_cmd(odoo_src, conf, "-d", DEMO_DB), env=env)
         procs.append(odoo)
@@ -587,17 +683,24 @@ def cmd_run(args):
             raise SetupError("Odoo did not start (see its log above)")
 
         print(
-            f"\nOdoo is running at {url} (login admin, password admin); the demo store is "
-            f"the emulator at {emulator_url} (keys {EMULATOR_KEY} / {EMULATOR_SECRET}).\n"
-            "Press Ctrl-C to stop Odoo and the emulator.\n",
+            f"\nOdoo is running at {url} (login admin, password admin); the demo stores are "
+            f"the WooCommerce emulator at {emulator_url} (keys {EMULATOR_KEY} / "
+            f"{EMULATOR_SECRET}) and the Shoprenter emulator at {sr_url} (shop "
+            f"{SHOPRENTER_SHOP}, client {SHOPRENTER_CLIENT} / {SHOPRENTER_SECRET}).\n"
+            "Press Ctrl-C to stop Odoo and the emulators.\n",
             flush=True,
         )
+        names = {
+            odoo: "Odoo",
+            woo: "the WooCommerce emulator",
+            shoprenter: "the Shoprenter emulator",
+        }
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
-        dead = [proc for proc in procs if proc.poll() is not None]
-        raise SetupError(f"{'Odoo' if odoo in dead else 'the store emulator'} stopped")
+        dead = [names[proc] for proc in procs if proc.poll() is not None]
+        raise SetupError(f"{' and '.join(dead)} stopped")
     except KeyboardInterrupt:
-        print("\nstopping Odoo and the emulator", flush=True)
+        print("\nstopping Odoo and the emulators", flush=True)
     finally:
         stop_all()
 
@@ -793,10 +896,16 @@ def cmd_test(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p_run = sub.add_parser("run", help="set up, then run Odoo with the demo store")
+    p_run = sub.add_parser("run", help="set up, then run Odoo with the demo stores")
     p_run.add_argument("--http-port", type=int, default=int(os.environ.get("ODOO_HTTP_PORT", 8069)))
     p_run.add_argument(
         "--emulator-port", type=int, default=int(os.environ.get("EMULATOR_PORT", 8071))
+    )
+    p_run.add_argument(
+        "--shoprenter-port",
+        type=int,
+        default=int(os.environ.get("SHOPRENTER_PORT", 0)),
+        help="the Shoprenter emulator's port (default: the WooCommerce emulator's + 1)",
     )
     p_run.add_argument("--orders", type=int, default=int(os.environ.get("EMULATOR_ORDERS", 500)))
     p_run.add_argument(
