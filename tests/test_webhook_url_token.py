@@ -42,6 +42,9 @@ class TestWebhookUrlToken(HttpCase):
             headers={"User-Agent": "ShopRenter"},
         )
 
+    def _requested(self):
+        return self.env["storesync.api.session"]._take_fetch_requests()
+
     def _rows(self):
         return self.env["storesync.inbox"].search([("store_id", "=", self.store.id)])
 
@@ -49,7 +52,8 @@ class TestWebhookUrlToken(HttpCase):
         response = self._post()
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"result": "accepted"})
-        self.assertTrue(self.store.orders_fetch_requested)
+        self.assertEqual(self._requested(), [self.store.id])
+        self.assertFalse(self._requested(), "taken once")
         self.trigger.assert_called()
         self.assertFalse(self._rows(), "the body is never imported: the API is the truth")
 
@@ -59,14 +63,14 @@ class TestWebhookUrlToken(HttpCase):
             self.assertEqual(response.status_code, 401, token)
         self.store.webhook_secret = False
         self.assertEqual(self._post().status_code, 401)
-        self.assertFalse(self.store.orders_fetch_requested)
+        self.assertFalse(self._requested())
         self.trigger.assert_not_called()
 
     def test_delivery_without_orders_or_with_import_off_is_acknowledged(self):
         self.assertEqual(self._post(orders=[]).json(), {"result": "ignored"})
         self.store.import_orders = False
         self.assertEqual(self._post().json(), {"result": "ignored"})
-        self.assertFalse(self.store.orders_fetch_requested)
+        self.assertFalse(self._requested())
 
     def test_delivery_url_carries_the_secret_for_this_platform_only(self):
         self.assertEqual(self.store._webhook_delivery_url(), f"{self.store.webhook_url}/{SECRET}")

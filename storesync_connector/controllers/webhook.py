@@ -120,7 +120,7 @@ class StoresyncWebhookController(http.Controller):
         if about["kind"] not in IMPORTED_KINDS or not store[KIND_SWITCHES[about["kind"]]]:
             _logger.info("Store sync webhook: store %s, topic %r ignored", store.id, about["topic"])
             return self._answer(200, "ignored")
-        store.orders_fetch_requested = True
+        request.env["storesync.api.session"].sudo()._request_fetch(store)
         request.env.ref("storesync_connector.ir_cron_fetch_orders").sudo()._trigger()
         _logger.info(
             "Store sync webhook: store %s, %s %s: fetch requested",

@@ -103,3 +103,9 @@ class StoresyncStore(models.Model):
             # Done either way: a failing store waits for the regular cron, not for a loop.
             store.orders_fetch_requested = False
             self.env["ir.cron"]._commit_progress(0)
+        # Webhooks that are only triggers ask on the store's API session row.
+        requested = self.env["storesync.api.session"].sudo()._take_fetch_requests()
+        for store in self.browse(requested).exists().filtered("active"):
+            if store.import_orders:
+                store._fetch_orders_safely()
+            self.env["ir.cron"]._commit_progress(0)

@@ -23,7 +23,7 @@ from datetime import timedelta
 import psycopg2.errors
 from lxml import etree
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
 
 from ..adapters import get_adapter_class, platform_selection
 from .storesync_store import CREDENTIALS_GROUP
@@ -142,8 +142,39 @@ class StoresyncApiSession(models.Model):
     next_request_at = fields.Datetime(
         help="Before this moment the store's next request waits (its rate limit)."
     )
+    fetch_requested = fields.Boolean(
+        help="A webhook said orders changed: the fetch cron reads the store's changed orders."
+    )
 
     _store_uniq = models.Constraint("UNIQUE(store_id)", "One API session per store.")
+
+    @api.model
+    def _request_fetch(self, store):
+        """Ask the fetch cron for the store's changed orders (a webhook that is a trigger).
+
+        Written in a transaction of its own, on this row rather than the store's: a fetch in
+        progress holds and writes the store row, and must not fail because a webhook came.
+        """
+        with _own_transaction(self.env.registry) as cr:
+            cr.execute(
+                """
+                INSERT INTO storesync_api_session AS s (store_id, fetch_requested)
+                VALUES (%s, TRUE)
+                ON CONFLICT (store_id) DO UPDATE SET fetch_requested = TRUE
+                """,
+                [store.id],
+            )
+
+    @api.model
+    def _take_fetch_requests(self):
+        """The ids of the stores a webhook asked to fetch, clearing the requests first (a
+        webhook arriving during the fetch asks again)."""
+        with _own_transaction(self.env.registry) as cr:
+            cr.execute(
+                "UPDATE storesync_api_session SET fetch_requested = FALSE "
+                "WHERE fetch_requested RETURNING store_id"
+            )
+            return [row[0] for row in cr.fetchall()]
 
     @api.model
     def _token_cache(self, store):
@@ -169,13 +200,24 @@ class StoresyncApiSession(models.Model):
         return throttle
 
 
+@contextlib.contextmanager
+def _own_transaction(registry):
+    """A short committed transaction of its own, in READ COMMITTED: two processes updating
+    the same session row wait for each other instead of failing to serialize (the default
+    REPEATABLE READ of Odoo's cursors would). A test cursor runs inside the test's."""
+    with registry.cursor() as cr:
+        if isinstance(cr, sql_db.Cursor):
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        yield cr
+
+
 def _book_slot(registry, store_id, spacing):
     """Book the store's next request slot in one committed statement; seconds to wait.
 
     The slot is the later of now and the previous booking's end; the booking ends ``spacing``
     seconds after it. Concurrent callers serialise on the one row for the statement only.
     """
-    with registry.cursor() as cr:
+    with _own_transaction(registry) as cr:
         cr.execute(
             """
             INSERT INTO storesync_api_session AS s (store_id, next_request_at)
@@ -199,7 +241,7 @@ class _DatabaseTokenCache:
         self.store_id = store_id
 
     def load(self):
-        with self.registry.cursor() as cr:
+        with _own_transaction(self.registry) as cr:
             cr.execute(
                 "SELECT access_token, token_expires_at FROM storesync_api_session "
                 "WHERE store_id = %s",
@@ -209,7 +251,10 @@ class _DatabaseTokenCache:
         return (row[0], row[1]) if row and row[0] else None
 
     def save(self, token, expires_at):
-        with contextlib.suppress(psycopg2.errors.ForeignKeyViolation), self.registry.cursor() as cr:
+        with (
+            contextlib.suppress(psycopg2.errors.ForeignKeyViolation),
+            _own_transaction(self.registry) as cr,
+        ):
             # (a store not committed yet keeps its token in the adapter only)
             cr.execute(
                 """
