@@ -122,7 +122,7 @@ class StoresyncStore(models.Model):
 
     @api.model
     def _default_platform(self):
-        # The first registered platform: the core names none of them.
+        # The adapters rank the platforms (lowest sequence first): the core names none.
         return default_platform() or False
 
     @api.model
