@@ -165,9 +165,7 @@ class StoresyncCustomerGroupMap(models.Model):
     _order = "store_id, is_default desc, name, store_group_id"
     _check_company_auto = True
 
-    store_group_id = fields.Char(
-        string="Store Group", required=True, help="The store's id of the customer group."
-    )
+    store_group_id = fields.Char(required=True, help="The store's id of the customer group.")
     name = fields.Char(help="The group's name as the store shows it.")
     is_default = fields.Boolean(
         string="Default Group",
