@@ -4,6 +4,8 @@ Pure Python: no Odoo import. The Odoo side maps ``StoreSyncError.kind`` to trans
 messages and uses ``retryable`` to decide between "try again later" and "needs a human".
 """
 
+import json
+
 # kind -> what it means; the Odoo side keys its translated messages on these.
 KINDS = {
     "auth": "the store refused the credentials (HTTP 401/403)",
@@ -89,3 +91,28 @@ class PayloadError(ValueError):
     Raised by the pure mapping code (not by HTTP calls): the row it came from becomes an error
     row, and retrying cannot help until the store's data changes.
     """
+
+
+class FieldPayloadError(PayloadError):
+    """A payload lacks or garbles one field; the mappers raise it as ``PayloadError``.
+
+    ``str(error)`` is a readable English sentence starting with the field path; ``field`` is
+    that path (``""`` for the payload as a whole), ``problem`` the sentence without it and
+    ``value`` the offending value.
+    """
+
+    def __init__(self, field: str, problem: str, value=None):
+        # All three in args so the error pickles and compares like any exception.
+        super().__init__(field, problem, value)
+        self.field = field
+        self.problem = problem
+        self.value = value
+
+    def __str__(self):
+        return f"{self.field}: {self.problem}" if self.field else self.problem
+
+
+def show_value(value) -> str:
+    """A short JSON rendering of a bad value for an error message."""
+    text = json.dumps(value, ensure_ascii=False, default=repr)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -57,29 +57,15 @@ _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\s*/?\s*>", re.IG
 DISCOUNT_TYPES = {"COUPON": "couponTaxRate", "LOYALTYPOINTS_TO_USE": "loyaltyPointsTaxRate"}
 
 
-class PayloadError(errors.PayloadError):
-    """A payload lacks or garbles a field the import needs; ``field`` says which.
-
-    ``str(error)`` is "<field path>: <problem>"; ``value`` is the offending value.
-    """
-
-    def __init__(self, field: str, problem: str, value=None):
-        super().__init__(field, problem, value)
-        self.field = field
-        self.problem = problem
-        self.value = value
-
-    def __str__(self):
-        return f"{self.field}: {self.problem}" if self.field else self.problem
+#: a payload field the import needs is missing or garbled (``field``, ``problem``, ``value``)
+PayloadError = errors.FieldPayloadError
 
 
 # ---------------------------------------------------------------------------------------------
 # Field readers
 
 
-def _show(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)
-    return text if len(text) <= 60 else text[:57] + "..."
+_show = errors.show_value
 
 
 def _empty(value) -> bool:

@@ -53,36 +53,15 @@ _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\s*/?\s*>", re.IG
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
-class PayloadError(errors.PayloadError):
-    """A payload lacks or garbles a field the import needs; retrying cannot help.
-
-    A subclass of ``errors.PayloadError`` (the one ``adapters`` exports, a ``ValueError``), so
-    ``except PayloadError`` works with either import; this one adds where the problem is.
-
-    ``str(error)`` is a readable English sentence starting with the field path; ``field`` is
-    that path (``""`` for the payload as a whole), ``problem`` the sentence without it and
-    ``value`` the offending value.
-    """
-
-    def __init__(self, field: str, problem: str, value=None):
-        # All three in args so the error pickles and compares like any exception.
-        super().__init__(field, problem, value)
-        self.field = field
-        self.problem = problem
-        self.value = value
-
-    def __str__(self):
-        return f"{self.field}: {self.problem}" if self.field else self.problem
+#: a payload field the import needs is missing or garbled (``field``, ``problem``, ``value``)
+PayloadError = errors.FieldPayloadError
 
 
 # ---------------------------------------------------------------------------------------------
 # Field readers: each takes the raw value and its path, returns a clean value or raises.
 
 
-def _show(value) -> str:
-    """A short JSON rendering of a bad value for an error message."""
-    text = json.dumps(value, ensure_ascii=False, default=repr)
-    return text if len(text) <= 60 else text[:57] + "..."
+_show = errors.show_value
 
 
 def _obj(value, field: str) -> dict:
