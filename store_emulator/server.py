@@ -7,8 +7,10 @@ injection and the ``/_emulator/`` control endpoints, which need no authenticatio
 """
 
 import contextlib
+import http.client
 import importlib
 import json
+import queue
 import re
 import socket
 import sys
@@ -44,6 +46,44 @@ class ApiError(Exception):
             "message": self.message,
             "data": {"status": self.status, **self.data},
         }
+
+
+def post_delivery(url: str, body: bytes, headers: dict) -> int:
+    """POST a webhook delivery with the header names spelt as given (urllib would rewrite
+    them); the receiver's HTTP status."""
+    parts = urlsplit(url)
+    conn_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    conn = conn_class(parts.netloc, timeout=5)
+    try:
+        conn.request("POST", parts.path + (f"?{parts.query}" if parts.query else ""), body, headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+class DeliverySender:
+    """Mixin of a platform ``Store``: one sender thread, started with the first delivery,
+    sends the jobs put on ``_deliveries()`` in order, through the Store's ``_send_loop(jobs)``
+    (which ends at ``None``). ``_queue`` must start as None."""
+
+    _queue: queue.Queue | None = None
+
+    def _deliveries(self) -> queue.Queue:
+        if self._queue is None:
+            self._queue = queue.Queue()
+            threading.Thread(target=self._send_loop, args=(self._queue,), daemon=True).start()
+        return self._queue
+
+    def _send_loop(self, jobs: queue.Queue) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop the webhook sender."""
+        if self._queue is not None:
+            self._queue.put(None)
+            self._queue = None
 
 
 @dataclass

@@ -81,8 +81,7 @@ from store_emulator.data import (
     to_local,
     utcnow,
 )
-from store_emulator.platforms.woocommerce import _post
-from store_emulator.server import ApiError, Response, Router
+from store_emulator.server import ApiError, DeliverySender, Response, Router, post_delivery
 
 TITLE = "Shoprenter"
 CREDENTIAL_NAMES = ("client id", "client secret")  # = EmulatorServer consumer_key/_secret
@@ -392,7 +391,7 @@ def price_order(lines: list[dict], shipping: int, payment: str, coupon: str | No
 
 
 # ---------------------------------------------------------------------------- store
-class Store:
+class Store(DeliverySender):
     """The state of one emulated Shoprenter shop (HUF, Hungarian), seeded deterministically.
 
     ``orders``, ``products``, ``customers``, ``specials``, ``webhooks`` map innerIds to
@@ -1745,12 +1744,6 @@ class Store:
             for param in hook["params"]:
                 self._deliveries().put((hook, param["url"], order["id"], text))
 
-    def _deliveries(self) -> queue.Queue:
-        if self._queue is None:
-            self._queue = queue.Queue()
-            threading.Thread(target=self._send_loop, args=(self._queue,), daemon=True).start()
-        return self._queue
-
     def _send_loop(self, jobs: queue.Queue) -> None:
         while (job := jobs.get()) is not None:
             hook, url, order_id, text = job
@@ -1766,17 +1759,12 @@ class Store:
                 "time": time.time(),
             }
             try:
-                record["status"] = _post(url, body, headers)
+                record["status"] = post_delivery(url, body, headers)
             except Exception as exc:  # any failure is recorded; no retries are documented
                 record["status"] = None
                 record["error"] = str(exc)
             with self.lock:
                 self.webhook_deliveries.append(record)
-
-    def close(self) -> None:
-        if self._queue is not None:
-            self._queue.put(None)
-            self._queue = None
 
 
 # ---------------------------------------------------------------------------- API

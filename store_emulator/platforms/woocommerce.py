@@ -14,7 +14,6 @@ import base64
 import copy
 import hashlib
 import hmac
-import http.client
 import json
 import math
 import queue
@@ -25,7 +24,7 @@ import traceback
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from store_emulator.data import (
     PAYMENTS,
@@ -40,7 +39,7 @@ from store_emulator.data import (
     to_local,
     utcnow,
 )
-from store_emulator.server import ApiError, Response, Router
+from store_emulator.server import ApiError, DeliverySender, Response, Router, post_delivery
 
 TITLE = "WooCommerce"
 WC_VERSION = "9.4.2"
@@ -103,20 +102,6 @@ def _bad_param(name: str, message: str, detail: str) -> ApiError:
     )
 
 
-def _post(url: str, body: bytes, headers: dict) -> int:
-    """POST with the header names spelt as given (urllib would rewrite them)."""
-    parts = urlsplit(url)
-    conn_class = (
-        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    )
-    conn = conn_class(parts.netloc, timeout=5)
-    try:
-        conn.request("POST", parts.path + (f"?{parts.query}" if parts.query else ""), body, headers)
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
 def _item_id(item) -> int:
     """The id of a batch item (0 when it has none or is not an object)."""
     return item.get("id", 0) if isinstance(item, dict) else 0
@@ -136,7 +121,7 @@ def _bool(name: str, value) -> bool:
     raise _bad_param(name, f"{name} is not of type boolean.", "rest_invalid_type")
 
 
-class Store:
+class Store(DeliverySender):
     """The state of one emulated WooCommerce store, seeded deterministically.
 
     ``orders``, ``products``, ``variations``, ``customers``, ``categories`` map ids to the JSON
@@ -1027,13 +1012,6 @@ class Store:
             for hook in hooks:
                 self._deliveries().put((hook, body, False))
 
-    def _deliveries(self) -> queue.Queue:
-        # One sender thread, started with the first webhook, keeps deliveries in order.
-        if self._queue is None:
-            self._queue = queue.Queue()
-            threading.Thread(target=self._send_loop, args=(self._queue,), daemon=True).start()
-        return self._queue
-
     def _send_loop(self, jobs: queue.Queue) -> None:
         while (job := jobs.get()) is not None:
             hook, body, ping = job
@@ -1060,7 +1038,7 @@ class Store:
                 "time": time.time(),
             }
             try:
-                record["status"] = _post(hook["delivery_url"], body, headers)
+                record["status"] = post_delivery(hook["delivery_url"], body, headers)
             except Exception as exc:  # any failure counts, as in WooCommerce
                 record["status"] = None
                 record["error"] = str(exc)
@@ -1070,12 +1048,6 @@ class Store:
                 hook["failure_count"] = 0 if ok else hook["failure_count"] + 1
                 if hook["failure_count"] >= 5:  # WooCommerce disables after 5 failures in a row
                     hook["status"] = "disabled"
-
-    def close(self) -> None:
-        """Stop the webhook sender."""
-        if self._queue is not None:
-            self._queue.put(None)
-            self._queue = None
 
 
 class Api:
