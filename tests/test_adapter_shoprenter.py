@@ -616,3 +616,27 @@ def test_group_items_write_only_their_groups_special():
             assert {s["id"] for s in shop.specials.values() if s["product_id"] == inner} == (
                 merchant
             )
+
+
+def test_a_429_without_retry_after_is_waited_out_even_for_a_post():
+    """No throttle at all: the shop's own 3 requests per second answer 429 (no Retry-After);
+    the adapter waits out the one-second window and sends again, POSTs included (a 429 did
+    nothing), so registering webhooks creates each one once."""
+    with EmulatorServer(platform="shoprenter", seed=4, orders=0, products=2) as emu:
+        with ShoprenterAdapter(emu.url, CREDS) as api:
+            api.check_connection()
+            for _ in range(3):
+                api.register_webhooks("http://127.0.0.1:9/hook/secret", "secret")
+        log = emu.request_log_snapshot()
+        refused = [e for e in log if e["status"] == 429]
+        assert refused, "unthrottled, the shop said 429"
+        assert all(e["status"] in (200, 201, 429) for e in log)
+        assert sorted(h["event"] for h in emu.store.webhooks.values()) == [
+            "order_confirm",
+            "order_status_change",
+        ]
+        for entry in refused:
+            later = [
+                e["time"] for e in log if e["time"] > entry["time"] and e["path"] == entry["path"]
+            ]
+            assert later and min(later) - entry["time"] >= 0.9

@@ -349,6 +349,17 @@ def test_exhausted_retries_report_the_last_answer(emu):
     assert error.details["retries"] == 2
 
 
+def test_429_on_a_post_is_retried_since_the_store_did_nothing(shop):
+    adapter = make(shop.url)
+    order_id = sorted(shop.store.orders)[0]
+    before = len(shop.store.notes.get(order_id, []))
+    shop.clear_request_log()
+    shop.set_faults(kinds=["429"], count=1, retry_after=0, path_regex=r"/notes$")
+    adapter.add_order_note(order_id, "Shipped: GLS 456")
+    assert [(e["method"], e["status"]) for e in shop.request_log] == [("POST", 429), ("POST", 201)]
+    assert len(shop.store.notes[order_id]) == before + 1, "one note, not two"
+
+
 def test_rate_limit_exhausted_is_retryable(emu):
     emu.set_faults(kinds=["429"], count=10, retry_after=0)
     error = raises(make(emu.url, retry_total=1).get_order, 1000)

@@ -12,9 +12,10 @@ Retry policy (``StoreRetry``):
   something (an order note) is never retried blindly; a POST whose effect is fixed by its
   content (a batch setting stock or prices) may opt in per request, see ``IDEMPOTENT_HEADER``.
 * Statuses: 429, 502, 503, 504 -- throttling and gateways that did not reach PHP or gave up
-  on it. 500 is not retried here: on WooCommerce it is mostly a PHP fatal that repeats for the
-  same request, so hammering does not help (the error still says ``retryable`` so the next
-  cron run tries again).
+  on it. A 429 is retried for every method (the store did nothing), after at least
+  ``RATE_WINDOW`` when it names no Retry-After. 500 is not retried here: on WooCommerce it
+  is mostly a PHP fatal that repeats for the same request, so hammering does not help (the
+  error still says ``retryable`` so the next cron run tries again).
 * Retry-After is honoured up to ``max_retry_after`` seconds; a longer one ends the retries at
   once and the caller gets the 429/503 answer (mapped to a retryable error carrying
   ``retry_after``), so a cron never sleeps for minutes on one request.
@@ -30,6 +31,7 @@ Worst case for one call: ``(total + 1)`` attempts x the read timeout plus the sl
 """
 
 import threading
+import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -45,6 +47,8 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # A request carrying this header may be retried even if its method is POST; the header is
 # removed before the request leaves (see ``StoreHTTPAdapter.send``).
 IDEMPOTENT_HEADER = "X-StoreSync-Idempotent"
+#: seconds a store's request rate is counted over: a 429 without Retry-After waits this long
+RATE_WINDOW = 1.0
 
 
 def retry_after_seconds(headers) -> float | None:
@@ -88,6 +92,25 @@ class StoreRetry(Retry):
     def get_backoff_time(self):
         """urllib3's exponential backoff, capped at ``max_backoff``."""
         return min(super().get_backoff_time(), self.max_backoff)
+
+    def is_retry(self, method, status_code, has_retry_after=False):
+        """A 429 is retried whatever the method: the store refused the request without doing
+        it, so sending a POST again cannot do anything twice."""
+        if status_code == 429 and self.total and 429 in (self.status_forcelist or ()):
+            return True
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def sleep(self, response=None):
+        """A 429 without Retry-After (Shoprenter sends none) waits out the store's one-second
+        rate window at least, instead of urllib3's immediate first retry."""
+        if (
+            response is not None
+            and response.status == 429
+            and self.get_retry_after(response) is None
+        ):
+            time.sleep(max(self.get_backoff_time(), RATE_WINDOW))
+            return
+        super().sleep(response)
 
     def get_retry_after(self, response):
         """Retry-After in seconds; unlike urllib3 1.26, a garbled header counts as absent."""
