@@ -301,6 +301,23 @@ class TestStockExport(StoresyncCase):
         self.assertEqual(row.state, "done")
         self.assertEqual(self._store_qty(product), 2)
 
+    def test_rows_of_a_killed_export_worker_are_sent_by_the_next(self):
+        """A worker killed with rows leased: its connection is gone, so the next export run
+        sends them at once instead of when the ten-minute lease runs out."""
+        product = self.products[41]
+        self._change_stock(product, 3)
+        rows, _revisions = self.outbox._claim()
+        self.assertTrue(rows)
+        self.assertFalse(self.outbox._claim()[0], "a live holder keeps its rows")
+        rows.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE storesync_outbox SET lease_pid = 2147483000 WHERE id IN %s", [tuple(rows.ids)]
+        )
+        rows.invalidate_recordset()
+        self.outbox._cron_export()
+        self.assertEqual(self._rows(product).state, "done")
+        self.assertEqual(self._store_qty(product), 3)
+
     def test_variations_of_one_parent_travel_together(self):
         parents = [
             p

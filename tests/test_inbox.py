@@ -140,6 +140,25 @@ class TestInboxQueue(StoresyncCase):
         first.invalidate_recordset()
         self.assertEqual(self.Inbox._claim(store=self.store)[0], first)
 
+    def test_a_lease_of_a_killed_worker_is_taken_back_at_once(self):
+        """kill -9 of a worker mid-batch: its rows keep a lease for minutes, yet their holder's
+        connection is gone, so the next claim takes them (make reliability: "killed server")."""
+        first, second = self._rows(2)
+        rows, _revisions = self.Inbox._claim(store=self.store)
+        self.assertEqual(rows, first | second)
+        self.env.cr.execute("SELECT pg_backend_pid()")
+        (holder,) = self.env.cr.fetchone()
+        self.assertEqual(first.lease_pid, holder)
+        # A live holder keeps its rows, however long the lease still runs.
+        self.assertFalse(self.Inbox._claim(store=self.store)[0])
+        # The holder dies: a pid no connection has (PostgreSQL pids are below 2**22).
+        self.env.cr.execute(
+            "UPDATE storesync_inbox SET lease_pid = 2147483000 WHERE id = %s", [first.id]
+        )
+        first.invalidate_recordset()
+        self.assertGreater(first.lease_until, fields.Datetime.now())
+        self.assertEqual(self.Inbox._claim(store=self.store)[0], first)
+
     def test_a_row_reopened_while_processed_keeps_its_new_payload(self):
         date = datetime(2025, 3, 1, 12, 0)
         kept, reopened = self._rows(2, date)

@@ -236,10 +236,7 @@ class StoresyncInbox(models.Model):
     @api.model
     def _pending_where(self, store=None):
         """Pending rows no processing job holds (no lease, or an expired one)."""
-        where = SQL(
-            "state = 'pending' AND (lease_until IS NULL OR lease_until < %s)",
-            fields.Datetime.now(),
-        )
+        where = SQL("state = 'pending' AND %s", self._lease_free_sql(fields.Datetime.now()))
         if store:
             where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
         return where
@@ -272,7 +269,7 @@ class StoresyncInbox(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE storesync_inbox SET lease_until = %(lease)s
+                UPDATE storesync_inbox SET lease_until = %(lease)s, lease_pid = pg_backend_pid()
                  WHERE id IN (SELECT id FROM storesync_inbox
                                WHERE %(where)s
                                ORDER BY external_date NULLS FIRST, id
@@ -290,7 +287,7 @@ class StoresyncInbox(models.Model):
             self.env.cr.fetchall(),
             key=lambda row: (row[2] is not None, row[2] or datetime.min, row[0]),
         )
-        self.invalidate_model(["lease_until"])
+        self.invalidate_model(["lease_until", "lease_pid"])
         rows = self.browse([row_id for row_id, _revision, _date in claimed])
         return rows, {row_id: revision for row_id, revision, _date in claimed}
 

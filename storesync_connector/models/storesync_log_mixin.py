@@ -1,6 +1,7 @@
 import json
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class StoresyncLogMixin(models.AbstractModel):
@@ -25,6 +26,24 @@ class StoresyncLogMixin(models.AbstractModel):
     )
     attempts = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
+    lease_pid = fields.Integer(
+        string="Held by Connection",
+        readonly=True,
+        copy=False,
+        help="PostgreSQL connection of the job processing this row: once it is gone (its "
+        "worker was killed), the row is free again without waiting for the lease to end.",
+    )
+
+    @api.model
+    def _lease_free_sql(self, now):
+        """Rows no live job holds: never leased, lease over, or held by a connection that is
+        gone (a worker killed mid-batch leaves its lease behind; PostgreSQL ends its
+        connection, so the rows come back at once instead of when the lease runs out)."""
+        return SQL(
+            "(lease_until IS NULL OR lease_until < %(now)s OR lease_pid IS NULL"
+            " OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = lease_pid))",
+            now=now,
+        )
 
     @staticmethod
     def _json_text(value):

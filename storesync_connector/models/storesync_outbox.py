@@ -215,9 +215,9 @@ class StoresyncOutbox(models.Model):
         self.env["storesync.product.binding"].flush_model(["store_id", "product_id", "external_id"])
         now = fields.Datetime.now()
         where = SQL(
-            "state = 'pending' AND (next_attempt IS NULL OR next_attempt <= %(now)s) "
-            "AND (lease_until IS NULL OR lease_until < %(now)s)",
+            "state = 'pending' AND (next_attempt IS NULL OR next_attempt <= %(now)s) AND %(free)s",
             now=now,
+            free=self._lease_free_sql(now),
         )
         if store:
             where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
@@ -243,7 +243,7 @@ class StoresyncOutbox(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE storesync_outbox SET lease_until = %(lease)s
+                UPDATE storesync_outbox SET lease_until = %(lease)s, lease_pid = pg_backend_pid()
                  WHERE id IN (SELECT o.id FROM storesync_outbox o
                                WHERE %(where)s AND o.store_id = %(store_id)s
                                  AND o.kind = %(kind)s
@@ -263,7 +263,7 @@ class StoresyncOutbox(models.Model):
             )
         )
         claimed = dict(self.env.cr.fetchall())
-        self.invalidate_model(["lease_until"])
+        self.invalidate_model(["lease_until", "lease_pid"])
         return self.browse(sorted(claimed)), claimed
 
     def _send(self, revisions):
