@@ -63,6 +63,21 @@ def post_delivery(url: str, body: bytes, headers: dict) -> int:
         conn.close()
 
 
+def deliver(url: str, body: bytes, headers: dict) -> dict:
+    """POST one webhook delivery; what a delivery log keeps of it: ``url``, ``body`` and
+    ``headers`` (to send it again, as a store retrying would), the receiver's ``status`` (None
+    when it could not be reached, with ``error``) and the ``seconds`` it took to answer."""
+    record = {"url": url, "body": body, "headers": dict(headers)}
+    started = time.monotonic()
+    try:
+        record["status"] = post_delivery(url, body, headers)
+    except Exception as exc:  # any failure is recorded: stores do not raise either
+        record["status"] = None
+        record["error"] = str(exc)
+    record["seconds"] = time.monotonic() - started
+    return record
+
+
 class DeliverySender:
     """Mixin of a platform ``Store``: one sender thread, started with the first delivery,
     sends the jobs put on ``_deliveries()`` in order, through the Store's ``_send_loop(jobs)``
@@ -478,7 +493,15 @@ class EmulatorServer:
         router.add("GET", r"/_emulator/faults", lambda req: self.faults.describe())
         router.add("POST", r"/_emulator/faults", lambda req: self.set_faults(**req.control_json()))
         router.add("DELETE", r"/_emulator/faults", lambda req: self.clear_faults())
-        router.add("GET", r"/_emulator/webhooks", lambda req: store.webhook_deliveries)
+        router.add(
+            "GET",
+            r"/_emulator/webhooks",
+            # What was sent and answered; the bodies and headers stay in the process.
+            lambda req: [
+                {k: v for k, v in d.items() if k not in ("body", "headers")}
+                for d in store.webhook_deliveries
+            ],
+        )
         router.add("POST", r"/_emulator/reset", lambda req: self.reset())
         router.add("POST", r"/_emulator/config", lambda req: store.configure(**req.control_json()))
         return router
