@@ -176,9 +176,13 @@ def setup_store(
         commit()
     load_store_settings(store)
     for row in store.tax_map_ids.filtered(lambda r: not r.tax_id):
-        row.tax_id = env["account.tax"].create(
+        # A second store of the platform (make reliability) takes the taxes the first created.
+        name = f"{row.label} {row.rate:g}%"
+        row.tax_id = env["account.tax"].search(
+            [("name", "=", name), ("company_id", "=", store.company_id.id)], limit=1
+        ) or env["account.tax"].create(
             {
-                "name": f"{row.label} {row.rate:g}%",
+                "name": name,
                 "amount": row.rate,
                 "amount_type": "percent",
                 "type_tax_use": "sale",

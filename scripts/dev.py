@@ -43,8 +43,9 @@ ODOO_ARCHIVE_URL = os.environ.get(
 )
 # Parts of the Odoo tree we need; everything else in the archive (docs, debian/...) is skipped.
 ODOO_PARTS = ("odoo", "addons", "odoo-bin", "setup.py", "setup.cfg", "requirements.txt", "setup")
-# Odoo requirements we skip: LDAP needs system headers, gevent/greenlet only serve the
-# longpolling worker; nothing in this project uses them.
+# Odoo requirements we skip: LDAP needs system headers; Odoo pins gevent/greenlet versions
+# that have to be compiled, so requirements.txt names releases with wheels instead (an
+# odoo-bin with workers, as make reliability runs it, starts its gevent worker with them).
 SKIPPED_REQUIREMENTS = ("python-ldap", "gevent", "greenlet")
 DEMO_DB = os.environ.get("STORESYNC_DB", "storesync_demo")
 BASE_MODULES = "sale_management,stock_delivery"
