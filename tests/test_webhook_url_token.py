@@ -1,6 +1,9 @@
 """Webhooks of a platform that signs nothing: the secret is in the URL, and a delivery only
 triggers a fetch through the API (Shoprenter's multipart deliveries)."""
 
+import base64
+import hashlib
+import hmac
 import json
 from unittest.mock import patch
 
@@ -42,6 +45,23 @@ class TestWebhookUrlToken(HttpCase):
             headers={"User-Agent": "ShopRenter"},
         )
 
+    def _post_raw(self, body, token=SECRET, store_id=None, content_type=None):
+        path = f"/storesync/webhook/{store_id or self.store.id}/{token}"
+        headers = {"User-Agent": "ShopRenter"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        return self.url_open(path, data=body, headers=headers, method="POST")
+
+    def _assert_nothing_written(self, response, status, result=None):
+        self.assertEqual(response.status_code, status, response.text)
+        if result:
+            self.assertEqual(response.json(), result)
+        self.assertFalse(self._requested(), "no fetch requested")
+        self.trigger.assert_not_called()
+        self.assertFalse(self._rows())
+        self.store.invalidate_recordset()
+        self.assertFalse(self.store.orders_fetch_requested)
+
     def _requested(self):
         return self.env["storesync.api.session"]._take_fetch_requests()
 
@@ -75,3 +95,54 @@ class TestWebhookUrlToken(HttpCase):
     def test_delivery_url_carries_the_secret_for_this_platform_only(self):
         self.assertEqual(self.store._webhook_delivery_url(), f"{self.store.webhook_url}/{SECRET}")
         self.assertNotIn(SECRET, self.store.webhook_url, "the shown URL keeps the secret out")
+
+    def test_unknown_or_archived_store_is_not_found(self):
+        self._assert_nothing_written(
+            self._post_raw(b"data=%7B%7D", store_id=self.store.id + 999), 404
+        )
+        self.store.active = False
+        self._assert_nothing_written(self._post(), 404)
+
+    def test_oversized_delivery_is_refused_whatever_the_token(self):
+        big = json.dumps({"orders": {"order": [{"innerId": "1", "note": "x" * 1024 * 1024}]}})
+        for token in (SECRET, "wrong"):
+            path = f"/storesync/webhook/{self.store.id}/{token}"
+            response = self.url_open(path, files={"data": (None, big)})
+            self._assert_nothing_written(response, 413)
+
+    def test_bad_token_with_any_body_is_refused(self):
+        for body, ctype in (
+            (b"", None),
+            (b"not json", "text/plain"),
+            (b"[1, 2]", "application/json"),
+            (b'"order"', "application/json"),
+            (json.dumps({"orders": {"order": [{"innerId": "7"}]}}).encode(), "application/json"),
+        ):
+            with self.subTest(body=body):
+                self._assert_nothing_written(self._post_raw(body, "x" + SECRET, None, ctype), 401)
+
+    def test_unusable_body_with_the_secret_fetches_nothing(self):
+        """An authentic request whose body is no delivery (empty, not JSON, a list, a string,
+        a form without ``data``) is acknowledged and triggers nothing."""
+        for body, ctype in (
+            (b"", None),
+            (b"<html>not json</html>", "text/html"),
+            (b"[1, 2]", "application/json"),
+            (b'"order"', "application/json"),
+            (b"data=not+json", "application/x-www-form-urlencoded"),
+            (b"orders=1043", "application/x-www-form-urlencoded"),
+            (json.dumps({"orders": {"order": "1043"}}).encode(), "application/json"),
+        ):
+            with self.subTest(body=body):
+                response = self._post_raw(body, content_type=ctype)
+                self._assert_nothing_written(response, 200, {"result": "ignored"})
+
+    def test_hmac_signature_does_not_replace_the_url_secret(self):
+        body = json.dumps({"orders": {"order": [{"innerId": "1043"}]}}).encode()
+        signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest())
+        response = self.url_open(
+            f"/storesync/webhook/{self.store.id}",
+            data=body,
+            headers={"Content-Type": "application/json", "X-WC-Webhook-Signature": signature},
+        )
+        self._assert_nothing_written(response, 401)
