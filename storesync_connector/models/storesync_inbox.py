@@ -6,7 +6,7 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..adapters import PayloadError
 
@@ -305,8 +305,9 @@ class StoresyncInbox(models.Model):
         for row in self:
             try:
                 # Locked for the few statements left before the commit, so no newer payload
-                # slips in between the revision check and the write.
-                with self.env.cr.savepoint(flush=False):
+                # slips in between the revision check and the write. A row changed meanwhile
+                # is expected here (below), not an error for the server log.
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                     self.env.cr.execute(
                         SQL("SELECT revision FROM storesync_inbox WHERE id = %s FOR UPDATE", row.id)
                     )
