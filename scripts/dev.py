@@ -240,8 +240,18 @@ def ensure_venv(odoo_src):
 
 
 def pg_env():
+    """The environment every command (and every Odoo) we start runs in.
+
+    The virtualenv's bin directory comes first on PATH: Odoo restarts itself (after
+    ``limit_time_real`` or a memory limit) by re-executing ``python`` found on PATH
+    (``odoo/service/server.py`` ``_reexec``), which without it is the system Python, missing
+    Odoo's requirements ("No module named 'babel'").
+    """
     env = dict(os.environ)
     env.setdefault("PGUSER", getpass.getuser())
+    path = [p for p in env.get("PATH", os.defpath).split(os.pathsep) if p]
+    venv_bin = str(VENV / "bin")
+    env["PATH"] = os.pathsep.join([venv_bin, *(p for p in path if p != venv_bin)])
     return env
 
 

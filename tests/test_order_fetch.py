@@ -58,7 +58,13 @@ class TestOrderFetch(StoresyncCase):
         self.assertIn("503", self.store.orders_fetch_error)
         self.assertFalse(self.store.orders_cursor)
         self.assertFalse(self._order_rows())
+        self.assertEqual(self.store.orders_fetch_failures, 1)
         self.emulator.clear_faults()
+        # The store waits a minute before the next try.
+        self.env["storesync.store"]._cron_fetch_orders()
+        self.assertFalse(self._order_rows())
+        self.store.orders_next_try = fields.Datetime.now() - timedelta(seconds=1)
         self.env["storesync.store"]._cron_fetch_orders()
         self.assertFalse(self.store.orders_fetch_error)
+        self.assertFalse(self.store.orders_fetch_failures)
         self.assertEqual(len(self._order_rows()), self.emulator_orders)

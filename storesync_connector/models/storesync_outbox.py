@@ -221,7 +221,18 @@ class StoresyncOutbox(models.Model):
         )
         if store:
             where = SQL("%s AND store_id IN %s", where, tuple(store.ids))
-        order = SQL("store_id, kind")
+        # A store whose calls keep failing waits (``export_next_try``); stores that work go
+        # before the failing ones, so a store that is down holds up no other.
+        self.env["storesync.store"].flush_model(["export_failures", "export_next_try"])
+        where = SQL(
+            "%s AND store_id NOT IN (SELECT id FROM storesync_store WHERE export_next_try > %s)",
+            where,
+            now,
+        )
+        order = SQL(
+            "(SELECT COALESCE(s.export_failures, 0) > 0 FROM storesync_store s "
+            "WHERE s.id = storesync_outbox.store_id), store_id, kind"
+        )
         if served:
             order = SQL(
                 "(store_id, kind) IN (%s), store_id IN %s, %s",
@@ -274,20 +285,30 @@ class StoresyncOutbox(models.Model):
                 message = self.env._("Not sent: the store is archived.")
                 outcomes.update({row.id: {"state": "skipped", "message": message} for row in rows})
                 continue
-            sender = getattr(store.sudo(), f"_export_{kind}")
+            # A store already failing gets one attempt per call, without retries: a store
+            # that is down costs the run one timeout, not a chain of them.
+            sender = getattr(
+                store.sudo().with_context(storesync_no_retry=bool(store.export_failures)),
+                f"_export_{kind}",
+            )
             try:
                 # One sender's unexpected failure (even one that breaks the SQL transaction)
                 # rolls back only its own writes: its rows become errors, the others go on.
                 with self.env.cr.savepoint():
                     outcomes.update(sender(rows))
             except StoreSyncError as error:
-                # The whole call failed (store down, auth...): every row of the group waits.
+                # The whole call failed (store down, auth...): every row of the group waits,
+                # and so does the store.
                 for row in rows:
                     outcomes[row.id] = {"error": error}
+                if error.retryable:
+                    store.sudo()._note_export_failure()
             except Exception as error:
                 _logger.exception("Store sync: unexpected error while exporting %s", kind)
                 for row in rows:
                     outcomes[row.id] = {"error": error}
+            else:
+                store.sudo()._note_export_success()
         self._record_outcomes(outcomes, revisions)
 
     def _record_outcomes(self, outcomes, revisions):
@@ -357,10 +378,11 @@ class StoresyncOutbox(models.Model):
 
     @api.model
     def _cron_export(self, store=None):
-        """Send pending rows in claimed batches, committing after each, until time is up."""
+        """Send pending rows in claimed batches, committing after each, until the run's time
+        budget (``storesync.store._storesync_time_left``) is spent."""
         cron = self.env["ir.cron"]
         served = []
-        while True:
+        while self.env["storesync.store"]._storesync_time_left() > 0:
             rows, revisions = self._claim(store=store, served=served)
             if not rows:
                 break

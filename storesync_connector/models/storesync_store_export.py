@@ -1,6 +1,6 @@
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from markupsafe import Markup
@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 
 #: Odoo events of a synced order, the furthest first: the first that applies is the stage
 EVENT_ORDER = ("cancelled", "delivered", "paid", "confirmed")
+#: a store whose export calls fail waits 1, 2, 4... minutes before the next, at most this long
+EXPORT_BACKOFF_MAX = timedelta(minutes=60)
 
 
 class StoresyncStore(models.Model):
@@ -49,6 +51,34 @@ class StoresyncStore(models.Model):
     )
     outbox_pending_count = fields.Integer(compute="_compute_outbox_counts")
     outbox_error_count = fields.Integer(compute="_compute_outbox_counts")
+    export_failures = fields.Integer(
+        string="Failed Export Calls",
+        readonly=True,
+        copy=False,
+        help="Export calls in a row the store did not take (down, refusing us); the export "
+        "cron waits longer after each (1, 2, 4... minutes, at most an hour).",
+    )
+    export_next_try = fields.Datetime(
+        string="Next Export Attempt",
+        readonly=True,
+        copy=False,
+        help="The export cron sends nothing to a store whose calls keep failing before this "
+        "moment: the other stores' changes do not wait behind it.",
+    )
+
+    def _note_export_failure(self):
+        """One more whole export call failed: the store's rows wait 1, 2, 4... minutes (at
+        most ``EXPORT_BACKOFF_MAX``) before the export cron claims them again."""
+        self.ensure_one()
+        failures = self.export_failures + 1
+        wait = min(timedelta(minutes=2 ** min(failures - 1, 16)), EXPORT_BACKOFF_MAX)
+        self.write({"export_failures": failures, "export_next_try": fields.Datetime.now() + wait})
+
+    def _note_export_success(self):
+        """The store took an export call: it waits no more."""
+        self.ensure_one()
+        if self.export_failures or self.export_next_try:
+            self.write({"export_failures": 0, "export_next_try": False})
 
     def _compute_outbox_counts(self):
         counts = defaultdict(int)

@@ -1,11 +1,15 @@
 """Fetch: store → sync log (network only). Each payload lands as one pending inbox row."""
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo import api, fields, models
+from odoo.tools import config, format_datetime
+
+from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 
 from ..adapters import StoreSyncError
 
@@ -23,6 +27,13 @@ PAGED_LISTING_MAX_PAGES = 5
 WINDOW_FILL = 0.8
 #: a window is at most this many times as long as the one before (a quiet month, then a sale)
 WINDOW_GROWTH = 8
+#: a store whose fetch failed waits 1, 2, 4... minutes before the next try, at most this long
+BACKOFF_MAX = timedelta(minutes=60)
+#: a cron job starts no store's fetch after this many seconds...
+RUN_BUDGET = 60
+#: ...nor after this share of Odoo's time limit for a cron (``limit_time_real_cron``, else
+#: ``limit_time_real``): the store begun last still has time to finish, with its timeouts
+RUN_BUDGET_SHARE = 0.3
 
 
 def _pages(adapter, first, bounds):
@@ -51,33 +62,110 @@ class StoresyncStore(models.Model):
     # storesync_store_import.py.
     _inherit = "storesync.store"  # pylint: disable=consider-merging-classes-inherited
 
+    orders_fetch_failures = fields.Integer(
+        string="Failed Fetch Attempts",
+        readonly=True,
+        copy=False,
+        help="Order fetches in a row that failed; the fetch cron waits longer after each "
+        "(1, 2, 4... minutes, at most an hour). A fetch that works resets it.",
+    )
+    orders_failing_since = fields.Datetime(
+        string="Fetch Failing Since",
+        readonly=True,
+        copy=False,
+        help="When the first of the failed order fetches in a row happened.",
+    )
+    orders_next_try = fields.Datetime(
+        string="Next Fetch Attempt",
+        readonly=True,
+        copy=False,
+        help="A store whose fetch keeps failing is not tried by the fetch cron before this "
+        "moment; “Update orders” tries it at once.",
+    )
+
+    @api.model
+    def _storesync_run_budget(self):
+        """Seconds a cron job may spend starting store calls: ``RUN_BUDGET``, and well under
+        Odoo's time limit for a cron, so no run is killed by it (which restarts Odoo)."""
+        limit = config.get("limit_time_real_cron") or 0
+        if limit <= 0:
+            limit = config.get("limit_time_real") or 0
+        return min(RUN_BUDGET, limit * RUN_BUDGET_SHARE) if limit > 0 else RUN_BUDGET
+
+    @api.model
+    def _storesync_time_left(self):
+        """Seconds this cron job may still start a store's fetch (infinite outside a cron).
+
+        The budget runs from the job's start (Odoo calls the job's code again while it
+        reports work remaining), which ``ir.cron`` tells as ``cron_end_time``: the start plus
+        ``MIN_TIME_PER_JOB``.
+        """
+        end = self.env.context.get("cron_end_time")
+        if end is None:
+            return float("inf")
+        started = end - MIN_TIME_PER_JOB
+        return started + self._storesync_run_budget() - time.monotonic()
+
     @api.model
     def _cron_fetch_orders(self):
         """Fetch changed orders of every store whose import interval has elapsed.
 
         One store's failure, expected (down, refusing us) or not, is written on that store and
-        never stops the fetch of the others.
+        never stops the fetch of the others. A store whose fetches keep failing waits before
+        its next try (``orders_next_try``); stores that work are fetched first, and no store
+        is begun once the run's time budget is spent: the rest go to the next run, which Odoo
+        starts at once as this one reports them remaining.
         """
         now = fields.Datetime.now()
-        for store in self.search([("import_orders", "=", True)]):
-            last = store.orders_fetched_at
-            if last and last + timedelta(minutes=store.import_interval) > now + timedelta(
-                seconds=5
-            ):
-                continue
+        soon = now + timedelta(seconds=5)
+        due = self.search([("import_orders", "=", True)]).filtered(
+            lambda store: (
+                not (
+                    store.orders_fetched_at
+                    and store.orders_fetched_at + timedelta(minutes=store.import_interval) > soon
+                )
+                and not (store.orders_next_try and store.orders_next_try > soon)
+            )
+        )
+        # Stores that work first, then the failing ones, longest waiting first.
+        due = due.sorted(
+            lambda store: (bool(store.orders_fetch_failures), store.orders_next_try or now)
+        )
+        self._fetch_orders_of(due)
+
+    @api.model
+    def _fetch_orders_of(self, stores, done=None):
+        """Fetch these stores in turn within the cron's time budget, committing after each;
+        ``done`` is called on each store fetched. Returns the stores left for the next run."""
+        cron = self.env["ir.cron"]
+        for index, store in enumerate(stores):
+            if self._storesync_time_left() <= 0:
+                left = stores[index:]
+                _logger.info(
+                    "Store sync: time budget spent, %s store(s) left for the next run",
+                    len(left),
+                )
+                cron._commit_progress(0, remaining=len(left))
+                return left
             store._fetch_orders_safely()
-            self.env["ir.cron"]._commit_progress(0)
+            if done:
+                done(store)
+            cron._commit_progress(1, remaining=len(stores) - index - 1)
+        return stores.browse()
 
     def _fetch_orders_safely(self):
         """``_fetch_orders`` for a cron: a failure, expected (down, refusing us) or not, is
-        written on this store and logged, and never raised to stop the other stores."""
+        written on this store and logged, and never raised to stop the other stores.
+
+        A failure makes the store wait before the fetch cron tries it again; the first
+        fetch that works again says on the store what happened meanwhile."""
         self.ensure_one()
         try:
             self._fetch_orders()
         except StoreSyncError as error:
             # The store is down or refuses us: log it, the next run tries again.
             _logger.warning("Store sync: fetching orders of %s failed: %s", self.name, error)
-            self.orders_fetch_error = str(error)
+            self._note_fetch_failure(self._connection_error_message(error))
         except Exception as error:
             # A bug or a payload nobody foresaw: this store shows it, the others go on.
             # Pages already in are committed; a failed statement aborted the rest.
@@ -85,7 +173,55 @@ class StoresyncStore(models.Model):
             if self.env.cr._cnx.get_transaction_status() == TRANSACTION_STATUS_INERROR:
                 self.env.cr.rollback()
                 self.env.invalidate_all()
-            self.orders_fetch_error = self.env._("Unexpected error: %(error)s", error=repr(error))
+            self._note_fetch_failure(self.env._("Unexpected error: %(error)s", error=repr(error)))
+        else:
+            self._note_fetch_success()
+
+    def _note_fetch_failure(self, message):
+        """One more failed fetch: the store waits 1, 2, 4... minutes (at most
+        ``BACKOFF_MAX``) before the fetch cron tries it again."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        failures = self.orders_fetch_failures + 1
+        wait = min(timedelta(minutes=2 ** min(failures - 1, 16)), BACKOFF_MAX)
+        self.write(
+            {
+                "orders_fetch_error": message,
+                "orders_fetch_failures": failures,
+                "orders_failing_since": self.orders_failing_since or now,
+                "orders_next_try": now + wait,
+            }
+        )
+
+    def _note_fetch_success(self):
+        """A fetch worked: a store that was failing says so in its chatter, and waits no
+        more."""
+        self.ensure_one()
+        if not self.orders_fetch_failures:
+            return
+        self.message_post(
+            body=self.env._(
+                "The store is reachable again after %(attempts)s failed order fetches since "
+                "%(since)s; the orders changed meanwhile are being fetched.",
+                attempts=self.orders_fetch_failures,
+                since=format_datetime(self.env, self.orders_failing_since),
+            )
+        )
+        self.write(
+            {
+                "orders_fetch_failures": 0,
+                "orders_failing_since": False,
+                "orders_next_try": False,
+                "orders_fetch_error": False,
+            }
+        )
+
+    def _fetch_adapter(self):
+        """The adapter a fetch uses: for a store already failing, one attempt per call,
+        without retries, so a store that is down costs the cron one timeout, not a chain."""
+        self.ensure_one()
+        options = {"retry_total": 0} if self.orders_fetch_failures else {}
+        return self._get_adapter(**options)
 
     def _fetch_orders(self, per_page=None):
         """Fetch the orders changed since the cursor into the inbox; return rows changed.
@@ -102,7 +238,7 @@ class StoresyncStore(models.Model):
         :param per_page: page size (default and at most the adapter's largest)
         """
         self.ensure_one()
-        adapter = self._get_adapter()
+        adapter = self._fetch_adapter()
         per_page = min(per_page or adapter.max_page_size, adapter.max_page_size)
         # Second precision, as store filters are: windows then tile time without gaps.
         now = fields.Datetime.now().replace(microsecond=0)

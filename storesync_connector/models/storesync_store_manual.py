@@ -95,17 +95,26 @@ class StoresyncStore(models.Model):
     @api.model
     def _cron_fetch_requested_orders(self):
         """Fetch the changed orders of the stores a user asked to update, whatever their
-        import interval (run by the fetch cron before its regular pass, which then finds
-        them fetched). One store's failure is written on that store and stops no other."""
-        for store in self.search([("orders_fetch_requested", "=", True)]):
-            if store.import_orders:
-                store._fetch_orders_safely()
+        import interval or the wait of a failing store (run by the fetch cron before its
+        regular pass, which then finds them fetched). One store's failure is written on that
+        store and stops no other; stores left when the run's time budget is spent stay
+        requested for the next run."""
+
+        def done(store):
             # Done either way: a failing store waits for the regular cron, not for a loop.
             store.orders_fetch_requested = False
-            self.env["ir.cron"]._commit_progress(0)
+
+        requested = self.search([("orders_fetch_requested", "=", True)])
+        for store in requested.filtered(lambda store: not store.import_orders):
+            done(store)
+        left = self._fetch_orders_of(requested.filtered("import_orders"), done=done)
+        if left:
+            return
         # Webhooks that are only triggers ask on the store's API session row.
         requested = self.env["storesync.api.session"].sudo()._take_fetch_requests()
-        for store in self.browse(requested).exists().filtered("active"):
-            if store.import_orders:
-                store._fetch_orders_safely()
-            self.env["ir.cron"]._commit_progress(0)
+        stores = self.browse(requested).exists().filtered("active").filtered("import_orders")
+        left = self._fetch_orders_of(stores)
+        if left:
+            # Asked again, so the next run fetches them.
+            left._request_orders_fetch()
+            self.env["ir.cron"]._commit_progress(0, remaining=len(left))

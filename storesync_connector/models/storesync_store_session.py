@@ -79,18 +79,25 @@ class StoresyncStore(models.Model):
         names = [c.name for c in get_adapter_class(self.platform).credential_fields]
         return {name: store[name] or "" for name in names}
 
-    def _get_adapter(self):
+    def _get_adapter(self, **options):
         """The platform adapter for this store (no ORM inside; plain HTTP), with the shared
-        token cache and request throttle its platform needs."""
+        token cache and request throttle its platform needs.
+
+        :param options: more adapter arguments (``retry_total``...); the context key
+            ``storesync_no_retry`` sets ``retry_total`` to 0 (a store already failing)
+        """
         self.ensure_one()
         adapter_class = get_adapter_class(self.platform)
         Session = self.env["storesync.api.session"]
+        if self.env.context.get("storesync_no_retry"):
+            options.setdefault("retry_total", 0)
         return adapter_class(
             self.base_url,
             self._get_credentials(),
             timeout=self.timeout,
             token_cache=Session._token_cache(self),
             throttle=Session._throttle(self, adapter_class.requests_per_second),
+            **options,
         )
 
     @api.model
