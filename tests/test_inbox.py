@@ -127,7 +127,8 @@ class TestInboxQueue(StoresyncCase):
         self.assertGreater(first.lease_until, fields.Datetime.now())
         self.assertEqual(first.state, "pending")
 
-        # Leased rows are nobody else's to take.
+        # Leased rows are nobody else's to take (another worker's live connection holds them).
+        self._hold_by_another_connection(first | second)
         self.assertFalse(self.Inbox._claim(store=self.store)[0])
         self.assertFalse(self.Inbox._lock_pending(store=self.store))
 
@@ -140,6 +141,28 @@ class TestInboxQueue(StoresyncCase):
         first.invalidate_recordset()
         self.assertEqual(self.Inbox._claim(store=self.store)[0], first)
 
+    def _hold_by_another_connection(self, rows):
+        """Make ``rows`` leased by a live connection other than the test's own."""
+        other = self.registry.cursor()
+        self.addCleanup(other.close)
+        other.execute("SELECT pg_backend_pid()")
+        rows.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE storesync_inbox SET lease_pid = %s WHERE id IN %s",
+            [other.fetchone()[0], tuple(rows.ids)],
+        )
+        rows.invalidate_recordset()
+
+    def test_a_lease_a_failed_batch_left_is_taken_back_by_its_connection(self):
+        """Webhook storm: releasing the leases of re-opened rows failed (the rows changed once
+        more); the lease is still there, held by the processing job's own connection, which
+        takes the rows again at its next claim instead of ten minutes later."""
+        first, second = self._rows(2)
+        rows, _revisions = self.Inbox._claim(store=self.store)
+        self.assertEqual(rows, first | second)
+        self.assertGreater(first.lease_until, fields.Datetime.now())
+        self.assertEqual(self.Inbox._claim(store=self.store)[0], first | second)
+
     def test_a_lease_of_a_killed_worker_is_taken_back_at_once(self):
         """kill -9 of a worker mid-batch: its rows keep a lease for minutes, yet their holder's
         connection is gone, so the next claim takes them (make reliability: "killed server")."""
@@ -150,6 +173,7 @@ class TestInboxQueue(StoresyncCase):
         (holder,) = self.env.cr.fetchone()
         self.assertEqual(first.lease_pid, holder)
         # A live holder keeps its rows, however long the lease still runs.
+        self._hold_by_another_connection(first | second)
         self.assertFalse(self.Inbox._claim(store=self.store)[0])
         # The holder dies: a pid no connection has (PostgreSQL pids are below 2**22).
         self.env.cr.execute(

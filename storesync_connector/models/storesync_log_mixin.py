@@ -38,9 +38,14 @@ class StoresyncLogMixin(models.AbstractModel):
     def _lease_free_sql(self, now):
         """Rows no live job holds: never leased, lease over, or held by a connection that is
         gone (a worker killed mid-batch leaves its lease behind; PostgreSQL ends its
-        connection, so the rows come back at once instead of when the lease runs out)."""
+        connection, so the rows come back at once instead of when the lease runs out).
+
+        Rows leased by this very connection are free too: a job works through one claimed
+        batch at a time and ends every lease of it before claiming again, so a lease of ours
+        still there at a claim is one a failed batch left behind."""
         return SQL(
             "(lease_until IS NULL OR lease_until < %(now)s OR lease_pid IS NULL"
+            " OR lease_pid = pg_backend_pid()"
             " OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = lease_pid))",
             now=now,
         )
