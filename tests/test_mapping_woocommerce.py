@@ -279,6 +279,13 @@ def test_local_dates_only_when_gmt_is_missing():
     assert map_order(payload).paid_at is None
 
 
+def test_content_hash_of_a_lone_surrogate():
+    # JSON may escape half a UTF-16 pair (escaped \ud800); the hash must not fail on it.
+    payload = json.loads('{"id": 727, "customer_note": "\\ud800"}')
+    assert len(mapping.content_hash(payload)) == 64
+    assert mapping.content_hash(payload) != mapping.content_hash({**payload, "customer_note": ""})
+
+
 def test_content_hash_ignores_links_and_key_order_but_not_amounts():
     payload = load("order_727")
     reference = map_order(payload).content_hash
@@ -635,6 +642,10 @@ def test_product_barcode(meta, top_level, barcode):
         (lambda p, v: (p, {**v, "attributes": [7]}), "variation.attributes[0]: expected an object"),
         (lambda p, v: (p, {**v, "meta_data": {}}), "variation.meta_data: expected a list"),
         (lambda p, v: ({**p, "categories": "Clothing"}, v), "categories: expected a list"),
+        (
+            lambda p, v: ({**p, "categories": [{"id": [9], "name": "Clothing"}]}, v),
+            "categories[0].id: [9] is not a category id",
+        ),
         (lambda p, v: ("22", v), 'the product payload is not a JSON object: "22"'),
     ],
 )

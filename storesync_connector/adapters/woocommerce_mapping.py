@@ -242,7 +242,8 @@ def content_hash(payload: dict) -> str:
     text = json.dumps(
         stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: JSON may carry a lone surrogate (escaped \ud800), which UTF-8 refuses
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,6 +508,14 @@ def _decimals(payload: dict) -> int:
 # Products
 
 
+def _category_id(category: dict, where: str):
+    """A category's id as the key of ``category_paths`` (None when absent)."""
+    value = category.get("id")
+    if isinstance(value, (dict, list)):
+        raise PayloadError(f"{where}.id", f"{_show(value)} is not a category id", value)
+    return value
+
+
 def _stock_quantity(value, field: str) -> int | None:
     if value is None or value == "":
         return None
@@ -570,7 +579,7 @@ def map_product(
 
     paths = category_paths or {}
     categories = tuple(
-        paths.get(category.get("id")) or (_text(category.get("name"), f"{where}.name"),)
+        paths.get(_category_id(category, where)) or (_text(category.get("name"), f"{where}.name"),)
         for where, category in _items(product, "categories")
     )
     meta = _meta(source, path)
