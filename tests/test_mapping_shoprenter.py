@@ -251,6 +251,12 @@ def test_describe_order_and_content_hash():
     assert mapping.describe_order("x") is None
 
 
+def test_lone_surrogate_is_hashed():
+    # JSON may escape half a UTF-16 pair (\ud800); describe_order must still key the order.
+    payload = json.loads('{"innerId": "7", "comment": "\\ud800"}')
+    assert len(mapping.describe_order(payload)["content_hash"]) == 64
+
+
 def test_product_mapping():
     payload = load("product_1707")
     product = mapping.map_product(

@@ -205,7 +205,8 @@ def content_hash(payload: dict) -> str:
         ensure_ascii=False,
         default=str,
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: JSON may carry a lone surrogate (escaped \ud800), which UTF-8 refuses
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _root(payload, what: str) -> dict:
