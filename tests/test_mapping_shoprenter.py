@@ -143,6 +143,12 @@ def test_dates_in_both_formats_across_the_dst_change():
     assert mapping.to_shop_time(datetime(2024, 7, 1, 8, 0)) == "2024-07-01T10:00:00"
 
 
+def test_date_before_year_one_in_utc():
+    # Budapest's first hour of 0001-01-01 is still year 0 in UTC.
+    with pytest.raises(mapping.PayloadError, match=r"^dateCreated: .* is out of range in UTC$"):
+        mapping.shop_datetime("0001-01-01 00:30:00", "dateCreated")
+
+
 def test_company_cart_discount_taxed_at_its_rate_and_foreign_shipping():
     order = mapping.map_order(load("order_1044_company_cart_discount"))
     customer = order.customer

@@ -266,6 +266,14 @@ def test_dates_are_naive_utc(gmt, expected):
     assert map_order(payload).created_at == expected
 
 
+@pytest.mark.parametrize("gmt", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_dates_beyond_the_calendar_in_utc(gmt):
+    payload = load("order_727")
+    payload["date_created_gmt"] = gmt
+    with pytest.raises(PayloadError, match=r"^date_created_gmt: .* is out of range in UTC$"):
+        map_order(payload)
+
+
 def test_local_dates_only_when_gmt_is_missing():
     payload = load("order_727")
     payload["date_created_gmt"] = None

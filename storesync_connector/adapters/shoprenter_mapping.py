@@ -136,7 +136,10 @@ def shop_datetime(value, field: str = "date") -> datetime | None:
         local = datetime(year, month, day, *clock, tzinfo=SHOP_TZ)
     except ValueError as exc:
         raise PayloadError(field, f"{_show(value)} is not a valid date-time", value) from exc
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    try:
+        return local.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError as exc:  # 0001-01-01 00:00 in Budapest is before year 1 in UTC
+        raise PayloadError(field, f"{_show(value)} is out of range in UTC", value) from exc
 
 
 def to_shop_time(moment: datetime) -> str:

@@ -177,7 +177,10 @@ def _datetime(value, field: str) -> datetime | None:
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        try:
+            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        except OverflowError as exc:  # 9999-12-31T23:00:00-05:00 is after year 9999 in UTC
+            raise PayloadError(field, f"{_show(value)} is out of range in UTC", value) from exc
     return moment
 
 
