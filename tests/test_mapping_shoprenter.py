@@ -296,6 +296,22 @@ def test_product_mapping():
         mapping.map_product(payload)
 
 
+def test_describe_category():
+    category = load("category_924")
+    assert mapping.describe_category(category) == {
+        "id": "Y2F0ZWdvcnktY2F0ZWdvcnlfaWQ9OTI0",
+        "name": "Test Category",
+        "parent": 0,
+    }
+    child = {**category, "parentCategory": {"href": "https://s/categories/Y2F0ZWdvcnk9NTM="}}
+    assert mapping.describe_category(child)["parent"] == "Y2F0ZWdvcnk9NTM="
+    # an unreadable link or description list: still keyed, as a top category without a name
+    odd = {**category, "parentCategory": {"href": "/"}, "categoryDescriptions": 7}
+    assert mapping.describe_category(odd) == {"id": category["id"], "name": "", "parent": 0}
+    for bad in ([category], {**category, "id": " "}, {**category, "id": {}}, {"innerId": "9"}):
+        assert mapping.describe_category(bad) is None
+
+
 def test_rate_ids_and_resource_ids():
     assert mapping.rate_id("27.0000") == "27"
     assert mapping.rate_id("5") == "5"

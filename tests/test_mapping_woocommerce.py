@@ -664,6 +664,21 @@ def test_unreadable_products_name_the_field(mutate, message):
     assert str(caught.value).startswith(message)
 
 
+def test_describe_category():
+    category = load("category_9")
+    assert mapping.describe_category(category) == {
+        "id": 9,
+        "name": "Clothing & Accessories",
+        "parent": 0,
+    }
+    assert mapping.describe_category({**category, "parent": 7})["parent"] == 7
+    # unreadable name or parent: the category still keys; without an id there is nothing to key
+    odd = mapping.describe_category({**category, "name": ["x"], "parent": "7"})
+    assert odd == {"id": 9, "name": "", "parent": 0}
+    for bad in ([category], {**category, "id": "9"}, {**category, "id": True}, {"name": "x"}):
+        assert mapping.describe_category(bad) is None
+
+
 # --------------------------------------------------------------------------------------------
 # Agreement with the repository's store emulator (same arithmetic, many generated shapes)
 

@@ -37,6 +37,7 @@ __all__ = [
     "SHOP_TZ",
     "PayloadError",
     "content_hash",
+    "describe_category",
     "href_id",
     "map_order",
     "map_product",
@@ -665,6 +666,32 @@ def describe_order(payload) -> dict | None:
         "product_ids": sorted(product_ids),
         "status": status,
     }
+
+
+def describe_category(raw) -> dict | None:
+    """``{"id", "name", "parent"}`` of a ``categoryExtend`` item (parent 0 at the top).
+
+    Tolerant like the sync-log keys: None for an item without an id (nothing to key it on);
+    the name is the first description's, "" when none is readable, and an unreadable
+    ``parentCategory`` link counts as none (0).
+    """
+    if not isinstance(raw, dict):
+        return None
+    category_id = raw.get("id")
+    if not isinstance(category_id, str) or not category_id.strip():
+        return None
+    descriptions = raw.get("categoryDescriptions")
+    names = [
+        d["name"]
+        for d in (descriptions if isinstance(descriptions, list) else [])
+        if isinstance(d, dict) and isinstance(d.get("name"), str)
+    ]
+    parent = raw.get("parentCategory")
+    try:
+        parent = href_id(parent, "parentCategory") if parent else 0
+    except PayloadError:
+        parent = 0
+    return {"id": category_id, "name": names[0] if names else "", "parent": parent}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .records import ZERO, Address, Customer, Order, OrderLine, Product, TaxAmou
 __all__ = [
     "PayloadError",
     "content_hash",
+    "describe_category",
     "map_customer",
     "map_order",
     "map_product",
@@ -517,6 +518,26 @@ def _category_id(category: dict, where: str):
     if isinstance(value, (dict, list)):
         raise PayloadError(f"{where}.id", f"{_show(value)} is not a category id", value)
     return value
+
+
+def describe_category(raw) -> dict | None:
+    """``{"id", "name", "parent"}`` of a ``products/categories`` item (parent 0 at the top).
+
+    Tolerant like the sync-log keys: None for an item without a positive integer id (nothing
+    to key it on); an unreadable name is "" and an unreadable parent 0.
+    """
+    if not isinstance(raw, dict):
+        return None
+    category_id, name, parent = raw.get("id"), raw.get("name"), raw.get("parent")
+    if isinstance(category_id, bool) or not isinstance(category_id, int) or category_id <= 0:
+        return None
+    if isinstance(parent, bool) or not isinstance(parent, int) or parent < 0:
+        parent = 0
+    return {
+        "id": category_id,
+        "name": html.unescape(name) if isinstance(name, str) else "",
+        "parent": parent,
+    }
 
 
 def _stock_quantity(value, field: str) -> int | None:
