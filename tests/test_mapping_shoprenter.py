@@ -296,6 +296,17 @@ def test_product_mapping():
         mapping.map_product(payload)
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_number_is_a_payload_error(value):
+    # Python's JSON parser reads NaN and Infinity; a stock column holding one is no number.
+    payload = load("order_172")
+    payload["orderProducts"][0]["stock1"] = value
+    with pytest.raises(
+        mapping.PayloadError, match=r"^orderProducts\[0\]\.stock1: .* is not a number$"
+    ):
+        mapping.map_order(payload)
+
+
 def test_describe_category():
     category = load("category_924")
     assert mapping.describe_category(category) == {

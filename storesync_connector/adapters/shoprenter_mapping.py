@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import html
 import json
+import math
 import re
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -117,6 +118,8 @@ def _decimal(value, field: str, default: Decimal | None = None) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if not math.isfinite(value):  # JSON's NaN and Infinity, which Python's parser accepts
+            raise PayloadError(field, f"{_show(value)} is not a number", value)
         return Decimal(str(value))
     if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
         return Decimal(value.strip())
