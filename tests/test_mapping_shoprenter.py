@@ -307,6 +307,22 @@ def test_non_finite_number_is_a_payload_error(value):
         mapping.map_order(payload)
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("total", "9" * 40, "is out of range"),
+        ("taxRate", -(10**20), "is out of range"),
+        ("price", "0." + "0" * 26 + "1", "has more than 20 decimals"),
+    ],
+)
+def test_numbers_beyond_any_order_are_payload_errors(key, value, problem):
+    # Left through, they overflow Decimal's 28 digits when the planner rounds to forints.
+    payload = load("order_172")
+    payload["orderProducts"][0][key] = value
+    with pytest.raises(mapping.PayloadError, match=rf"^orderProducts\[0\]\.{key}: .* {problem}$"):
+        mapping.map_order(payload)
+
+
 def test_describe_category():
     category = load("category_924")
     assert mapping.describe_category(category) == {

@@ -287,6 +287,23 @@ def test_local_dates_only_when_gmt_is_missing():
     assert map_order(payload).paid_at is None
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("total", "1" + "0" * 19, "is out of range"),
+        ("cart_tax", 10**12, "is out of range"),
+        ("shipping_total", 1e300, "is out of range"),
+        ("discount_total", "0." + "0" * 26 + "1", "has more than 20 decimals"),
+    ],
+)
+def test_numbers_beyond_any_order_are_payload_errors(key, value, problem):
+    # Left through, they overflow Decimal's 28 digits when the planner rounds to cents.
+    payload = load("order_727")
+    payload[key] = value
+    with pytest.raises(PayloadError, match=rf"^{key}: .* {problem}$"):
+        map_order(payload)
+
+
 def test_content_hash_of_a_lone_surrogate():
     # JSON may escape half a UTF-16 pair (escaped \ud800); the hash must not fail on it.
     payload = json.loads('{"id": 727, "customer_note": "\\ud800"}')

@@ -121,14 +121,14 @@ def _decimal(value, field: str) -> Decimal:
     if isinstance(value, bool):
         raise PayloadError(field, f"{_show(value)} is not a number", value)
     if isinstance(value, int):
-        return Decimal(value)
+        return errors.checked_number(Decimal(value), field, value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise PayloadError(field, f"{_show(value)} is not a number", value)
         # str() gives the shortest repr (3.1 -> "3.1"), not the binary expansion.
-        return Decimal(str(value))
+        return errors.checked_number(Decimal(str(value)), field, value)
     if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
-        return Decimal(value.strip())
+        return errors.checked_number(Decimal(value.strip()), field, value)
     raise PayloadError(field, f"{_show(value)} is not a number", value)
 
 
