@@ -143,6 +143,12 @@ def test_dates_in_both_formats_across_the_dst_change():
     assert mapping.to_shop_time(datetime(2024, 7, 1, 8, 0)) == "2024-07-01T10:00:00"
 
 
+def test_date_before_year_one_in_utc():
+    # Budapest's first hour of 0001-01-01 is still year 0 in UTC.
+    with pytest.raises(mapping.PayloadError, match=r"^dateCreated: .* is out of range in UTC$"):
+        mapping.shop_datetime("0001-01-01 00:30:00", "dateCreated")
+
+
 def test_company_cart_discount_taxed_at_its_rate_and_foreign_shipping():
     order = mapping.map_order(load("order_1044_company_cart_discount"))
     customer = order.customer
@@ -251,6 +257,12 @@ def test_describe_order_and_content_hash():
     assert mapping.describe_order("x") is None
 
 
+def test_lone_surrogate_is_hashed():
+    # JSON may escape half a UTF-16 pair (\ud800); describe_order must still key the order.
+    payload = json.loads('{"innerId": "7", "comment": "\\ud800"}')
+    assert len(mapping.describe_order(payload)["content_hash"]) == 64
+
+
 def test_product_mapping():
     payload = load("product_1707")
     product = mapping.map_product(
@@ -282,6 +294,49 @@ def test_product_mapping():
     payload["stock1"] = "1.5"
     with pytest.raises(mapping.PayloadError, match="stock1"):
         mapping.map_product(payload)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_number_is_a_payload_error(value):
+    # Python's JSON parser reads NaN and Infinity; a stock column holding one is no number.
+    payload = load("order_172")
+    payload["orderProducts"][0]["stock1"] = value
+    with pytest.raises(
+        mapping.PayloadError, match=r"^orderProducts\[0\]\.stock1: .* is not a number$"
+    ):
+        mapping.map_order(payload)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("total", "9" * 40, "is out of range"),
+        ("taxRate", -(10**20), "is out of range"),
+        ("price", "0." + "0" * 26 + "1", "has more than 20 decimals"),
+    ],
+)
+def test_numbers_beyond_any_order_are_payload_errors(key, value, problem):
+    # Left through, they overflow Decimal's 28 digits when the planner rounds to forints.
+    payload = load("order_172")
+    payload["orderProducts"][0][key] = value
+    with pytest.raises(mapping.PayloadError, match=rf"^orderProducts\[0\]\.{key}: .* {problem}$"):
+        mapping.map_order(payload)
+
+
+def test_describe_category():
+    category = load("category_924")
+    assert mapping.describe_category(category) == {
+        "id": "Y2F0ZWdvcnktY2F0ZWdvcnlfaWQ9OTI0",
+        "name": "Test Category",
+        "parent": 0,
+    }
+    child = {**category, "parentCategory": {"href": "https://s/categories/Y2F0ZWdvcnk9NTM="}}
+    assert mapping.describe_category(child)["parent"] == "Y2F0ZWdvcnk9NTM="
+    # an unreadable link or description list: still keyed, as a top category without a name
+    odd = {**category, "parentCategory": {"href": "/"}, "categoryDescriptions": 7}
+    assert mapping.describe_category(odd) == {"id": category["id"], "name": "", "parent": 0}
+    for bad in ([category], {**category, "id": " "}, {**category, "id": {}}, {"innerId": "9"}):
+        assert mapping.describe_category(bad) is None
 
 
 def test_rate_ids_and_resource_ids():

@@ -266,6 +266,14 @@ def test_dates_are_naive_utc(gmt, expected):
     assert map_order(payload).created_at == expected
 
 
+@pytest.mark.parametrize("gmt", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_dates_beyond_the_calendar_in_utc(gmt):
+    payload = load("order_727")
+    payload["date_created_gmt"] = gmt
+    with pytest.raises(PayloadError, match=r"^date_created_gmt: .* is out of range in UTC$"):
+        map_order(payload)
+
+
 def test_local_dates_only_when_gmt_is_missing():
     payload = load("order_727")
     payload["date_created_gmt"] = None
@@ -277,6 +285,30 @@ def test_local_dates_only_when_gmt_is_missing():
     assert order.paid_at == datetime(2017, 3, 22, 16, 28, 8)
     payload["date_paid"] = None
     assert map_order(payload).paid_at is None
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("total", "1" + "0" * 19, "is out of range"),
+        ("cart_tax", 10**12, "is out of range"),
+        ("shipping_total", 1e300, "is out of range"),
+        ("discount_total", "0." + "0" * 26 + "1", "has more than 20 decimals"),
+    ],
+)
+def test_numbers_beyond_any_order_are_payload_errors(key, value, problem):
+    # Left through, they overflow Decimal's 28 digits when the planner rounds to cents.
+    payload = load("order_727")
+    payload[key] = value
+    with pytest.raises(PayloadError, match=rf"^{key}: .* {problem}$"):
+        map_order(payload)
+
+
+def test_content_hash_of_a_lone_surrogate():
+    # JSON may escape half a UTF-16 pair (escaped \ud800); the hash must not fail on it.
+    payload = json.loads('{"id": 727, "customer_note": "\\ud800"}')
+    assert len(mapping.content_hash(payload)) == 64
+    assert mapping.content_hash(payload) != mapping.content_hash({**payload, "customer_note": ""})
 
 
 def test_content_hash_ignores_links_and_key_order_but_not_amounts():
@@ -635,6 +667,10 @@ def test_product_barcode(meta, top_level, barcode):
         (lambda p, v: (p, {**v, "attributes": [7]}), "variation.attributes[0]: expected an object"),
         (lambda p, v: (p, {**v, "meta_data": {}}), "variation.meta_data: expected a list"),
         (lambda p, v: ({**p, "categories": "Clothing"}, v), "categories: expected a list"),
+        (
+            lambda p, v: ({**p, "categories": [{"id": [9], "name": "Clothing"}]}, v),
+            "categories[0].id: [9] is not a category id",
+        ),
         (lambda p, v: ("22", v), 'the product payload is not a JSON object: "22"'),
     ],
 )
@@ -643,6 +679,21 @@ def test_unreadable_products_name_the_field(mutate, message):
     with pytest.raises(PayloadError) as caught:
         map_product(payload, variation)
     assert str(caught.value).startswith(message)
+
+
+def test_describe_category():
+    category = load("category_9")
+    assert mapping.describe_category(category) == {
+        "id": 9,
+        "name": "Clothing & Accessories",
+        "parent": 0,
+    }
+    assert mapping.describe_category({**category, "parent": 7})["parent"] == 7
+    # unreadable name or parent: the category still keys; without an id there is nothing to key
+    odd = mapping.describe_category({**category, "name": ["x"], "parent": "7"})
+    assert odd == {"id": 9, "name": "", "parent": 0}
+    for bad in ([category], {**category, "id": "9"}, {**category, "id": True}, {"name": "x"}):
+        assert mapping.describe_category(bad) is None
 
 
 # --------------------------------------------------------------------------------------------

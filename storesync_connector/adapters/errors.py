@@ -5,6 +5,7 @@ messages and uses ``retryable`` to decide between "try again later" and "needs a
 """
 
 import json
+from decimal import Decimal
 
 # kind -> what it means; the Odoo side keys its translated messages on these.
 KINDS = {
@@ -116,3 +117,21 @@ def show_value(value) -> str:
     """A short JSON rendering of a bad value for an error message."""
     text = json.dumps(value, ensure_ascii=False, default=repr)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+#: numbers a store payload may hold: below a trillion in size, at most 20 decimals. Far beyond
+#: any real order, and small enough that products and sums stay inside Decimal's 28 digits
+#: (beyond them, rounding to cents raises decimal.InvalidOperation).
+MAX_NUMBER = Decimal(10) ** 12
+MAX_DECIMALS = 20
+
+
+def checked_number(number: Decimal, field: str, value) -> Decimal:
+    """``number`` (read from ``value`` at ``field``) if it is within the bounds above."""
+    if abs(number) >= MAX_NUMBER:
+        raise FieldPayloadError(field, f"{show_value(value)} is out of range", value)
+    if number.as_tuple().exponent < -MAX_DECIMALS:
+        raise FieldPayloadError(
+            field, f"{show_value(value)} has more than {MAX_DECIMALS} decimals", value
+        )
+    return number

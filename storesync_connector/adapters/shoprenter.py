@@ -493,25 +493,12 @@ class ShoprenterAdapter(StoreAdapter):
 
     def list_categories(self) -> list[dict]:
         """``categoryExtend?full=1``, every page: ``{"id", "name", "parent"}`` (parent 0 at top)."""
-        categories = []
-        for page in self._iter_pages("categoryExtend", {"full": 1, "limit": self.max_page_size}):
-            for cat in page:
-                if not isinstance(cat, dict) or not cat.get("id"):
-                    continue
-                names = [
-                    d.get("name")
-                    for d in cat.get("categoryDescriptions") or []
-                    if isinstance(d, dict) and isinstance(d.get("name"), str)
-                ]
-                parent = cat.get("parentCategory")
-                categories.append(
-                    {
-                        "id": cat["id"],
-                        "name": names[0] if names else "",
-                        "parent": href_id(parent, "parentCategory") if parent else 0,
-                    }
-                )
-        return categories
+        return [
+            category
+            for page in self._iter_pages("categoryExtend", {"full": 1, "limit": self.max_page_size})
+            for raw in page
+            if (category := shoprenter_mapping.describe_category(raw))
+        ]
 
     def list_variations(self, product_id) -> list[dict]:
         """Shoprenter variants are products of their own (``parentProduct``): nothing here."""

@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import html
 import json
+import math
 import re
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -37,6 +38,7 @@ __all__ = [
     "SHOP_TZ",
     "PayloadError",
     "content_hash",
+    "describe_category",
     "href_id",
     "map_order",
     "map_product",
@@ -114,11 +116,13 @@ def _decimal(value, field: str, default: Decimal | None = None) -> Decimal:
     if isinstance(value, bool):
         raise PayloadError(field, f"{_show(value)} is not a number", value)
     if isinstance(value, int):
-        return Decimal(value)
+        return errors.checked_number(Decimal(value), field, value)
     if isinstance(value, float):
-        return Decimal(str(value))
+        if not math.isfinite(value):  # JSON's NaN and Infinity, which Python's parser accepts
+            raise PayloadError(field, f"{_show(value)} is not a number", value)
+        return errors.checked_number(Decimal(str(value)), field, value)
     if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
-        return Decimal(value.strip())
+        return errors.checked_number(Decimal(value.strip()), field, value)
     raise PayloadError(field, f"{_show(value)} is not a number", value)
 
 
@@ -136,7 +140,10 @@ def shop_datetime(value, field: str = "date") -> datetime | None:
         local = datetime(year, month, day, *clock, tzinfo=SHOP_TZ)
     except ValueError as exc:
         raise PayloadError(field, f"{_show(value)} is not a valid date-time", value) from exc
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    try:
+        return local.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError as exc:  # 0001-01-01 00:00 in Budapest is before year 1 in UTC
+        raise PayloadError(field, f"{_show(value)} is out of range in UTC", value) from exc
 
 
 def to_shop_time(moment: datetime) -> str:
@@ -205,7 +212,8 @@ def content_hash(payload: dict) -> str:
         ensure_ascii=False,
         default=str,
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: JSON may carry a lone surrogate (escaped \ud800), which UTF-8 refuses
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _root(payload, what: str) -> dict:
@@ -661,6 +669,32 @@ def describe_order(payload) -> dict | None:
         "product_ids": sorted(product_ids),
         "status": status,
     }
+
+
+def describe_category(raw) -> dict | None:
+    """``{"id", "name", "parent"}`` of a ``categoryExtend`` item (parent 0 at the top).
+
+    Tolerant like the sync-log keys: None for an item without an id (nothing to key it on);
+    the name is the first description's, "" when none is readable, and an unreadable
+    ``parentCategory`` link counts as none (0).
+    """
+    if not isinstance(raw, dict):
+        return None
+    category_id = raw.get("id")
+    if not isinstance(category_id, str) or not category_id.strip():
+        return None
+    descriptions = raw.get("categoryDescriptions")
+    names = [
+        d["name"]
+        for d in (descriptions if isinstance(descriptions, list) else [])
+        if isinstance(d, dict) and isinstance(d.get("name"), str)
+    ]
+    parent = raw.get("parentCategory")
+    try:
+        parent = href_id(parent, "parentCategory") if parent else 0
+    except PayloadError:
+        parent = 0
+    return {"id": category_id, "name": names[0] if names else "", "parent": parent}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -461,13 +461,10 @@ class WooCommerceAdapter(StoreAdapter):
         """``GET products/categories``, every page, reduced to id, name and parent."""
         params = self._list_params(None, self.max_page_size)
         return [
-            {
-                "id": cat["id"],
-                "name": html.unescape(cat.get("name") or ""),
-                "parent": cat.get("parent") or 0,
-            }
+            category
             for page in self._iter_pages("products/categories", params)
-            for cat in page
+            for raw in page
+            if (category := woocommerce_mapping.describe_category(raw))
         ]
 
     @staticmethod

@@ -22,6 +22,7 @@ from .records import ZERO, Address, Customer, Order, OrderLine, Product, TaxAmou
 __all__ = [
     "PayloadError",
     "content_hash",
+    "describe_category",
     "map_customer",
     "map_order",
     "map_product",
@@ -120,14 +121,14 @@ def _decimal(value, field: str) -> Decimal:
     if isinstance(value, bool):
         raise PayloadError(field, f"{_show(value)} is not a number", value)
     if isinstance(value, int):
-        return Decimal(value)
+        return errors.checked_number(Decimal(value), field, value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise PayloadError(field, f"{_show(value)} is not a number", value)
         # str() gives the shortest repr (3.1 -> "3.1"), not the binary expansion.
-        return Decimal(str(value))
+        return errors.checked_number(Decimal(str(value)), field, value)
     if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
-        return Decimal(value.strip())
+        return errors.checked_number(Decimal(value.strip()), field, value)
     raise PayloadError(field, f"{_show(value)} is not a number", value)
 
 
@@ -177,7 +178,10 @@ def _datetime(value, field: str) -> datetime | None:
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        try:
+            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        except OverflowError as exc:  # 9999-12-31T23:00:00-05:00 is after year 9999 in UTC
+            raise PayloadError(field, f"{_show(value)} is out of range in UTC", value) from exc
     return moment
 
 
@@ -242,7 +246,8 @@ def content_hash(payload: dict) -> str:
     text = json.dumps(
         stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: JSON may carry a lone surrogate (escaped \ud800), which UTF-8 refuses
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,6 +512,34 @@ def _decimals(payload: dict) -> int:
 # Products
 
 
+def _category_id(category: dict, where: str):
+    """A category's id as the key of ``category_paths`` (None when absent)."""
+    value = category.get("id")
+    if isinstance(value, (dict, list)):
+        raise PayloadError(f"{where}.id", f"{_show(value)} is not a category id", value)
+    return value
+
+
+def describe_category(raw) -> dict | None:
+    """``{"id", "name", "parent"}`` of a ``products/categories`` item (parent 0 at the top).
+
+    Tolerant like the sync-log keys: None for an item without a positive integer id (nothing
+    to key it on); an unreadable name is "" and an unreadable parent 0.
+    """
+    if not isinstance(raw, dict):
+        return None
+    category_id, name, parent = raw.get("id"), raw.get("name"), raw.get("parent")
+    if isinstance(category_id, bool) or not isinstance(category_id, int) or category_id <= 0:
+        return None
+    if isinstance(parent, bool) or not isinstance(parent, int) or parent < 0:
+        parent = 0
+    return {
+        "id": category_id,
+        "name": html.unescape(name) if isinstance(name, str) else "",
+        "parent": parent,
+    }
+
+
 def _stock_quantity(value, field: str) -> int | None:
     if value is None or value == "":
         return None
@@ -570,7 +603,7 @@ def map_product(
 
     paths = category_paths or {}
     categories = tuple(
-        paths.get(category.get("id")) or (_text(category.get("name"), f"{where}.name"),)
+        paths.get(_category_id(category, where)) or (_text(category.get("name"), f"{where}.name"),)
         for where, category in _items(product, "categories")
     )
     meta = _meta(source, path)
