@@ -5,6 +5,8 @@ import time
 from datetime import timedelta
 from unittest.mock import patch
 
+import psycopg2.errors
+
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import format_datetime, mute_logger
@@ -150,6 +152,38 @@ class TestStoreDown(StoresyncCase):
         self.assertEqual(tried, ["Emulated shop"])
         self.assertEqual(progress[-1], 2)
         self.assertEqual((self.refused | self.mute).mapped("orders_fetch_failures"), [3, 3])
+        self.assertEqual(len(self._orders_in_inbox()), self.emulator_orders)
+
+    def test_a_concurrent_update_is_no_failure_of_the_store(self):
+        """make reliability, two servers: a webhook or the other server wrote the same rows
+        while a fetch ran, and PostgreSQL refused to serialize. The store is fine: it is not
+        counted as failing (no back-off, no error shown), the other stores are fetched, and the
+        next run goes on."""
+        self._make_due(self.refused, self.store)
+        self.mute.import_orders = False
+        Store = type(self.env["storesync.store"])
+        original = Store._fetch_orders
+
+        def fetch(store, *args, **kwargs):
+            if store == self.refused:
+                raise psycopg2.errors.SerializationFailure("could not serialize access")
+            return original(store, *args, **kwargs)
+
+        with (
+            patch.object(Store, "_fetch_orders", fetch),
+            patch.object(self.env.cr, "rollback") as rollback,
+        ):
+            self._cron()
+        rollback.assert_called_once()
+        self.assertRecordValues(
+            self.refused, [{"orders_fetch_failures": 0, "orders_fetch_error": False}]
+        )
+        self.assertLess(self.refused.orders_next_try, fields.Datetime.now(), "no wait")
+        self.assertLess(
+            self.refused.orders_fetched_at,
+            fields.Datetime.now() - timedelta(minutes=30),
+            "still due for the next run",
+        )
         self.assertEqual(len(self._orders_in_inbox()), self.emulator_orders)
 
     def test_time_left_runs_from_the_job_start_within_the_limit(self):

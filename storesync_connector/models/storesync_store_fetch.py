@@ -4,6 +4,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
+import psycopg2.errors
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo import api, fields, models
@@ -147,10 +148,24 @@ class StoresyncStore(models.Model):
                 )
                 cron._commit_progress(0, remaining=len(left))
                 return left
-            store._fetch_orders_safely()
-            if done:
-                done(store)
-            cron._commit_progress(1, remaining=len(stores) - index - 1)
+            try:
+                store._fetch_orders_safely()
+                if done:
+                    done(store)
+                cron._commit_progress(1, remaining=len(stores) - index - 1)
+            # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+            except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+                # Another transaction changed the same rows meanwhile (a webhook asking for a
+                # fetch, the processing job, a second server, a user saving the store):
+                # nothing is wrong with the store. The windows already committed stay; the
+                # rest goes again with the next run, and the store is not counted as failing.
+                _logger.info(
+                    "Store sync: fetching orders of %s met a concurrent update; "
+                    "the next run goes on",
+                    store.name,
+                )
+                self.env.cr.rollback()
+                self.env.invalidate_all()
         return stores.browse()
 
     def _fetch_orders_safely(self):
@@ -166,6 +181,8 @@ class StoresyncStore(models.Model):
             # The store is down or refuses us: log it, the next run tries again.
             _logger.warning("Store sync: fetching orders of %s failed: %s", self.name, error)
             self._note_fetch_failure(self._connection_error_message(error))
+        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+            raise  # a concurrent update, not the store's failure: see _fetch_orders_of
         except Exception as error:
             # A bug or a payload nobody foresaw: this store shows it, the others go on.
             # Pages already in are committed; a failed statement aborted the rest.
