@@ -4,12 +4,13 @@ PYTHON ?= python3
 DEV := $(PYTHON) scripts/dev.py
 ARGS ?=
 
-.PHONY: run test bench setup lint i18n help
+.PHONY: run test bench reliability setup lint i18n help
 
 help:
 	@echo "make run    set everything up, run Odoo with the addon and the demo store emulators"
 	@echo "make test   the whole test suite on a throwaway database, then the linters"
 	@echo "make bench  the benchmark (ARGS=--quick: small sizes; ARGS='--platform shoprenter'; README: Benchmark)"
+	@echo "make reliability  faults, kills, two servers, webhook storm, stores down, hostile input, access (ARGS=--quick: small sizes; README: Reliability)"
 	@echo "make setup  only the setup (Odoo source, .venv, PostgreSQL, .odoo/odoo.conf)"
 	@echo "make lint   ruff and pylint-odoo only"
 	@echo "make i18n   regenerate the addon .pot (after make run created the demo database)"
@@ -22,6 +23,9 @@ test:
 
 bench:
 	$(PYTHON) scripts/bench.py $(ARGS)
+
+reliability:
+	$(PYTHON) scripts/reliability.py $(ARGS)
 
 setup:
 	$(DEV) setup

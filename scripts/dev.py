@@ -898,6 +898,10 @@ def cmd_test(args):
         run(["dropdb", "--if-exists", db], check=False, env=env)
         shutil.rmtree(STATE / "data" / "filestore" / db, ignore_errors=True)
     if not args.pytest_args:
+        step("make reliability --quick")
+        reliability = [str(venv_python()), str(REPO / "scripts" / "reliability.py"), "--quick"]
+        if subprocess.run(reliability, cwd=REPO, env=env).returncode:
+            failures.append("make reliability --quick")
         failures += lint()
     if failures:
         raise SetupError("make test failed: " + ", ".join(failures))

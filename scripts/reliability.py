@@ -481,7 +481,7 @@ class Suite(bench.Bench):
         return json.loads(out.read_text())
 
     # ---- waiting and counting
-    def settle(self, keys, crons=("fetch", "process"), until=None, timeout=None):
+    def settle(self, keys, crons=("fetch", "process"), until=None, timeout=None, each_round=None):
         """Trigger the crons every few seconds until ``until()`` holds (default: every order
         the stores list is in the sync log and nothing is pending); the seconds it took."""
         timeout = timeout or self.size["settle"]
@@ -497,6 +497,8 @@ class Suite(bench.Bench):
                 [ids],
             )
             self.trigger(*crons)
+            if each_round:
+                each_round()
             deadline = time.monotonic() + 4
             while time.monotonic() < deadline:
                 if until():
@@ -657,9 +659,18 @@ class Suite(bench.Bench):
             for external_id in chosen:
                 profile.break_order(emu, int(external_id))
             broken[key] = set(chosen)
-            emu.set_faults(FAULTS, rate=FAULT_RATE, retry_after=1, hang=5)
+            # Every kind at once first (a burst the retries cannot hide: the fetch fails and
+            # the next run goes on), then the rates for the rest of the run.
+            emu.set_faults(["429", "503", "hang", "malformed"], count=4, retry_after=1, hang=5)
         self.enable(*keys)
-        seconds = self.settle(keys)
+
+        def rates():
+            for key in keys:
+                plan = self.emulators[key].faults.describe()
+                if plan and plan.get("remaining") == 0:
+                    self.emulators[key].set_faults(FAULTS, rate=FAULT_RATE, retry_after=1, hang=5)
+
+        seconds = self.settle(keys, each_round=rates)
         for key in keys:
             log = self.emulators[key].request_log_snapshot()
             self.emulators[key].clear_faults()
@@ -806,7 +817,10 @@ class Suite(bench.Bench):
         )
         reachable = [("down", p) for p in self.args.platforms]
         down = [k for k in self.stores if k[0] == "unreachable"]
-        self.enable(*reachable, *down)
+        # The reachable stores have been working: their orders and products are in.
+        self.enable(*reachable)
+        self.settle(reachable)
+        self.enable(*down)
         # Runs as the schedule would make them: the fetch cron ticks, the stores answer or not.
         admin = self._rpc(server, None)
         order_s, stock_s, cron_s, order_s_steady, stock_s_steady = [], [], [], [], []
@@ -881,7 +895,7 @@ class Suite(bench.Bench):
                 "SELECT b.product_id, w.lot_stock_id FROM storesync_product_binding b "
                 "JOIN storesync_store s ON s.id = b.store_id "
                 "JOIN stock_warehouse w ON w.id = s.warehouse_id "
-                "WHERE b.store_id = %s ORDER BY b.id LIMIT 1",
+                "WHERE b.store_id = %s AND b.manage_stock ORDER BY b.id LIMIT 1",
                 [self.stores[key]],
             )
             if not rows:
@@ -928,24 +942,29 @@ class Suite(bench.Bench):
         ]
 
     def _recover(self):
-        """A refusing store comes back: its fetch catches up by itself, and the store says what
-        happened meanwhile."""
+        """A refusing store comes back: its fetch catches up by itself, and the store's chatter
+        says what happened meanwhile."""
         if not self.refused_ports:
             return
         platform, port, key_name = self.refused_ports[0]
-        key = tuple(key_name.split(":", 1))
-        emu = self.emulator("back", platform, 5, port=port)
-        self.stores[("back", platform)] = self.stores[key]
-        self.emulators[key] = emu
-        # Its back-off runs out (time compressed: the wait is set to now).
-        with contextlib.suppress(Exception):
-            self.sql(
-                "UPDATE storesync_store SET orders_next_try = NULL WHERE id = %s",
-                [self.stores[key]],
-            )
+        key = ("back", platform)
+        self.stores[key] = self.stores[tuple(key_name.split(":", 1))]
+        self.emulator("back", platform, 5, port=port)
+        # Its back-off runs out (time compressed: each settle round is the next minute).
         seconds = self.settle([key], crons=("fetch", "process"), timeout=120)
-        self.figures["recovered"] = seconds is not None
-        self.row("down", platform, "store back: caught up (s)", round(seconds or -1, 1), seconds)
+        told = self.sql(
+            "SELECT count(*) FROM mail_message WHERE model = 'storesync.store' AND res_id = %s "
+            "AND body::text ILIKE %s",
+            [self.stores[key], "%reachable again%"],
+        )[0][0]
+        self.figures["recovered"] = seconds is not None and bool(told)
+        self.row(
+            "down",
+            platform,
+            "store back: caught up (s), chatter says so",
+            f"{seconds if seconds is None else round(seconds, 1)}, {'yes' if told else 'no'}",
+            self.figures["recovered"],
+        )
 
     # ---- 6. hostile input
     def scenario_hostile(self, server):
