@@ -87,7 +87,7 @@ class TestWebhookUrlToken(HttpCase):
         self.trigger.assert_not_called()
 
     def test_delivery_without_orders_or_with_import_off_is_acknowledged(self):
-        self.assertEqual(self._post(orders=[]).json(), {"result": "ignored"})
+        self.assertEqual(self._post(orders=[]).status_code, 400, "names no order: refused")
         self.store.import_orders = False
         self.assertEqual(self._post().json(), {"result": "ignored"})
         self.assertFalse(self._requested())
@@ -123,7 +123,8 @@ class TestWebhookUrlToken(HttpCase):
 
     def test_unusable_body_with_the_secret_fetches_nothing(self):
         """An authentic request whose body is no delivery (empty, not JSON, a list, a string,
-        a form without ``data``) is acknowledged and triggers nothing."""
+        a form without ``data``) is refused (make reliability, hostile input) and triggers
+        nothing."""
         for body, ctype in (
             (b"", None),
             (b"<html>not json</html>", "text/html"),
@@ -135,7 +136,7 @@ class TestWebhookUrlToken(HttpCase):
         ):
             with self.subTest(body=body):
                 response = self._post_raw(body, content_type=ctype)
-                self._assert_nothing_written(response, 200, {"result": "ignored"})
+                self._assert_nothing_written(response, 400, {"error": "not_a_delivery"})
 
     def test_hmac_signature_does_not_replace_the_url_secret(self):
         body = json.dumps({"orders": {"order": [{"innerId": "1043"}]}}).encode()

@@ -116,7 +116,12 @@ class StoresyncWebhookController(http.Controller):
         return self._answer(200, "accepted")
 
     def _trigger_fetch(self, store, about):
-        """A delivery that only says "this order changed": fetch the store's changed orders now."""
+        """A delivery that only says "this order changed": fetch the store's changed orders now.
+
+        A body that names no order (not JSON, not the platform's delivery document) is refused
+        like a non-JSON body of a platform that sends the payload itself."""
+        if not about["kind"] and not about["topic"]:
+            return self._refuse(store.id, 400, "not_a_delivery", "no order in the body")
         if about["kind"] not in IMPORTED_KINDS or not store[KIND_SWITCHES[about["kind"]]]:
             _logger.info("Store sync webhook: store %s, topic %r ignored", store.id, about["topic"])
             return self._answer(200, "ignored")
