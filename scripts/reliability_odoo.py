@@ -31,6 +31,8 @@ def _unreachable_store(env, spec, like):
         key_field: spec["key"],
         secret_field: spec["secret"],
         "order_prefix": prefix,
+        "import_orders_since": False,  # the whole history, once it answers
+        "timeout": spec.get("timeout") or like.timeout,
         "pricelist_id": like.pricelist_id.id,
         "warehouse_id": like.warehouse_id.id,
     }
