@@ -820,6 +820,13 @@ class Suite(bench.Bench):
         )
         reachable = [("down", p) for p in self.args.platforms]
         down = [k for k in self.stores if k[0] == "unreachable"]
+        # The export cron runs on its own one-minute schedule here, as in production.
+        self.sql(
+            "UPDATE ir_cron SET nextcall = now() AT TIME ZONE 'UTC' WHERE id = "
+            "(SELECT res_id FROM ir_model_data WHERE module = 'storesync_connector' "
+            "AND name = %s)",
+            [CRONS["export"]],
+        )
         # The reachable stores have been working: their orders and products are in.
         self.enable(*reachable)
         self.settle(reachable)
