@@ -807,15 +807,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     try:
-        if Path(sys.prefix).resolve() != dev.VENV.resolve():
-            # Setup as `make run` does it, then again under the project's venv (the emulator
-            # needs its packages, the Odoo phases need Odoo).
-            odoo_src = dev.ensure_odoo_source()
-            dev.ensure_venv(odoo_src)
-            env = dict(os.environ, STORESYNC_BENCH_ODOO_SRC=str(odoo_src))
-            python = str(dev.venv_python())
-            os.execve(python, [python, __file__, *argv], env)
-        odoo_src = Path(os.environ.get("STORESYNC_BENCH_ODOO_SRC") or dev.ensure_odoo_source())
+        odoo_src = dev.odoo_source_in_venv(__file__, argv)
         pg_env = dev.ensure_postgres()
         Bench(args, odoo_src, pg_env).run()
     except dev.SetupError as exc:

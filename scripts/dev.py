@@ -827,6 +827,19 @@ def ensure_template(odoo_src, conf, env):
     return template
 
 
+def odoo_source_in_venv(script, argv):
+    """For a script that needs the project's packages (``make bench``, ``make reliability``):
+    the setup as ``make run`` does it, then the script again under the virtualenv (this call
+    does not return there); under the virtualenv, the Odoo source to use."""
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        odoo_src = ensure_odoo_source()
+        ensure_venv(odoo_src)
+        env = dict(os.environ, STORESYNC_BENCH_ODOO_SRC=str(odoo_src))
+        python = str(venv_python())
+        os.execve(python, [python, str(script), *argv], env)
+    return Path(os.environ.get("STORESYNC_BENCH_ODOO_SRC") or ensure_odoo_source())
+
+
 def cmd_test(args):
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
