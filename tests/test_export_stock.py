@@ -3,6 +3,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+import psycopg2.errors
+
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -325,6 +327,44 @@ class TestStockExport(StoresyncCase):
         self.outbox._cron_export()
         self.assertEqual(self._rows(product).state, "done")
         self.assertEqual(self._store_qty(product), 3)
+
+    def test_a_row_requeued_by_a_concurrent_transaction_goes_again(self):
+        """make reliability, stores down: a stock row re-queued (orders reserving stock) by a
+        transaction committed while the call was on its way cannot be written by this one
+        (REPEATABLE READ). The export job does not fail on it (its lease stayed for minutes):
+        the row is released after the commit and the next claim sends the new value."""
+        first, second = self.products[42], self.products[43]
+        self._change_stock(first, 4)
+        self._change_stock(second, 5)
+        Outbox = type(self.outbox)
+        original = Outbox._write_outcome
+        raced = self._rows(first)
+        races = []
+
+        def write(outbox, row, values, revision, now):
+            if row == raced and not races:
+                races.append(row)
+                raise psycopg2.errors.SerializationFailure("could not serialize access")
+            return original(outbox, row, values, revision, now)
+
+        sent = []
+        original_send = Outbox._send
+
+        def send(rows, revisions):
+            sent.append(set(rows.ids))
+            return original_send(rows, revisions)
+
+        with (
+            patch.object(Outbox, "_write_outcome", write),
+            patch.object(Outbox, "_send", send),
+        ):
+            self.outbox._cron_export()
+        self.assertEqual(races, [raced])
+        self.assertEqual(self._rows(second).state, "done")
+        # The same run took the row again once its lease was released, and sent it.
+        self.assertEqual([raced.id in ids for ids in sent], [True, True])
+        self.assertRecordValues(raced, [{"state": "done", "lease_until": False}])
+        self.assertEqual(self._store_qty(first), 4)
 
     def test_variations_of_one_parent_travel_together(self):
         parents = [

@@ -2,8 +2,10 @@ import json
 import logging
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..adapters import StoreSyncError
 
@@ -309,12 +311,17 @@ class StoresyncOutbox(models.Model):
                     outcomes[row.id] = {"error": error}
             else:
                 store.sudo()._note_export_success()
-        self._record_outcomes(outcomes, revisions)
+        return self._record_outcomes(outcomes, revisions)
 
     def _record_outcomes(self, outcomes, revisions):
-        """Write what happened to each row; a row re-queued meanwhile stays pending."""
+        """Write what happened to each row; a row re-queued meanwhile stays pending.
+
+        Returns the rows re-queued by a transaction committed while this one ran: this one
+        cannot write them (REPEATABLE READ), so their lease is ended after the commit
+        (``_release_leases``); they keep their new revision and go with the next claim."""
         self.flush_model()
         now = fields.Datetime.now()
+        stale = self.browse()
         for row in self:
             outcome = outcomes.get(row.id) or {"state": "skipped"}
             values = {
@@ -339,9 +346,20 @@ class StoresyncOutbox(models.Model):
                     )
                 else:
                     values.update(state="error", next_attempt=None)
-            self.env.cr.execute(
-                SQL(
-                    """
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                    self._write_outcome(row, values, revisions[row.id], now)
+            # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+            except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+                stale |= row
+        self.invalidate_recordset()
+        return stale
+
+    def _write_outcome(self, row, values, revision, now):
+        """One row's outcome, unless its revision moved (then it stays pending, anew)."""
+        self.env.cr.execute(
+            SQL(
+                """
                     UPDATE storesync_outbox
                        SET state = CASE WHEN revision = %(revision)s THEN %(state)s
                                         ELSE 'pending' END,
@@ -356,18 +374,34 @@ class StoresyncOutbox(models.Model):
                            write_date = %(now)s
                      WHERE id = %(id)s
                     """,
-                    revision=revisions[row.id],
-                    state=values["state"],
-                    attempts=values["attempts"],
-                    next_attempt=values["next_attempt"],
-                    last_error=values["last_error"] or None,
-                    request=json.dumps(values["request"]) if values["request"] else None,
-                    date_sent=values["date_sent"] or None,
-                    now=now,
-                    id=row.id,
-                )
+                revision=revision,
+                state=values["state"],
+                attempts=values["attempts"],
+                next_attempt=values["next_attempt"],
+                last_error=values["last_error"] or None,
+                request=json.dumps(values["request"]) if values["request"] else None,
+                date_sent=values["date_sent"] or None,
+                now=now,
+                id=row.id,
             )
-        self.invalidate_recordset()
+        )
+
+    def _release_leases(self):
+        """End the lease of these rows (re-queued while a call sent them), once that batch is
+        committed; if they changed once more meanwhile, this job's next claim takes them."""
+        if not self:
+            return
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE storesync_outbox SET lease_until = NULL WHERE id IN %s",
+                        tuple(self.ids),
+                    )
+                )
+        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+            pass
+        self.invalidate_recordset(["lease_until"])
 
     def _error_message(self, row, error):
         if isinstance(error, StoreSyncError):
@@ -393,9 +427,13 @@ class StoresyncOutbox(models.Model):
             # The lease is committed before any HTTP call: row locks are released, so a user
             # changing stock meanwhile never waits for the store.
             cron._commit_progress(0)
-            rows._send(revisions)
+            stale = rows._send(revisions)
             remaining = self.search_count([("state", "=", "pending")])
-            if cron._commit_progress(len(rows), remaining=remaining) <= 0:
+            time_left = cron._commit_progress(len(rows), remaining=remaining)
+            if stale:
+                stale._release_leases()
+                time_left = cron._commit_progress(0)
+            if time_left <= 0:
                 break
 
     # ------------------------------------------------------------------ user actions
