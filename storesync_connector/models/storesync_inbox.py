@@ -342,7 +342,7 @@ class StoresyncInbox(models.Model):
         except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
             # Re-opened once more since (a webhook storm): the lease stays, and this job's
             # next claim takes the rows back (see ``_lease_free_sql``).
-            pass
+            _logger.debug("Store sync: leases of %s left to this job's next claim", self)
         self.invalidate_recordset(["lease_until"])
 
     def _process(self):

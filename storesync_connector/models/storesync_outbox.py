@@ -400,7 +400,7 @@ class StoresyncOutbox(models.Model):
                     )
                 )
         except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
-            pass
+            _logger.debug("Store sync: leases of %s left to this job's next claim", self)
         self.invalidate_recordset(["lease_until"])
 
     def _error_message(self, row, error):
