@@ -326,25 +326,6 @@ class StoresyncInbox(models.Model):
             row.write(values)
         return stale
 
-    def _release_leases(self):
-        """End the lease of these rows (re-opened while a batch processed them), once that
-        batch is committed: they are pending and go with the next batch."""
-        if not self:
-            return
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE storesync_inbox SET lease_until = NULL WHERE id IN %s",
-                        tuple(self.ids),
-                    )
-                )
-        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
-            # Re-opened once more since (a webhook storm): the lease stays, and this job's
-            # next claim takes the rows back (see ``_lease_free_sql``).
-            _logger.debug("Store sync: leases of %s left to this job's next claim", self)
-        self.invalidate_recordset(["lease_until"])
-
     def _process(self):
         """Process these rows, each in its own savepoint; never raise for one bad row.
 

@@ -1,7 +1,12 @@
 import json
+import logging
+
+import psycopg2.errors
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
+
+_logger = logging.getLogger(__name__)
 
 
 class StoresyncLogMixin(models.AbstractModel):
@@ -49,6 +54,27 @@ class StoresyncLogMixin(models.AbstractModel):
             " OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = lease_pid))",
             now=now,
         )
+
+    def _release_leases(self):
+        """End the lease of these rows (a newer payload or value re-queued them while their
+        batch ran), once that batch is committed: they are pending and go with the next claim.
+        If they changed once more meanwhile (a webhook storm), the lease stays and this job's
+        next claim takes them back (see ``_lease_free_sql``)."""
+        if not self:
+            return
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %s SET lease_until = NULL WHERE id IN %s",
+                        SQL.identifier(self._table),
+                        tuple(self.ids),
+                    )
+                )
+        # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+            _logger.debug("Store sync: leases of %s left to this job's next claim", self)
+        self.invalidate_recordset(["lease_until"])
 
     @staticmethod
     def _json_text(value):

@@ -386,23 +386,6 @@ class StoresyncOutbox(models.Model):
             )
         )
 
-    def _release_leases(self):
-        """End the lease of these rows (re-queued while a call sent them), once that batch is
-        committed; if they changed once more meanwhile, this job's next claim takes them."""
-        if not self:
-            return
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE storesync_outbox SET lease_until = NULL WHERE id IN %s",
-                        tuple(self.ids),
-                    )
-                )
-        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
-            _logger.debug("Store sync: leases of %s left to this job's next claim", self)
-        self.invalidate_recordset(["lease_until"])
-
     def _error_message(self, row, error):
         if isinstance(error, StoreSyncError):
             return row.store_id._connection_error_message(error)
