@@ -154,6 +154,30 @@ class TestStoreDown(StoresyncCase):
         self.assertEqual((self.refused | self.mute).mapped("orders_fetch_failures"), [3, 3])
         self.assertEqual(len(self._orders_in_inbox()), self.emulator_orders)
 
+    def test_stores_that_worked_go_before_those_never_fetched(self):
+        # Many stores went down at once: the last run's budget ran out before it reached the
+        # "No answer" one, which has not failed yet. The store that worked goes first all the
+        # same, so its orders do not wait behind the other's timeout.
+        self.refused.write({"orders_fetch_failures": 3, "orders_next_try": fields.Datetime.now()})
+        past = fields.Datetime.now() - timedelta(hours=1)
+        self.store.write({"orders_fetched_at": past, "orders_next_try": False})
+        self.mute.write({"orders_fetched_at": False, "orders_next_try": False})
+        Store = type(self.env["storesync.store"])
+        tried = []
+        original = Store._fetch_orders_safely
+
+        def fetch(store):
+            tried.append(store.name)
+            return original(store)
+
+        with (
+            patch.object(Store, "_fetch_orders_safely", fetch),
+            patch.object(Store, "_storesync_time_left", side_effect=[30, 30, 30, 0]),
+        ):
+            self._cron()
+        self.assertEqual(tried, ["Emulated shop", "No answer", "Refused"])
+        self.assertEqual(len(self._orders_in_inbox()), self.emulator_orders)
+
     def test_a_concurrent_update_is_no_failure_of_the_store(self):
         """make reliability, two servers: a webhook or the other server wrote the same rows
         while a fetch ran, and PostgreSQL refused to serialize. The store is fine: it is not

@@ -113,7 +113,7 @@ class StoresyncStore(models.Model):
 
         One store's failure, expected (down, refusing us) or not, is written on that store and
         never stops the fetch of the others. A store whose fetches keep failing waits before
-        its next try (``orders_next_try``); stores that work are fetched first, and no store
+        its next try (``orders_next_try``); stores that worked are fetched first, and no store
         is begun once the run's time budget is spent: the rest go to the next run, which Odoo
         starts at once as this one reports them remaining.
         """
@@ -128,9 +128,14 @@ class StoresyncStore(models.Model):
                 and not (store.orders_next_try and store.orders_next_try > soon)
             )
         )
-        # Stores that work first, then the failing ones, longest waiting first.
+        # Stores known to work first, then those never fetched yet (new, or not reached by
+        # an earlier run: they may be down too), then the failing ones, longest waiting first.
         due = due.sorted(
-            lambda store: (bool(store.orders_fetch_failures), store.orders_next_try or now)
+            lambda store: (
+                bool(store.orders_fetch_failures),
+                not store.orders_fetched_at,
+                store.orders_next_try or now,
+            )
         )
         self._fetch_orders_of(due)
 
