@@ -14,6 +14,7 @@ from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.storesync_connector.models.sale_order_import import IMPORT_LOCK_CLASS
+from odoo.addons.storesync_connector.models.storesync_inbox import StoresyncImportError
 
 from storesync_common import StoresyncCase
 
@@ -136,6 +137,49 @@ class TestBatchConfirmation(StoresyncCase):
         self.assertEqual(calls, [3])
         for sale in rows.order_id:
             self.assertEqual(sale.date_order, sale.storesync_created_at)
+
+    def test_a_batch_creates_its_new_orders_in_one_create(self):
+        rows = self._fetch(3)
+        SaleOrder = type(self.env["sale.order"])
+        calls = []
+        original = SaleOrder.create
+
+        def counting(model, vals_list):
+            calls.append(len(vals_list) if isinstance(vals_list, list) else 1)
+            return original(model, vals_list)
+
+        with patch.object(SaleOrder, "create", counting):
+            rows._process()
+        self.assertEqual(set(rows.mapped("state")), {"done"})
+        self.assertEqual(calls, [3])
+        self.assertEqual(len(rows.order_id), 3)
+        for row in rows:
+            self.assertEqual(row.order_id.storesync_external_id, row.external_id)
+            self.assertEqual((row.res_model, row.res_id), ("sale.order", row.order_id.id))
+
+    def test_a_new_order_failing_in_the_batch_fails_only_its_row(self):
+        rows = self._fetch(3)
+        doomed = rows[1].external_id
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder._storesync_check_totals
+
+        def checking(sale, order):
+            if sale.storesync_external_id == doomed:
+                raise StoresyncImportError("Totals differ")
+            return original(sale, order)
+
+        with patch.object(SaleOrder, "_storesync_check_totals", checking):
+            rows._process()
+        failed = rows.filtered(lambda r: r.external_id == doomed)
+        self.assertRecordValues(failed, [{"state": "error", "last_error": "Totals differ"}])
+        self.assertFalse(self.env["sale.order"].search([("storesync_external_id", "=", doomed)]))
+        others = rows - failed
+        self.assertEqual(set(others.mapped("state")), {"done"})
+        self.assertEqual(set(others.order_id.mapped("state")), {"sale"})
+        self.assertEqual(
+            sorted(others.order_id.mapped("storesync_external_id")),
+            sorted(others.mapped("external_id")),
+        )
 
     def test_a_failing_confirmation_fails_only_its_row(self):
         rows = self._fetch(3)

@@ -16,7 +16,7 @@ from odoo.fields import Command
 from odoo.tools import SQL, plaintext2html
 
 from ..utils.line_planner import PlanError, TaxSpec, plan_lines
-from .storesync_inbox import DEFER_CONFIRM, StoresyncImportError
+from .storesync_inbox import BATCH, DEFER_CONFIRM, StoresyncImportError
 
 #: first key of the advisory locks the importer takes (the second is a hash of what it
 #: locks), so they never collide with other modules' advisory locks
@@ -78,8 +78,14 @@ class SaleOrder(models.Model):
                 ),
             }
         self._storesync_lock_keys(store, order)
+        batch = self.env.context.get(BATCH)
         if existing:
             sale, confirm = existing._storesync_update(store, order, mapping.action)
+        elif batch is not None:
+            # Created with the batch's other new orders (storesync.inbox._process).
+            values = self._storesync_create_values(store, order)
+            batch.new_orders.append((row.id, values, order, mapping.action))
+            return {"state": "done"}
         else:
             sale, confirm = self._storesync_create(store, order, mapping.action)
         if confirm and not self.env.context.get(DEFER_CONFIRM):
@@ -191,6 +197,13 @@ class SaleOrder(models.Model):
     @api.model
     def _storesync_create(self, store, order, action):
         """Create the sales order of ``order``; return (order, whether to confirm it)."""
+        values = self._storesync_create_values(store, order)
+        return self._storesync_create_many([(values, order, action)])[0]
+
+    @api.model
+    def _storesync_create_values(self, store, order):
+        """The ``create`` values of the new sales order of ``order``, with its lines (finding
+        or creating its buyer and products on the way)."""
         pricelist = store._check_currency(order)
         values = self._storesync_values(store, order, pricelist)
         values["name"] = f"{store.order_prefix or ''}{order.number}"
@@ -198,11 +211,20 @@ class SaleOrder(models.Model):
         values["order_line"] = [
             Command.create(vals) for vals in self._storesync_line_values(store, order, pricelist)
         ]
-        sale = self.with_context(tracking_disable=True).create(values)
-        sale._storesync_check_totals(order)
-        if order.note:
-            sale._storesync_post_note(order.note)
-        return sale, sale._storesync_apply_status(action)
+        return values
+
+    @api.model
+    def _storesync_create_many(self, items):
+        """Create the sales orders of ``items`` ``(values, mapped order, status action)`` in
+        one ``create``; return ``(order, whether to confirm it)`` for each, in order."""
+        sales = self.with_context(tracking_disable=True).create([values for values, *_ in items])
+        result = []
+        for sale, (_values, order, action) in zip(sales, items, strict=True):
+            sale._storesync_check_totals(order)
+            if order.note:
+                sale._storesync_post_note(order.note)
+            result.append((sale, sale._storesync_apply_status(action)))
+        return result
 
     def _storesync_update(self, store, order, action):
         """Apply a newer version of the store order; return (order, whether to confirm it).

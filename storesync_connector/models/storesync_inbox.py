@@ -24,6 +24,9 @@ RETRY_IN_REQUEST = 10
 OUTCOMES = "storesync_inbox_outcomes"
 #: context key: the processors leave confirmations to the batch (see ``_process``)
 DEFER_CONFIRM = "storesync_defer_confirm"
+#: context key: the ``_Batch`` of the rows being processed together; a processor leaves its
+#: new records there, to be created with the batch's others in one ``create``
+BATCH = "storesync_inbox_batch"
 #: the processor of each payload kind: a model with ``_storesync_process_row(store, row)``
 PROCESSORS = {
     "order": "sale.order",
@@ -69,6 +72,14 @@ class _Outcomes:
 
     def __init__(self):
         self.values = {}
+
+
+class _Batch:
+    """What the rows of one batch leave to be done together: the new sales orders, each
+    ``(row id, order values, mapped order, status action)``, created in one ``create``."""
+
+    def __init__(self):
+        self.new_orders = []
 
 
 class StoresyncInbox(models.Model):
@@ -336,25 +347,46 @@ class StoresyncInbox(models.Model):
         and nothing else is lost. A row that ends in an error never touches the others.
         """
         if len(self) > 1 and not self.env.context.get(DEFER_CONFIRM):
-            deferred = self.with_context(**{DEFER_CONFIRM: True})
+            batch = _Batch()
+            deferred = self.with_context(**{DEFER_CONFIRM: True, BATCH: batch})
             confirm_ids = []
             try:
                 with self.env.cr.savepoint():
                     for row in deferred:
                         confirm_ids += row._process_one()
+                    confirm_ids += self._create_batch_orders(batch)
                     if confirm_ids:
                         Sale = self.env["sale.order"].sudo().with_context(**IMPORT_CONTEXT)
                         Sale.browse(confirm_ids)._storesync_confirm()
                 return
             except Exception:
                 _logger.info(
-                    "Store sync: confirming %s orders together failed; one by one instead",
-                    len(confirm_ids),
+                    "Store sync: processing %s rows together failed; one by one instead",
+                    len(self),
                     exc_info=True,
                 )
                 self.invalidate_recordset()
-        for row in self.with_context(**{DEFER_CONFIRM: False}):
+        for row in self.with_context(**{DEFER_CONFIRM: False, BATCH: None}):
             row._process_one()
+
+    def _create_batch_orders(self, batch):
+        """Create the batch's new sales orders in one ``create``; give each row its order.
+        Returns the ids of the orders to confirm. Any failure is the whole batch's (see
+        ``_process``)."""
+        if not batch.new_orders:
+            return []
+        Sale = self.env["sale.order"].sudo().with_context(**IMPORT_CONTEXT)
+        created = Sale._storesync_create_many([item[1:] for item in batch.new_orders])
+        outcomes = self.env.context.get(OUTCOMES)
+        confirm_ids = []
+        for (row_id, *_item), (sale, confirm) in zip(batch.new_orders, created, strict=True):
+            if outcomes is None:
+                self.browse(row_id).write(sale._storesync_row_record())
+            else:
+                outcomes.values[row_id].update(sale._storesync_row_record())
+            if confirm:
+                confirm_ids.append(sale.id)
+        return confirm_ids
 
     def _process_one(self):
         """Process this row with its kind's processor; return the order ids left to confirm."""
