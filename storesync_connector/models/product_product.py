@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ..adapters import PayloadError
+from .storesync_inbox import batch_prepared
 
 
 class ProductProduct(models.Model):
@@ -68,6 +69,10 @@ class ProductProduct(models.Model):
         A product created here takes its description and category from the store product's
         payload when the fetch brought it (see ``storesync.store._fetch_new_products``).
         """
+        key = (store.id, line.product_external_id, line.variation_external_id or "0")
+        known = batch_prepared(self.env).get("product_bindings", {}).get(key)
+        if known:
+            return known  # looked up with the batch's other lines
         binding = self.env["storesync.product.binding"].search(
             [
                 ("store_id", "=", store.id),
@@ -156,7 +161,7 @@ class ProductProduct(models.Model):
         Template = self.env["product.template"]
         variant = matched or Template._storesync_variant_template(
             store, line, details
-        )._storesync_variant_of(line)
+        )._storesync_variant_of(line, self._storesync_batch_options(store, line))
         if line.sku and not variant.default_code:
             variant.default_code = line.sku
         self.env["storesync.product.binding"].create(
@@ -170,6 +175,14 @@ class ProductProduct(models.Model):
             }
         )
         return variant
+
+    @api.model
+    def _storesync_batch_options(self, store, line):
+        """The options of the other new variations of ``line``'s store product (with the same
+        attributes) that the batch sells: its template gets them all at once."""
+        names = tuple(sorted(name for name, _value in line.attributes))
+        options = batch_prepared(self.env).get("variant_options", {})
+        return tuple(options.get((store.id, line.product_external_id, names), ()))
 
     @api.model
     def _storesync_details(self, store, external_id):

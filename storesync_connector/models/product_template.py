@@ -69,38 +69,52 @@ class ProductTemplate(models.Model):
             return {"type": "consu", "is_storable": False}
         return {"type": "consu", "is_storable": True}
 
-    def _storesync_variant_of(self, line):
-        """The variant of this template with the line's options, adding missing values."""
+    def _storesync_variant_of(self, line, options=()):
+        """The variant of this template with the line's options, adding missing values.
+
+        ``options`` are more ``(attribute, value)`` pairs to add at the same time (the other
+        variations of this store product that the batch sells): the template's variants are
+        regenerated once instead of once per variation.
+        """
         self.ensure_one()
         Attribute = self.env["product.attribute"]
         Value = self.env["product.attribute.value"]
         wanted = set()
-        for name, value_name in line.attributes:
+        missing = {}  # attribute -> values this template lacks
+        for index, (name, value_name) in enumerate([*line.attributes, *options]):
             attribute = Attribute.search([("name", "=", name)], limit=1) or Attribute.create(
                 {"name": name, "create_variant": "always"}
             )
             value = Value.search(
                 [("attribute_id", "=", attribute.id), ("name", "=", value_name)], limit=1
             ) or Value.create({"attribute_id": attribute.id, "name": value_name})
-            wanted.add(value.id)
+            if index < len(line.attributes):
+                wanted.add(value.id)
             attribute_line = self.attribute_line_ids.filtered(
                 lambda al, attribute=attribute: al.attribute_id == attribute
             )
-            if not attribute_line:
-                self.write(
-                    {
-                        "attribute_line_ids": [
-                            Command.create(
-                                {
-                                    "attribute_id": attribute.id,
-                                    "value_ids": [Command.link(value.id)],
-                                }
-                            )
-                        ]
-                    }
+            if value not in attribute_line.value_ids:
+                missing.setdefault(attribute, Value)
+                missing[attribute] |= value
+        commands = []
+        for attribute, values in missing.items():
+            attribute_line = self.attribute_line_ids.filtered(
+                lambda al, attribute=attribute: al.attribute_id == attribute
+            )
+            if attribute_line:
+                commands.append(
+                    Command.update(
+                        attribute_line.id, {"value_ids": [Command.link(v.id) for v in values]}
+                    )
                 )
-            elif value not in attribute_line.value_ids:
-                attribute_line.value_ids = [Command.link(value.id)]
+            else:
+                commands.append(
+                    Command.create(
+                        {"attribute_id": attribute.id, "value_ids": [Command.set(values.ids)]}
+                    )
+                )
+        if commands:
+            self.write({"attribute_line_ids": commands})
         variant = self.product_variant_ids.filtered(
             lambda v: (
                 set(v.product_template_attribute_value_ids.product_attribute_value_id.ids) == wanted

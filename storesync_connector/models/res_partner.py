@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ..utils.phone import normalize_phone
+from .storesync_inbox import batch_prepared
 
 
 def _fold(value):
@@ -62,7 +63,10 @@ class ResPartner(models.Model):
         Binding = self.env["storesync.partner.binding"]
         partner = binding = Partner
         if customer.external_id:
-            binding = Binding.search(
+            # Looked up with the batch's other buyers, if it is there.
+            binding = batch_prepared(self.env).get("partner_bindings", {}).get(
+                (store.id, customer.external_id)
+            ) or Binding.search(
                 [("store_id", "=", store.id), ("external_id", "=", customer.external_id)],
                 limit=1,
             )
@@ -132,13 +136,16 @@ class ResPartner(models.Model):
     def _storesync_buyer_domain(self, store):
         """Contacts a store buyer may be: people and companies of the store's company, not
         the contacts of internal users nor of the companies themselves, not child addresses."""
-        everyone = self.env(su=True, context=dict(self.env.context, active_test=False))
-        staff = everyone["res.users"].search([("share", "=", False)]).partner_id
-        own = everyone["res.company"].search([("partner_id", "!=", False)]).partner_id
+        prepared = batch_prepared(self.env)
+        if "not_buyers" not in prepared:  # once per batch of the processing job
+            everyone = self.env(su=True, context=dict(self.env.context, active_test=False))
+            staff = everyone["res.users"].search([("share", "=", False)]).partner_id
+            own = everyone["res.company"].search([("partner_id", "!=", False)]).partner_id
+            prepared["not_buyers"] = (staff | own).ids
         return (
             Domain("company_id", "in", (False, store.company_id.id))
             & Domain("type", "=", "contact")
-            & Domain("id", "not in", (staff | own).ids)
+            & Domain("id", "not in", prepared["not_buyers"])
         )
 
     def _storesync_complete(self, store, customer, values):

@@ -7,6 +7,7 @@ pure ``utils/line_planner.py``. Buyers are matched on ``res.partner`` (``res_par
 products on the product models (``product_product.py``).
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from markupsafe import Markup
@@ -15,8 +16,9 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import SQL, plaintext2html
 
+from ..adapters import PayloadError
 from ..utils.line_planner import PlanError, TaxSpec, plan_lines
-from .storesync_inbox import BATCH, DEFER_CONFIRM, StoresyncImportError
+from .storesync_inbox import BATCH, DEFER_CONFIRM, StoresyncImportError, batch_prepared
 
 #: first key of the advisory locks the importer takes (the second is a hash of what it
 #: locks), so they never collide with other modules' advisory locks
@@ -42,14 +44,22 @@ class SaleOrder(models.Model):
 
         ``confirm_ids`` in the result lists orders to confirm when ``DEFER_CONFIRM`` is set.
         """
-        order = store._get_adapter_class().map_order(row.payload)
-        existing = self.search(
-            [
-                ("storesync_store_id", "=", store.id),
-                ("storesync_external_id", "=", order.external_id),
-            ],
-            limit=1,
-        )
+        prepared = batch_prepared(self.env)
+        order = prepared.get("orders", {}).get(row.id)
+        if order is None:
+            order = store._get_adapter_class().map_order(row.payload)
+        if (store.id, order.external_id) in prepared.get("existing", {}):
+            # Looked up with the batch's others; the row's lease keeps any other job from
+            # creating its order meanwhile (and the unique key would refuse a second one).
+            existing = prepared["existing"][store.id, order.external_id]
+        else:
+            existing = self.search(
+                [
+                    ("storesync_store_id", "=", store.id),
+                    ("storesync_external_id", "=", order.external_id),
+                ],
+                limit=1,
+            )
         mapping = store.status_map_ids.filtered(lambda m: m.store_status == order.status)
         if not mapping:
             raise StoresyncImportError(
@@ -96,6 +106,54 @@ class SaleOrder(models.Model):
             **sale._storesync_row_record(),
             "confirm_ids": sale.ids if confirm else [],
         }
+
+    @api.model
+    def _storesync_prepare_batch(self, rows):
+        """Before a batch's first row: map its order payloads and look up, in one query each
+        per store, the orders they already are, the products bound to their lines and their
+        buyers' store accounts; gather the options of the new variations the batch sells per
+        store product, so each new template gets its variants at once."""
+        prepared = batch_prepared(self.env)
+        orders = prepared.setdefault("orders", {})
+        by_store = defaultdict(list)
+        for row in rows:
+            try:
+                orders[row.id] = row.store_id._get_adapter_class().map_order(row.payload)
+            except PayloadError:
+                continue  # the row's own processing reports it
+            by_store[row.store_id].append(orders[row.id])
+        existing = prepared.setdefault("existing", {})
+        products = prepared.setdefault("product_bindings", {})
+        partners = prepared.setdefault("partner_bindings", {})
+        options = prepared.setdefault("variant_options", defaultdict(dict))
+        for store, store_orders in by_store.items():
+            existing.update(dict.fromkeys(((store.id, o.external_id) for o in store_orders), self))
+            for sale in self.search(
+                [
+                    ("storesync_store_id", "=", store.id),
+                    ("storesync_external_id", "in", [o.external_id for o in store_orders]),
+                ]
+            ):
+                existing[store.id, sale.storesync_external_id] = sale
+            lines = [line for o in store_orders for line in o.lines if line.product_external_id]
+            for binding in self.env["storesync.product.binding"].search(
+                [
+                    ("store_id", "=", store.id),
+                    ("external_id", "in", list({line.product_external_id for line in lines})),
+                ]
+            ):
+                products[store.id, binding.external_id, binding.variation_id] = binding.product_id
+            for line in lines:
+                key = (store.id, line.product_external_id, line.variation_external_id or "0")
+                if line.variation_external_id and line.attributes and key not in products:
+                    names = tuple(sorted(name for name, _value in line.attributes))
+                    group = options[store.id, line.product_external_id, names]
+                    group.update(dict.fromkeys(line.attributes))
+            accounts = [o.customer.external_id for o in store_orders if o.customer.external_id]
+            for binding in self.env["storesync.partner.binding"].search(
+                [("store_id", "=", store.id), ("external_id", "in", accounts)]
+            ):
+                partners[store.id, binding.external_id] = binding
 
     def _storesync_row_record(self):
         return {"res_model": "sale.order", "res_id": self.id, "order_id": self.id}

@@ -52,6 +52,12 @@ TRANSIENT_DB_ERRORS = (
 )
 
 
+def batch_prepared(env):
+    """What ``_prepare_batch`` looked up for the batch being processed ({} outside one)."""
+    batch = env.context.get(BATCH)
+    return batch.prepared if batch is not None else {}
+
+
 class StoresyncImportError(Exception):
     """A payload that cannot become Odoo records as it is; the message is for the user.
 
@@ -75,11 +81,14 @@ class _Outcomes:
 
 
 class _Batch:
-    """What the rows of one batch leave to be done together: the new sales orders, each
+    """What the rows of one batch share: what was looked up for all of them at once before
+    the first row (``prepared``, filled by each processor's ``_storesync_prepare_batch``),
+    and what they leave to be done together: the new sales orders, each
     ``(row id, order values, mapped order, status action)``, created in one ``create``."""
 
     def __init__(self):
         self.new_orders = []
+        self.prepared = {}
 
 
 class StoresyncInbox(models.Model):
@@ -352,6 +361,7 @@ class StoresyncInbox(models.Model):
             confirm_ids = []
             try:
                 with self.env.cr.savepoint():
+                    deferred._prepare_batch()
                     for row in deferred:
                         confirm_ids += row._process_one()
                     confirm_ids += self._create_batch_orders(batch)
@@ -368,6 +378,14 @@ class StoresyncInbox(models.Model):
                 self.invalidate_recordset()
         for row in self.with_context(**{DEFER_CONFIRM: False, BATCH: None}):
             row._process_one()
+
+    def _prepare_batch(self):
+        """Let each kind's processor look up what these rows need, in a few queries for all
+        of them (``_storesync_prepare_batch(rows)``, optional)."""
+        for kind, rows in self.grouped("kind").items():
+            processor = PROCESSORS.get(kind) and self.env[PROCESSORS[kind]]
+            if processor is not None and hasattr(processor, "_storesync_prepare_batch"):
+                processor.sudo().with_context(**IMPORT_CONTEXT)._storesync_prepare_batch(rows)
 
     def _create_batch_orders(self, batch):
         """Create the batch's new sales orders in one ``create``; give each row its order.

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 
 from ..adapters import StoreSyncError, get_adapter_class
 from .sale_order_import import tax_spec
-from .storesync_inbox import StoresyncImportError
+from .storesync_inbox import StoresyncImportError, batch_prepared
 
 
 class StoresyncStore(models.Model):
@@ -313,12 +313,16 @@ class StoresyncStore(models.Model):
         }
 
     def _tax_specs(self):
-        """Store rate id -> the planner's view of its Odoo tax, for the mapped rates."""
-        return {
-            mapping.store_tax_id: tax_spec(mapping.tax_id)
-            for mapping in self.tax_map_ids
-            if mapping.tax_id
-        }
+        """Store rate id -> the planner's view of its Odoo tax, for the mapped rates (once
+        per batch of the processing job)."""
+        cache = batch_prepared(self.env).setdefault("tax_specs", {})
+        if self.id not in cache:
+            cache[self.id] = {
+                mapping.store_tax_id: tax_spec(mapping.tax_id)
+                for mapping in self.tax_map_ids
+                if mapping.tax_id
+            }
+        return cache[self.id]
 
     def _plan_error_message(self, error):
         """The user's words for a ``line_planner.PlanError``."""

@@ -1,0 +1,125 @@
+"""Batch-shaped import: what a batch of rows shares (lookups, new variants, one create)."""
+
+from decimal import Decimal
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from odoo.addons.storesync_connector.adapters.records import OrderLine
+from odoo.addons.storesync_connector.models.storesync_inbox import BATCH, _Batch
+
+from storesync_common import StoresyncCase
+
+
+def _variation_line(variation_id, options):
+    return OrderLine(
+        kind="product",
+        external_id=f"line-{variation_id}",
+        name="Batch tee",
+        quantity=Decimal(1),
+        subtotal=Decimal(10),
+        total=Decimal(10),
+        product_external_id="9001",
+        variation_external_id=str(variation_id),
+        attributes=options,
+        parent_name="Batch tee",
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestImportBatch(StoresyncCase):
+    emulator_orders = 0
+    emulator_products = 10
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._patch_cron_commits()
+
+    def test_new_variations_sold_together_make_the_variants_in_one_write(self):
+        template = self.env["product.template"].create({"name": "Batch tee"})
+        Template = type(template)
+        writes = []
+        original = Template.write
+
+        def counting(records, vals):
+            if "attribute_line_ids" in vals:
+                writes.append(vals)
+            return original(records, vals)
+
+        red = _variation_line(1, (("Batch colour", "Red"), ("Batch size", "M")))
+        blue = _variation_line(2, (("Batch colour", "Blue"), ("Batch size", "L")))
+        with patch.object(Template, "write", counting):
+            variant = template._storesync_variant_of(red, (*red.attributes, *blue.attributes))
+            # The batch's second line finds its variant made already: no write at all.
+            other = template._storesync_variant_of(blue, (*red.attributes, *blue.attributes))
+        self.assertEqual(len(writes), 1)
+        self.assertEqual(len(template.product_variant_ids), 4)  # colour x size
+        self.assertEqual(
+            sorted(variant.product_template_attribute_value_ids.mapped("name")), ["M", "Red"]
+        )
+        self.assertEqual(
+            sorted(other.product_template_attribute_value_ids.mapped("name")), ["Blue", "L"]
+        )
+
+    def test_a_variation_alone_still_grows_its_template(self):
+        template = self.env["product.template"].create({"name": "Batch tee"})
+        red = _variation_line(1, (("Batch colour", "Red"),))
+        blue = _variation_line(2, (("Batch colour", "Blue"),))
+        first = template._storesync_variant_of(red)
+        second = template._storesync_variant_of(blue)
+        self.assertEqual(len(template.product_variant_ids), 2)
+        self.assertNotEqual(first, second)
+        self.assertTrue(first.active)
+        self.assertEqual(second.product_template_attribute_value_ids.name, "Blue")
+
+    def test_a_batch_prepares_its_orders_buyers_products_and_new_variants(self):
+        self._setup_import_mappings()
+        self.emulator.store.create_orders(12, status="processing")
+        self.store._fetch_orders()
+        rows = self.env["storesync.inbox"].search(
+            [("store_id", "=", self.store.id), ("kind", "=", "order")]
+        )
+        # One order imported already: the batch finds it, and the products it bound.
+        rows[:1]._process()
+        known = rows[:1].order_id
+        self.assertTrue(known)
+        batch = _Batch()
+        self.env["sale.order"].with_context(**{BATCH: batch})._storesync_prepare_batch(rows)
+        prepared = batch.prepared
+        self.assertEqual(set(prepared["orders"]), set(rows.ids))
+        existing = prepared["existing"]
+        self.assertEqual(existing[self.store.id, known.storesync_external_id], known)
+        self.assertEqual(len(existing), len(rows))
+        self.assertEqual(sum(1 for sale in existing.values() if sale), 1)
+        bound = {
+            (self.store.id, b.external_id, b.variation_id): b.product_id
+            for b in self.env["storesync.product.binding"].search(
+                [("store_id", "=", self.store.id)]
+            )
+        }
+        self.assertTrue(bound)
+        self.assertEqual(
+            {k: v for k, v in prepared["product_bindings"].items() if k in bound},
+            {k: v for k, v in bound.items() if k in prepared["product_bindings"]},
+        )
+        lines = [
+            line
+            for order in prepared["orders"].values()
+            for line in order.lines
+            if line.variation_external_id and line.attributes
+        ]
+        self.assertTrue(lines, "the emulator must sell variations")
+        new = 0
+        for line in lines:
+            key = (self.store.id, line.product_external_id, line.variation_external_id)
+            names = tuple(sorted(name for name, _value in line.attributes))
+            group = prepared["variant_options"].get(
+                (self.store.id, line.product_external_id, names), {}
+            )
+            if key in bound:
+                continue
+            new += 1
+            self.assertLessEqual(set(line.attributes), set(group))
+            self.assertEqual({name for name, _value in group}, set(names))
+        self.assertTrue(new, "the batch must sell variations not bound yet")
