@@ -127,9 +127,10 @@ class TestBench(TransactionCase):
         )
         self.assertFalse(wrong)
         writes = [w for w in store.received[received:] if w["method"] != "GET"]
-        calls, _kinds = self.profile.export_calls(
-            writes, self.emulator.request_log_snapshot()[log_start:]
-        )
+        # A call the store's rate limit refused (429, retried) wrote nothing: on a loaded
+        # machine the requests the client spaced may reach the store closer together.
+        log = [e for e in self.emulator.request_log_snapshot()[log_start:] if e["status"] != 429]
+        calls, _kinds = self.profile.export_calls(writes, log)
         # Three products fit one batch call.
         self.assertEqual(calls, 1)
         self.assertEqual(self.profile.api_minimum(targets), 1)
