@@ -159,9 +159,10 @@ class ProductProduct(models.Model):
             create=False,
         )
         Template = self.env["product.template"]
+        options = self._storesync_batch_options(store, line)
         variant = matched or Template._storesync_variant_template(
-            store, line, details
-        )._storesync_variant_of(line, self._storesync_batch_options(store, line))
+            store, line, details, options
+        )._storesync_variant_of(line, options)
         if line.sku and not variant.default_code:
             variant.default_code = line.sku
         self.env["storesync.product.binding"].create(

@@ -28,8 +28,10 @@ class ProductTemplate(models.Model):
     # ------------------------------------------------------------------ store variations
 
     @api.model
-    def _storesync_variant_template(self, store, line, details):
-        """The template of the store product behind ``line``: bound already, or created."""
+    def _storesync_variant_template(self, store, line, details, options=()):
+        """The template of the store product behind ``line``: bound already, or created with
+        the attribute lines of the line's options and ``options`` (its variants made in the
+        same ``create``)."""
         sibling = self.env["storesync.product.binding"].search(
             [
                 ("store_id", "=", store.id),
@@ -53,8 +55,33 @@ class ProductTemplate(models.Model):
                 "uom_id": self.env.ref("uom.product_uom_unit").id,
                 "storesync_created": True,
                 **self._storesync_type_values(details),
+                "attribute_line_ids": [
+                    Command.create(
+                        {"attribute_id": attribute.id, "value_ids": [Command.set(values.ids)]}
+                    )
+                    for attribute, values in self._storesync_attribute_values(
+                        [*line.attributes, *options]
+                    ).items()
+                ],
             }
         )
+
+    @api.model
+    def _storesync_attribute_values(self, pairs):
+        """``(attribute name, value name)`` pairs as ``{attribute: values}``, creating the
+        attributes and values Odoo does not have yet."""
+        Attribute = self.env["product.attribute"]
+        Value = self.env["product.attribute.value"]
+        result = {}
+        for name, value_name in pairs:
+            attribute = Attribute.search([("name", "=", name)], limit=1) or Attribute.create(
+                {"name": name, "create_variant": "always"}
+            )
+            value = Value.search(
+                [("attribute_id", "=", attribute.id), ("name", "=", value_name)], limit=1
+            ) or Value.create({"attribute_id": attribute.id, "name": value_name})
+            result[attribute] = result.get(attribute, Value) | value
+        return result
 
     @api.model
     def _storesync_type_values(self, details):
@@ -77,30 +104,21 @@ class ProductTemplate(models.Model):
         regenerated once instead of once per variation.
         """
         self.ensure_one()
-        Attribute = self.env["product.attribute"]
-        Value = self.env["product.attribute.value"]
-        wanted = set()
-        missing = {}  # attribute -> values this template lacks
-        for index, (name, value_name) in enumerate([*line.attributes, *options]):
-            attribute = Attribute.search([("name", "=", name)], limit=1) or Attribute.create(
-                {"name": name, "create_variant": "always"}
-            )
-            value = Value.search(
-                [("attribute_id", "=", attribute.id), ("name", "=", value_name)], limit=1
-            ) or Value.create({"attribute_id": attribute.id, "name": value_name})
-            if index < len(line.attributes):
-                wanted.add(value.id)
-            attribute_line = self.attribute_line_ids.filtered(
-                lambda al, attribute=attribute: al.attribute_id == attribute
-            )
-            if value not in attribute_line.value_ids:
-                missing.setdefault(attribute, Value)
-                missing[attribute] |= value
+        wanted = {
+            value.id
+            for values in self._storesync_attribute_values(line.attributes).values()
+            for value in values
+        }
         commands = []
-        for attribute, values in missing.items():
+        for attribute, values in self._storesync_attribute_values(
+            [*line.attributes, *options]
+        ).items():
             attribute_line = self.attribute_line_ids.filtered(
                 lambda al, attribute=attribute: al.attribute_id == attribute
             )
+            values -= attribute_line.value_ids
+            if not values:
+                continue
             if attribute_line:
                 commands.append(
                     Command.update(
