@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.fields import Command
 
-from .storesync_inbox import StoresyncImportError
+from .storesync_inbox import VOLATILE, StoresyncImportError, batch_prepared
 
 #: product fields the store's regular price depends on
 PRICE_FIELDS = ("list_price", "taxes_id", "uom_id", "categ_id")
@@ -69,19 +69,28 @@ class ProductTemplate(models.Model):
     @api.model
     def _storesync_attribute_values(self, pairs):
         """``(attribute name, value name)`` pairs as ``{attribute: values}``, creating the
-        attributes and values Odoo does not have yet."""
-        Attribute = self.env["product.attribute"]
+        attributes and values Odoo does not have yet (looked up once per batch)."""
         Value = self.env["product.attribute.value"]
         result = {}
-        for name, value_name in pairs:
+        for pair in pairs:
+            value = self._storesync_attribute_value(*pair)
+            result[value.attribute_id] = result.get(value.attribute_id, Value) | value
+        return result
+
+    @api.model
+    def _storesync_attribute_value(self, name, value_name):
+        # Kept for the batch; dropped when a row fails, as what it created is undone.
+        cache = batch_prepared(self.env).setdefault(VOLATILE, {}).setdefault("values", {})
+        if (name, value_name) not in cache:
+            Attribute = self.env["product.attribute"]
+            Value = self.env["product.attribute.value"]
             attribute = Attribute.search([("name", "=", name)], limit=1) or Attribute.create(
                 {"name": name, "create_variant": "always"}
             )
-            value = Value.search(
+            cache[name, value_name] = Value.search(
                 [("attribute_id", "=", attribute.id), ("name", "=", value_name)], limit=1
             ) or Value.create({"attribute_id": attribute.id, "name": value_name})
-            result[attribute] = result.get(attribute, Value) | value
-        return result
+        return cache[name, value_name]
 
     @api.model
     def _storesync_type_values(self, details):
@@ -104,11 +113,7 @@ class ProductTemplate(models.Model):
         regenerated once instead of once per variation.
         """
         self.ensure_one()
-        wanted = {
-            value.id
-            for values in self._storesync_attribute_values(line.attributes).values()
-            for value in values
-        }
+        wanted = {self._storesync_attribute_value(*pair).id for pair in line.attributes}
         commands = []
         for attribute, values in self._storesync_attribute_values(
             [*line.attributes, *options]

@@ -258,12 +258,20 @@ class ResPartner(models.Model):
     def _storesync_country(self, code):
         if not code:
             return self.env["res.country"]
-        return self.env["res.country"].search([("code", "=", code.upper())], limit=1)
+        cache = batch_prepared(self.env).setdefault("countries", {})
+        if code.upper() not in cache:
+            cache[code.upper()] = self.env["res.country"].search(
+                [("code", "=", code.upper())], limit=1
+            )
+        return cache[code.upper()]
 
     @api.model
     def _storesync_state(self, country, code):
         if not (country and code):
             return self.env["res.country.state"]
-        return self.env["res.country.state"].search(
-            [("country_id", "=", country.id), ("code", "=ilike", code)], limit=1
-        )
+        cache = batch_prepared(self.env).setdefault("states", {})
+        if (country.id, code.casefold()) not in cache:
+            cache[country.id, code.casefold()] = self.env["res.country.state"].search(
+                [("country_id", "=", country.id), ("code", "=ilike", code)], limit=1
+            )
+        return cache[country.id, code.casefold()]

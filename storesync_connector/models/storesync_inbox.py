@@ -52,6 +52,11 @@ TRANSIENT_DB_ERRORS = (
 )
 
 
+#: key of ``_Batch.prepared`` for what rows of the batch created and others reuse: dropped
+#: when a row fails (its savepoint undid what it created)
+VOLATILE = "volatile"
+
+
 def batch_prepared(env):
     """What ``_prepare_batch`` looked up for the batch being processed ({} outside one)."""
     batch = env.context.get(BATCH)
@@ -455,6 +460,9 @@ class StoresyncInbox(models.Model):
             values.setdefault("state", "done")
             if values["state"] != "error":
                 values.setdefault("last_error", False)
+        batch = self.env.context.get(BATCH)
+        if batch is not None and values.get("state") in ("error", "pending"):
+            batch.prepared.pop(VOLATILE, None)
         outcomes = self.env.context.get(OUTCOMES)
         if outcomes is None:
             self.write(values)
