@@ -123,3 +123,20 @@ class TestImportBatch(StoresyncCase):
             self.assertLessEqual(set(line.attributes), set(group))
             self.assertEqual({name for name, _value in group}, set(names))
         self.assertTrue(new, "the batch must sell variations not bound yet")
+
+    def test_what_a_failed_row_created_is_not_reused_by_the_next(self):
+        batch = _Batch()
+        Template = self.env["product.template"].with_context(**{BATCH: batch})
+        savepoint = self.env.cr.savepoint()
+        created = Template._storesync_attribute_value("Batch fabric", "Linen")
+        self.assertEqual(Template._storesync_attribute_value("Batch fabric", "Linen"), created)
+        savepoint.rollback()  # the row that created it failed: its savepoint undid it
+        savepoint.close(rollback=False)
+        failing = self.env["storesync.inbox"].create(
+            {"store_id": self.store.id, "kind": "customer", "external_id": "c-1", "payload": {}}
+        )
+        failing.with_context(**{BATCH: batch})._process_one()
+        self.assertEqual(failing.state, "error")
+        again = Template._storesync_attribute_value("Batch fabric", "Linen")
+        self.assertTrue(again.exists())
+        self.assertEqual((again.attribute_id.name, again.name), ("Batch fabric", "Linen"))
