@@ -313,7 +313,7 @@ class StoresyncStore(models.Model):
             changed += window_changed
             if window_changed and not triggered:
                 # Processing starts while a long history is still being fetched.
-                self.env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
+                self.env["storesync.inbox"]._trigger_processing()
                 triggered = True
             self.write({"orders_cursor": end, "orders_fetch_error": False})
             time_left = self.env["ir.cron"]._commit_progress(held)
