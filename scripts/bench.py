@@ -441,6 +441,9 @@ class Bench:
         base = self.copy_db(ready, "baseline")
         quot = self.copy_db(ready, "quotations")
         scale = self.copy_db(ready, "preload") if a.preload else None
+        # Copied now: another checkout's bench on the same PostgreSQL drops a seed database
+        # of a different addon digest when it starts.
+        large = self.copy_db(seed, "large") if a.rss_orders else None
 
         dev.step(f"import: {a.orders} orders, fetch + process crons")
         dump = self.tmp / "end-state.json"
@@ -479,8 +482,8 @@ class Bench:
         )
         self._optional("export", lambda: self.export_phase(emulator, imp, store_id))
         self._optional("webhooks", lambda: self.webhook_phase(emulator, imp, store_id))
-        if a.rss_orders:
-            self._optional("large", lambda: self.large_phase(seed))
+        if large:
+            self._optional("large", lambda: self.large_phase(large))
         self.report()
 
     def _optional(self, name, phase):
@@ -525,9 +528,10 @@ class Bench:
         self._show_import("steady", result)
         dev.info(f"{len(log)} requests for {len(ids)} orders: {result['http_paths']}")
 
-    def large_phase(self, seed):
+    def large_phase(self, db):
         """Peak RSS of the import process at ``--rss-orders`` (10,000) orders: an emulator
-        generating that history and a database of their own, then one import worker."""
+        generating that history and a database of their own (``db``: the addon installed, no
+        store yet), then one import worker."""
         from store_emulator import EmulatorServer
 
         a, r = self.args, self.results
@@ -545,7 +549,6 @@ class Bench:
         ).start()
         try:
             dev.info(f"{emulator.url}, generated in {time.perf_counter() - started:.1f} s")
-            db = self.copy_db(seed, "large")
             store_id = self.worker("setup", db, **self.profile.setup_args(emulator))["store_id"]
             result, log = self.requests_during(
                 emulator, lambda: self.worker("import", db, store_id=store_id)
