@@ -10,8 +10,11 @@ process (``scripts/bench_odoo.py``), so peak RSS and query counts are per phase:
 2. import: N orders fetched and processed by the connector's crons, end to end;
 3. ratio import/baseline (for confirmed orders and for quotations), requests per 100 orders;
 4. scale: the same import with ``--preload`` orders already in the database;
-5. export: K stock changes sent back to the store;
-6. webhooks: orders placed one after another, from webhook to committed sales order.
+5. steady state: N more orders, every product in them already known, fetched and processed:
+   HTTP requests per 100 orders once the catalogue is in;
+6. export: K stock changes sent back to the store;
+7. webhooks: a burst of orders (20 a second for 10 s), from webhook to committed sales order;
+8. 10k: the peak RSS of an import of 10,000 orders, on a database and an emulator of its own.
 
 The last line printed is one JSON object with the headline figures (README: Benchmark).
 ``--platform shoprenter`` runs the same phases against the Shoprenter emulator (HUF, VAT by
@@ -24,6 +27,7 @@ import binascii
 import contextlib
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -39,14 +43,66 @@ import dev  # noqa: E402  (scripts/dev.py: the setup `make run` uses)
 REPO = dev.REPO
 KEY, SECRET = "ck_bench", "cs_bench"
 SHOP_NAME = "demo"
+#: figure -> (comparison, target): what ``targets_met`` checks in the summary
 TARGETS = {
-    "ratio": 0.8,
-    "http_per_100": 1.2,
-    "preload_ratio": 0.9,
-    "rss_mb": 500,
-    "stock_s": 60,
-    "webhook_max_s": 5,
+    "ratio": (">=", 0.8),
+    "quotation_ratio": (">=", 0.8),
+    "http_per_100": ("<=", 1.2),
+    "http_steady_per_100": ("<=", 1.0),
+    "preload_ratio": (">=", 0.9),
+    "rss_mb_10k": ("<=", 500),
+    "stock_calls": ("<=", "stock_min_calls"),
+    "stock_s": ("<=", 60),
+    "webhook_max_s": ("<=", 5),
 }
+
+
+JSON_KEYS = (
+    "orders",
+    "baseline_per_s",
+    "import_per_s",
+    "ratio",
+    "http_per_100",
+    "queries_per_order",
+    "rss_mb",
+    "preload_ratio",
+    "stock_products",
+    "stock_calls",
+    "stock_s",
+    "webhook_p50_s",
+    "webhook_max_s",
+    "platform",
+    # added with issue 12 (after the first ones, which other tools read)
+    "http_steady_per_100",
+    "stock_min_calls",
+    "rss_mb_10k",
+)
+
+
+def targets_met(summary):
+    """Each figure of ``TARGETS`` -> True (met), False (missed) or None (not measured).
+
+    A target may name another figure of the summary (``stock_calls`` <= ``stock_min_calls``).
+    """
+    met = {}
+    for key, (op, target) in TARGETS.items():
+        value = summary.get(key)
+        if isinstance(target, str):
+            target = summary.get(target)
+        if value is None or target is None:
+            met[key] = None
+        else:
+            met[key] = value >= target if op == ">=" else value <= target
+    return met
+
+
+def target_text(key, summary=None):
+    """A target as the table shows it (``<= 1.0``; ``= 10`` for the stock calls' floor)."""
+    op, target = TARGETS[key]
+    if isinstance(target, str):
+        floor = (summary or {}).get(target)
+        return f"= {floor}" if floor is not None else f"= {target}"
+    return f"{op} {target:g}"
 
 
 class WooCommerceProfile:
@@ -78,6 +134,22 @@ class WooCommerceProfile:
             }
             for v in store.variations.values()
         ]
+
+    def place_known_orders(self, store, count, bound, rng):
+        """Place ``count`` new paid orders drawn by the emulator's own generator (buyers,
+        coupons, fees, shipping, variants) from the products in ``bound`` only
+        (``[external_id, variation_id]`` pairs the import bound); returns their ids."""
+        known = {str(external_id) for external_id, _variation in bound}
+        with store.lock:
+            gen, catalogue = store.gen, store.gen.products
+            gen.products = [p for p in catalogue if str(p["id"]) in known]
+            if not gen.products:
+                gen.products = catalogue
+                raise dev.SetupError("no store product of the import is bound")
+            try:
+                return store.create_orders(count, status="processing")
+            finally:
+                gen.products = catalogue
 
     def stock_of(self, store, product_id, variation_id):
         """The store's quantity of one item (None: no such item)."""
@@ -123,6 +195,19 @@ class ShoprenterProfile(WooCommerceProfile):
             for inner, p in store.products.items()
         ]
 
+    def place_known_orders(self, store, count, bound, rng):
+        # The store's own generator takes the lines it is given, the rest (buyer, shipping,
+        # payment, coupon) it draws: lines as it would draw them, from bound products.
+        known = sorted({inner for rid, _v in bound if (inner := _inner_id(rid)) in store.products})
+        if not known:
+            raise dev.SetupError("no store product of the import is bound")
+        ids = []
+        for _ in range(count):
+            picked = rng.sample(known, min(len(known), rng.randint(1, 4)))
+            lines = [{"product_id": p, "quantity": rng.choice([1, 1, 1, 2, 3])} for p in picked]
+            ids += store.create_orders(1, status="processing", lines=lines)
+        return ids
+
     def stock_of(self, store, product_id, variation_id):
         inner = _inner_id(product_id)
         item = store.products.get(inner) if inner is not None else None
@@ -150,7 +235,24 @@ def parse_args(argv):
         "--preload", type=int, default=100_000, help="orders already in the database (100000)"
     )
     parser.add_argument("--stock", type=int, default=1000, help="stock changes to export (1000)")
-    parser.add_argument("--webhooks", type=int, default=50, help="webhooks to time (50)")
+    parser.add_argument(
+        "--webhook-rate",
+        type=float,
+        default=20.0,
+        help="orders placed per second in the webhook burst (20)",
+    )
+    parser.add_argument(
+        "--webhook-seconds",
+        type=float,
+        default=10.0,
+        help="how long the webhook burst lasts, in seconds (10)",
+    )
+    parser.add_argument(
+        "--rss-orders",
+        type=int,
+        default=10_000,
+        help="orders of the import whose peak RSS is rss_mb_10k (10000; 0 skips it)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="the emulator's data seed (1)")
     parser.add_argument(
         "--platform",
@@ -161,7 +263,8 @@ def parse_args(argv):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="small sizes: 100 orders, 50 products, no preload, 50 stock changes, 10 webhooks",
+        help="small sizes: 100 orders, 50 products, no preload, 50 stock changes "
+        "(the webhook burst and the 10,000-order import as in a full run)",
     )
     parser.add_argument(
         "--http-port",
@@ -177,9 +280,19 @@ def parse_args(argv):
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.orders, args.products, args.preload = 100, 50, 0
-        args.stock, args.webhooks = 50, 10
+        args.orders, args.products, args.preload, args.stock = 100, 50, 0, 50
+    for name in ("orders", "products", "webhook_rate", "webhook_seconds"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be above 0")
+    for name in ("preload", "stock", "rss_orders"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must not be below 0")
     return args
+
+
+def webhook_count(args):
+    """Orders in the webhook burst: ``--webhook-rate`` a second for ``--webhook-seconds``."""
+    return max(1, round(args.webhook_rate * args.webhook_seconds))
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -328,6 +441,9 @@ class Bench:
         base = self.copy_db(ready, "baseline")
         quot = self.copy_db(ready, "quotations")
         scale = self.copy_db(ready, "preload") if a.preload else None
+        # Copied now: another checkout's bench on the same PostgreSQL drops a seed database
+        # of a different addon digest when it starts.
+        large = self.copy_db(seed, "large") if a.rss_orders else None
 
         dev.step(f"import: {a.orders} orders, fetch + process crons")
         dump = self.tmp / "end-state.json"
@@ -359,8 +475,15 @@ class Bench:
 
         if scale:
             self._optional("scale", lambda: self.scale_phase(emulator, scale, store_id))
+        # After every import of the seeded history: the new orders would be in theirs.
+        self._optional(
+            "steady",
+            lambda: self.steady_phase(emulator, imp, store_id, r["import"].get("bound", [])),
+        )
         self._optional("export", lambda: self.export_phase(emulator, imp, store_id))
         self._optional("webhooks", lambda: self.webhook_phase(emulator, imp, store_id))
+        if large:
+            self._optional("large", lambda: self.large_phase(large))
         self.report()
 
     def _optional(self, name, phase):
@@ -387,6 +510,55 @@ class Bench:
             emulator, lambda: self.worker("import", db, store_id=store_id)
         )
         self._show_import("scale", r["scale"])
+
+    def steady_phase(self, emulator, db, store_id, bound):
+        """N new orders of products the import bound: the fetch should only list orders."""
+        a, r = self.args, self.results
+        dev.step(f"steady state: {a.orders} new orders of known products, fetch + process")
+        ids = self.profile.place_known_orders(
+            emulator.store, a.orders, bound, random.Random(a.seed)
+        )
+        result, log = self.requests_during(
+            emulator, lambda: self.worker("import", db, store_id=store_id)
+        )
+        result["placed"] = len(ids)
+        result["http"] = len(log)
+        result["http_paths"] = _paths(log)
+        r["steady"] = result
+        self._show_import("steady", result)
+        dev.info(f"{len(log)} requests for {len(ids)} orders: {result['http_paths']}")
+
+    def large_phase(self, db):
+        """Peak RSS of the import process at ``--rss-orders`` (10,000) orders: an emulator
+        generating that history and a database of their own (``db``: the addon installed, no
+        store yet), then one import worker."""
+        from store_emulator import EmulatorServer
+
+        a, r = self.args, self.results
+        dev.step(f"10k: {a.rss_orders} orders, {a.products} products, a store of their own")
+        started = time.perf_counter()
+        emulator = EmulatorServer(
+            platform=self.profile.name,
+            seed=a.seed,
+            orders=a.rss_orders,
+            products=a.products,
+            consumer_key=KEY,
+            consumer_secret=SECRET,
+            port=0,
+            **self.profile.emulator_options,
+        ).start()
+        try:
+            dev.info(f"{emulator.url}, generated in {time.perf_counter() - started:.1f} s")
+            store_id = self.worker("setup", db, **self.profile.setup_args(emulator))["store_id"]
+            result, log = self.requests_during(
+                emulator, lambda: self.worker("import", db, store_id=store_id)
+            )
+        finally:
+            emulator.stop()
+        result["fetched"] = a.rss_orders
+        result["http"] = len(log)
+        r["large"] = result
+        self._show_import("10k", result)
 
     def _show_import(self, name, result):
         dev.info(
@@ -452,7 +624,10 @@ class Bench:
 
     def webhook_phase(self, emulator, db, store_id):
         a, r = self.args, self.results
-        dev.step(f"webhooks: {a.webhooks} orders placed one after another")
+        dev.step(
+            f"webhooks: {webhook_count(a)} orders, {a.webhook_rate:g} a second for "
+            f"{a.webhook_seconds:g} s"
+        )
         port = a.http_port or _free_port()
         url = f"http://127.0.0.1:{port}"
         setup = self.worker("webhook_setup", db, store_id=store_id, base_url=url)
@@ -478,26 +653,34 @@ class Bench:
         try:
             if not dev.wait_http(f"{url}/web/health", 120, server):
                 raise dev.SetupError(f"Odoo did not start for the webhook test, see {log}")
-            r["webhooks"] = self._time_webhooks(emulator, db, a.webhooks)
+            r["webhooks"] = self._time_webhooks(emulator, db, a.webhook_rate, a.webhook_seconds)
         finally:
+            # What Odoo logs once told to stop (a cron job cut off mid-way: "cursor already
+            # closed") is the stop, not the burst: only the log up to here is looked at.
+            measured = log.stat().st_size if log.exists() else 0
             server.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 server.wait(timeout=20)
             if server.poll() is None:
                 server.kill()
         result = r["webhooks"]
-        if log.exists():
-            errors = [line for line in log.read_text().splitlines() if " ERROR " in line]
+        if measured:
+            with log.open("rb") as src:
+                text = src.read(measured).decode(errors="replace")
+            errors = [line for line in text.splitlines() if " ERROR " in line]
             if errors:
                 dev.info(f"Odoo logged {len(errors)} errors (see {log}), e.g. {errors[0][:300]}")
                 self.notes.append(f"webhooks: Odoo logged {len(errors)} errors, see {log}")
         dev.info(
-            f"{result['committed']}/{result['sent']} committed, median {result['p50_s']} s, "
-            f"max {result['max_s']} s"
+            f"{result['committed']}/{result['sent']} committed (placed in {result['placed_s']} s),"
+            f" median {result['p50_s']} s, max {result['max_s']} s"
         )
 
-    def _time_webhooks(self, emulator, db, count, interval=0.25, timeout=60):
-        """Place orders at a steady pace; time each from placement to the committed order.
+    def _time_webhooks(self, emulator, db, rate, seconds, timeout=None):
+        """Place orders in a burst, ``rate`` a second for ``seconds`` (each at its own moment
+        on the schedule, not after the one before); time each from its placement to its
+        committed sales order. ``timeout``: how long after the burst the last may take
+        (default 60 s plus one second per order).
 
         One warm-up order goes first and is not counted: a freshly started Odoo's cron thread
         runs every job that is due on its first wake-up (mail, procurement scheduler...), which
@@ -531,7 +714,8 @@ class Bench:
             def poll():
                 while True:
                     last_round = stop.is_set()
-                    waiting = [oid for oid in sent if oid not in seen]
+                    # (a copy: the burst adds to ``sent`` meanwhile)
+                    waiting = [oid for oid in list(sent) if oid not in seen]
                     if waiting:
                         now = time.time()
                         for oid in committed(waiting):
@@ -542,12 +726,18 @@ class Bench:
 
             poller = threading.Thread(target=poll, daemon=True)
             poller.start()
-            for _ in range(count):
+            count = max(1, round(rate * seconds))
+            started = time.time()
+            for index in range(count):
+                # On schedule: a placement that ran late is not made up for by the next.
+                delay = started + index / rate - time.time()
+                if delay > 0:
+                    time.sleep(delay)
                 at = time.time()
                 for oid in emulator.store.create_orders(1, status="processing"):
                     sent[str(oid)] = at
-                time.sleep(interval)
-            deadline = time.time() + timeout
+            placed_s = time.time() - started
+            deadline = time.time() + (60 + count if timeout is None else timeout)
             while len(seen) < len(sent) and time.time() < deadline:
                 time.sleep(0.1)
             stop.set()
@@ -559,6 +749,8 @@ class Bench:
             deliveries = list(emulator.store.webhook_deliveries)
         return {
             "warm_up_ok": warm_ok,
+            "rate": rate,
+            "placed_s": round(placed_s, 2),
             "sent": len(sent),
             "committed": len(seen),
             "deliveries": len(deliveries),
@@ -581,6 +773,8 @@ class Bench:
         scale = r.get("scale") if "total_s" in r.get("scale", {}) else None
         export = r.get("export") or {}
         hooks = r.get("webhooks") or {}
+        steady = r.get("steady") if "http" in r.get("steady", {}) else None
+        large = r.get("large") if "rss_mb" in r.get("large", {}) else None
         return {
             "orders": n,
             "baseline_per_s": round(baseline_per_s, 1),
@@ -590,96 +784,133 @@ class Bench:
             "quotation_import_per_s": round(n / quot["total_s"], 1),
             "quotation_ratio": round(baseline_quot_s / quot["total_s"], 2),
             "http_per_100": round(imp["http"] * 100 / n, 2),
+            "http_steady_per_100": (
+                round(steady["http"] * 100 / steady["placed"], 2) if steady else None
+            ),
             "queries_per_order": round(imp["queries"] / n, 1),
             "baseline_queries_per_order": round(base["queries"] / n, 1),
             "rss_mb": imp["rss_mb"],
             "baseline_rss_mb": base["rss_mb"],
+            "rss_orders": a.rss_orders if large else None,
+            "rss_mb_10k": large["rss_mb"] if large else None,
+            "import_10k_s": round(large["total_s"], 1) if large else None,
             "preload": a.preload,
             "preload_ratio": (round((n / scale["total_s"]) / import_per_s, 2) if scale else None),
             "stock_products": export.get("products"),
             "stock_calls": export.get("calls"),
+            "stock_min_calls": export.get("api_minimum"),
             "stock_s": round(export["stock_s"], 2) if "stock_s" in export else None,
             "webhook_p50_s": hooks.get("p50_s"),
             "webhook_max_s": hooks.get("max_s"),
             "platform": self.profile.name,
         }
 
-    def report(self):
+    def rows(self, s):
+        """The table's rows: (figure, value, target, met/MISSED/n/a)."""
         a, r = self.args, self.results
-        s = self.summary()
-        imp, base = r["import"], r["baseline"]
+        imp = r["import"]
+        met_of = targets_met(s)
 
-        def met(ok):
+        def met(key):
+            ok = met_of[key]
             return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+        def target(key):
+            return target_text(key, s)
 
         rows = [
             ("baseline (ORM create batches), orders/s", s["baseline_per_s"], "", ""),
             ("import (fetch + process), orders/s", s["import_per_s"], "", ""),
-            ("ratio import / baseline", s["ratio"], ">= 0.8", met(s["ratio"] >= 0.8)),
+            ("ratio import / baseline", s["ratio"], target("ratio"), met("ratio")),
             ("  quotations only: baseline orders/s", s["quotation_baseline_per_s"], "", ""),
             ("  quotations only: import orders/s", s["quotation_import_per_s"], "", ""),
             (
                 "  quotations only: ratio",
                 s["quotation_ratio"],
-                ">= 0.8",
-                met(s["quotation_ratio"] >= 0.8),
+                target("quotation_ratio"),
+                met("quotation_ratio"),
             ),
             ("HTTP requests (import)", imp["http"], "", ""),
             (
                 "HTTP requests per 100 orders",
                 s["http_per_100"],
-                "<= 1.2",
-                met(s["http_per_100"] <= 1.2),
+                target("http_per_100"),
+                met("http_per_100"),
             ),
+        ]
+        steady = r.get("steady") or {}
+        if steady.get("unavailable") or s["http_steady_per_100"] is None:
+            rows.append(
+                (
+                    "steady state HTTP per 100 orders",
+                    steady.get("unavailable", "not run"),
+                    "",
+                    "n/a",
+                )
+            )
+        else:
+            rows.append(
+                (
+                    f"steady state HTTP per 100 orders ({steady['placed']} orders)",
+                    s["http_steady_per_100"],
+                    target("http_steady_per_100"),
+                    met("http_steady_per_100"),
+                )
+            )
+        rows += [
             ("SQL queries per order (import)", s["queries_per_order"], "", ""),
             ("SQL queries per order (baseline)", s["baseline_queries_per_order"], "", ""),
-            (
-                "peak RSS import process, MB",
-                s["rss_mb"],
-                "<= 500 at 10k orders",
-                met(s["rss_mb"] <= 500)
-                if a.orders >= 10_000
-                else f"{met(s['rss_mb'] <= 500)} (at {a.orders})",
-            ),
+            (f"peak RSS import process, MB ({a.orders} orders)", s["rss_mb"], "", ""),
             ("peak RSS baseline process, MB", s["baseline_rss_mb"], "", ""),
         ]
+        large = r.get("large") or {}
+        if large.get("unavailable") or s["rss_mb_10k"] is None:
+            rows.append(
+                ("peak RSS import, 10k orders", large.get("unavailable", "not run"), "", "n/a")
+            )
+        else:
+            rows += [
+                (
+                    f"peak RSS import process, MB ({s['rss_orders']} orders)",
+                    s["rss_mb_10k"],
+                    target("rss_mb_10k"),
+                    met("rss_mb_10k"),
+                ),
+                (
+                    f"  that import, s ({large['orders']} sales orders)",
+                    s["import_10k_s"],
+                    "",
+                    "",
+                ),
+            ]
         if r.get("scale", {}).get("unavailable"):
-            rows.append(("preload ratio", r["scale"]["unavailable"], ">= 0.9", "n/a"))
+            rows.append(
+                ("preload ratio", r["scale"]["unavailable"], target("preload_ratio"), "n/a")
+            )
         elif s["preload_ratio"] is None:
-            rows.append(("preload ratio", "not run", ">= 0.9", "n/a (--preload 0)"))
+            rows.append(("preload ratio", "not run", target("preload_ratio"), "n/a (--preload 0)"))
         else:
             rows.append(
                 (
                     f"preload ratio ({a.preload} orders in the database)",
                     s["preload_ratio"],
-                    ">= 0.9",
-                    met(s["preload_ratio"] >= 0.9),
+                    target("preload_ratio"),
+                    met("preload_ratio"),
                 )
             )
         export = r.get("export") or {}
         if export.get("unavailable") or not export:
             rows.append(("stock export", f"not available: {export.get('unavailable')}", "", "n/a"))
         else:
-            calls_target = -(-s["stock_products"] // self.profile.batch_size)
             rows += [
                 ("stock changes (products)", s["stock_products"], "", ""),
-                (
-                    "stock export calls",
-                    s["stock_calls"],
-                    f"= {calls_target}",
-                    met(s["stock_calls"] <= calls_target),
-                ),
-                (
-                    self.profile.minimum_label,
-                    export.get("api_minimum"),
-                    f"= {s['stock_calls']}",
-                    met(s["stock_calls"] <= export.get("api_minimum", 0)),
-                ),
+                ("stock export calls", s["stock_calls"], target("stock_calls"), met("stock_calls")),
+                (self.profile.minimum_label, s["stock_min_calls"], "", ""),
                 (
                     "seconds until the store is right",
                     s["stock_s"],
-                    "<= 60",
-                    met(s["stock_s"] <= 60 and not export["wrong"]),
+                    target("stock_s"),
+                    "MISSED" if export["wrong"] else met("stock_s"),
                 ),
             ]
         hooks = r.get("webhooks") or {}
@@ -688,7 +919,8 @@ class Bench:
         else:
             rows += [
                 (
-                    f"webhook -> order, median s ({hooks['committed']}/{hooks['sent']})",
+                    f"webhook -> order, median s ({hooks['committed']}/{hooks['sent']}, "
+                    f"{hooks['rate']:g}/s)",
                     s["webhook_p50_s"],
                     "",
                     "",
@@ -696,10 +928,18 @@ class Bench:
                 (
                     "webhook -> order, max s",
                     s["webhook_max_s"],
-                    "<= 5",
-                    met(s["webhook_max_s"] is not None and s["webhook_max_s"] <= 5),
+                    target("webhook_max_s"),
+                    # Orders never committed: the burst missed, whatever the others took.
+                    met("webhook_max_s") if hooks["committed"] == hooks["sent"] else "MISSED",
                 ),
             ]
+        return rows
+
+    def report(self):
+        a, r = self.args, self.results
+        s = self.summary()
+        imp, base = r["import"], r["baseline"]
+        rows = self.rows(s)
         width = max(len(row[0]) for row in rows)
         print(f"\n{'':=<{width + 40}}")
         print(
@@ -722,33 +962,12 @@ class Bench:
             + ", ".join(f"{m} {c}" for m, c in imp["counts"].items() if m.startswith("storesync."))
         )
         print(f"import requests: {imp['http_paths']}")
+        if r.get("steady", {}).get("http_paths") is not None:
+            print(f"steady state requests: {r['steady']['http_paths']}")
         for note in self.notes:
             print(f"note: {note}")
         print(f"{'':=<{width + 40}}")
-        print(
-            json.dumps(
-                {
-                    key: s[key]
-                    for key in (
-                        "orders",
-                        "baseline_per_s",
-                        "import_per_s",
-                        "ratio",
-                        "http_per_100",
-                        "queries_per_order",
-                        "rss_mb",
-                        "preload_ratio",
-                        "stock_products",
-                        "stock_calls",
-                        "stock_s",
-                        "webhook_p50_s",
-                        "webhook_max_s",
-                        "platform",
-                    )
-                }
-            ),
-            flush=True,
-        )
+        print(json.dumps({key: s[key] for key in JSON_KEYS}), flush=True)
 
 
 def _paths(log):

@@ -279,6 +279,17 @@ def run_import(env, store):
     }
 
 
+def bound_products(env, store):
+    """The store products bound to Odoo products now, as ``[external_id, variation_id]``
+    pairs: what a later fetch knows and need not ask the store about."""
+    env.cr.execute(
+        "SELECT external_id, variation_id FROM storesync_product_binding WHERE store_id = %s "
+        "ORDER BY external_id, variation_id",
+        [store.id],
+    )
+    return [list(row) for row in env.cr.fetchall()]
+
+
 # --------------------------------------------------------------------------- baseline
 
 
@@ -911,6 +922,7 @@ def _phase(name, env, args):
         result = run_import(env, store)
         result["marks"] = marks
         result["counts"] = count_new(env, marks)
+        result["bound"] = bound_products(env, store)
         if args.get("dump"):
             with open(args["dump"], "w") as out:
                 json.dump(dump_end_state(env, marks), out)

@@ -3,8 +3,11 @@
 import contextlib
 import io
 import json
+import random
 from datetime import datetime, timedelta
 from unittest.mock import patch
+
+import pytest
 
 from odoo.tests import TransactionCase, tagged
 
@@ -169,28 +172,34 @@ class TestBench(TransactionCase):
         with contextlib.redirect_stdout(out):
             run.report()
         last = json.loads(out.getvalue().strip().splitlines()[-1])
-        self.assertEqual(
-            set(last),
-            {
-                "orders",
-                "baseline_per_s",
-                "import_per_s",
-                "ratio",
-                "http_per_100",
-                "queries_per_order",
-                "rss_mb",
-                "preload_ratio",
-                "stock_products",
-                "stock_calls",
-                "stock_s",
-                "webhook_p50_s",
-                "webhook_max_s",
-                "platform",
-            },
-        )
+        self.assertEqual(list(last), FIRST_KEYS + NEW_KEYS)
         self.assertEqual(last["platform"], self.platform)
         self.assertIsNone(last["stock_s"])
+        # Phases that did not run: null figures, not made-up ones.
+        for key in NEW_KEYS:
+            self.assertIsNone(last[key], key)
         self.assertIn("not available: not run in this test", out.getvalue())
+
+    def test_steady_state_fetch_lists_orders_only(self):
+        """New orders of products the import bound: the fetch asks the store for no product
+        and no category, only the order listing (plus a token where the platform needs one)."""
+        first = bench_odoo.run_import(self.env, self.store)
+        self.assertFalse(first["errors"])
+        bound = bench_odoo.bound_products(self.env, self.store)
+        self.assertTrue(bound)
+        store = self.emulator.store
+        ids = self.profile.place_known_orders(store, 4, bound, random.Random(5))
+        self.assertEqual(len(ids), 4)
+        log_start = len(self.emulator.request_log_snapshot())
+        result = bench_odoo.run_import(self.env, self.store)
+        paths = bench._paths(self.emulator.request_log_snapshot()[log_start:])
+        self.assertFalse(result["errors"])
+        self.assertEqual(result["orders"], first["orders"] + 4)
+        listing = {"woocommerce": "GET orders", "shoprenter": "GET orderExtend"}[self.platform]
+        self.assertEqual(paths.pop(listing), 1, paths)
+        self.assertEqual(set(paths) - {"POST demo/app/token"}, set(), paths)
+        # Still every product of the new orders bound (none created by the steady fetch).
+        self.assertEqual(bench_odoo.bound_products(self.env, self.store), bound)
 
     def test_request_paths_without_ids(self):
         rid = "cHJvZHVjdC1wcm9kdWN0X2lkPTEwMQ=="  # product-product_id=101
@@ -212,6 +221,158 @@ class TestBench(TransactionCase):
                 "GET products/<id>": 1,
             },
         )
+
+
+FIRST_KEYS = [
+    "orders",
+    "baseline_per_s",
+    "import_per_s",
+    "ratio",
+    "http_per_100",
+    "queries_per_order",
+    "rss_mb",
+    "preload_ratio",
+    "stock_products",
+    "stock_calls",
+    "stock_s",
+    "webhook_p50_s",
+    "webhook_max_s",
+    "platform",
+]
+NEW_KEYS = ["http_steady_per_100", "stock_min_calls", "rss_mb_10k"]
+
+
+def test_arguments_burst_and_10k_import():
+    args = bench.parse_args([])
+    assert (args.webhook_rate, args.webhook_seconds, args.rss_orders) == (20, 10, 10_000)
+    assert bench.webhook_count(args) == 200
+    # The quick run: small sizes, but the same burst and a real 10,000-order import.
+    quick = bench.parse_args(["--quick"])
+    assert (quick.orders, quick.products, quick.preload, quick.stock) == (100, 50, 0, 50)
+    assert (quick.webhook_rate, quick.webhook_seconds, quick.rss_orders) == (20, 10, 10_000)
+    other = bench.parse_args(["--webhook-rate", "5", "--webhook-seconds", "3", "--rss-orders", "0"])
+    assert bench.webhook_count(other) == 15
+    assert other.rss_orders == 0
+    for wrong in (["--webhooks", "10"], ["--webhook-rate", "0"], ["--rss-orders", "-1"]):
+        with contextlib.redirect_stderr(io.StringIO()), pytest.raises(SystemExit):
+            bench.parse_args(wrong)
+
+
+def test_targets_met():
+    figures = {
+        "ratio": 0.8,
+        "quotation_ratio": 0.79,
+        "http_per_100": 3.0,
+        "http_steady_per_100": 1.0,
+        "preload_ratio": None,
+        "rss_mb_10k": 500.1,
+        "stock_calls": 10,
+        "stock_min_calls": 10,
+        "stock_s": 0.9,
+        "webhook_max_s": 5.0,
+    }
+    assert bench.targets_met(figures) == {
+        "ratio": True,
+        "quotation_ratio": False,
+        "http_per_100": False,
+        "http_steady_per_100": True,
+        "preload_ratio": None,
+        "rss_mb_10k": False,
+        "stock_calls": True,
+        "stock_s": True,
+        "webhook_max_s": True,
+    }
+    met = bench.targets_met(
+        dict(figures, stock_calls=11, http_steady_per_100=1.01, webhook_max_s=None)
+    )
+    assert (met["stock_calls"], met["http_steady_per_100"], met["webhook_max_s"]) == (
+        False,
+        False,
+        None,
+    )
+    assert bench.targets_met(dict(figures, stock_min_calls=None))["stock_calls"] is None
+    assert bench.target_text("stock_calls", figures) == "= 10"
+    assert bench.target_text("http_steady_per_100") == "<= 1"
+    assert bench.target_text("ratio") == ">= 0.8"
+
+
+def _finished_run(argv, **results):
+    """A Bench whose phases 'ran' with these results (no Odoo, no emulator)."""
+    run = bench.Bench.__new__(bench.Bench)
+    run.args = bench.parse_args(argv)
+    run.profile = bench.PLATFORMS["woocommerce"]
+    run.notes = []
+    counts = {"sale.order": 95, "storesync.inbox": 161}
+    run.results = {
+        "import": {
+            "total_s": 10.0,
+            "queries": 13_000,
+            "rss_mb": 150.0,
+            "http": 3,
+            "http_paths": {"GET orders": 1},
+            "counts": counts,
+        },
+        "baseline": {
+            "total_s": 4.0,
+            "confirm_s": 2.0,
+            "queries": 3_500,
+            "rss_mb": 140.0,
+            "counts": counts,
+        },
+        "quotations": {"total_s": 8.0},
+        **results,
+    }
+    return run
+
+
+def test_report_new_figures_and_their_targets():
+    run = _finished_run(
+        ["--quick"],
+        steady={"placed": 100, "http": 2, "http_paths": {"GET orders": 1, "GET products": 1}},
+        large={"rss_mb": 612.5, "total_s": 800.04, "orders": 9500},
+        export={"products": 50, "calls": 10, "api_minimum": 9, "stock_s": 0.9, "wrong": 0},
+        webhooks={"committed": 200, "sent": 200, "rate": 20.0, "p50_s": 1.5, "max_s": 4.2},
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        run.report()
+    lines = out.getvalue().strip().splitlines()
+    last = json.loads(lines[-1])
+    assert list(last) == FIRST_KEYS + NEW_KEYS
+    assert last["http_steady_per_100"] == 2.0
+    assert (last["stock_calls"], last["stock_min_calls"]) == (10, 9)
+    assert last["rss_mb_10k"] == 612.5
+    assert last["webhook_max_s"] == 4.2
+
+    def row(start):
+        return next(line for line in lines if line.startswith(start)).split()
+
+    assert row("steady state HTTP per 100 orders")[-3:] == ["<=", "1", "MISSED"]
+    assert row("peak RSS import process, MB (10000 orders)")[-3:] == ["<=", "500", "MISSED"]
+    assert row("stock export calls")[-3:] == ["=", "9", "MISSED"]
+    assert row("webhook -> order, max s")[-3:] == ["<=", "5", "met"]
+    assert "steady state requests: {'GET orders': 1, 'GET products': 1}" in lines
+
+
+def test_report_burst_with_orders_never_committed_is_missed():
+    run = _finished_run(
+        ["--quick"],
+        steady={"placed": 100, "http": 1, "http_paths": {"GET orders": 1}},
+        webhooks={"committed": 150, "sent": 200, "rate": 20.0, "p50_s": 1.0, "max_s": None},
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        run.report()
+    lines = out.getvalue().strip().splitlines()
+    last = json.loads(lines[-1])
+    assert last["http_steady_per_100"] == 1.0
+    assert last["webhook_max_s"] is None
+    assert last["rss_mb_10k"] is None
+    steady = next(line for line in lines if line.startswith("steady state HTTP"))
+    assert steady.split()[-1] == "met"
+    hooks = next(line for line in lines if line.startswith("webhook -> order, max s"))
+    assert hooks.split()[-1] == "MISSED"
+    assert any(line.startswith("peak RSS import, 10k orders") for line in lines)
 
 
 @tagged("post_install", "-at_install")
