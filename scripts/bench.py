@@ -645,8 +645,9 @@ class Bench:
             dbfilter=f"^{db}$",
             log_file=log,
         )
+        # Odoo's default of two cron threads: the two processing jobs share the burst.
         server = subprocess.Popen(
-            dev.odoo_cmd(self.src, conf, "-d", db, "--max-cron-threads=1", "--log-level=warn"),
+            dev.odoo_cmd(self.src, conf, "-d", db, "--max-cron-threads=2", "--log-level=warn"),
             env=self.pg_env,
             cwd=REPO,
         )
