@@ -156,11 +156,6 @@ class TestWebhook(StoresyncCase, HttpCase):
             ],
         )
         self.assertTrue(self._triggers(), "the processing cron is asked to run at once")
-        second = self.env.ref("storesync_connector.ir_cron_process_inbox_2")
-        self.assertTrue(
-            self.env["ir.cron.trigger"].search([("cron_id", "=", second.id)]),
-            "and so is the second worker, which shares a burst of deliveries",
-        )
         self.env["storesync.inbox"]._cron_process()
         self.assertEqual(row.state, "done", row.last_error)
         sale = self._sales()

@@ -105,7 +105,7 @@ class StoresyncWebhookController(http.Controller):
             return self._refuse(store_id, 400, "no_id", f"{about['topic']}: no usable id")
         changed = env["storesync.inbox"]._upsert(store, kind, [dict(item, payload=payload)])
         if changed:
-            env["storesync.inbox"]._trigger_processing()
+            env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
         _logger.info(
             "Store sync webhook: store %s, %s %s %s",
             store_id,

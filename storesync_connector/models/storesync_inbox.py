@@ -13,11 +13,6 @@ from ..adapters import PayloadError
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-#: the cron jobs that process the sync log, side by side (see ``_trigger_processing``)
-PROCESSING_CRONS = (
-    "storesync_connector.ir_cron_process_inbox",
-    "storesync_connector.ir_cron_process_inbox_2",
-)
 #: how long a claimed row stays with the worker processing it; a killed worker's rows are
 #: taken again after this
 LEASE = timedelta(minutes=10)
@@ -504,12 +499,8 @@ class StoresyncInbox(models.Model):
 
     @api.model
     def _trigger_processing(self):
-        """Ask the processing crons to run now: each claims its own rows, so two cron threads
-        share a burst of payloads."""
-        for xmlid in PROCESSING_CRONS:
-            cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger()
+        """Ask the processing cron to run now."""
+        self.env.ref("storesync_connector.ir_cron_process_inbox").sudo()._trigger()
 
     # ------------------------------------------------------------------ user actions
 

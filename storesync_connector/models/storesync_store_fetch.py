@@ -313,7 +313,7 @@ class StoresyncStore(models.Model):
             changed += window_changed
             if window_changed and not triggered:
                 # Processing starts while a long history is still being fetched.
-                self.env["storesync.inbox"]._trigger_processing()
+                self.env.ref("storesync_connector.ir_cron_process_inbox")._trigger()
                 triggered = True
             self.write({"orders_cursor": end, "orders_fetch_error": False})
             time_left = self.env["ir.cron"]._commit_progress(held)
