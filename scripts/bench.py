@@ -645,7 +645,7 @@ class Bench:
             dbfilter=f"^{db}$",
             log_file=log,
         )
-        # Odoo's default of two cron threads: the two processing jobs share the burst.
+        # Odoo's default of two cron threads: fetch and export do not wait for the processing.
         server = subprocess.Popen(
             dev.odoo_cmd(self.src, conf, "-d", db, "--max-cron-threads=2", "--log-level=warn"),
             env=self.pg_env,
