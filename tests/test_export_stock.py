@@ -366,6 +366,41 @@ class TestStockExport(StoresyncCase):
         self.assertRecordValues(raced, [{"state": "done", "lease_until": False}])
         self.assertEqual(self._store_qty(first), 4)
 
+    def test_a_row_the_export_is_writing_is_queued_after_the_commit(self):
+        """make bench, webhook burst on Odoo's two cron threads: the export job wrote a stock
+        row after the processing job's transaction began, so the processing job's re-queue
+        of it failed to serialize and took its whole batch of orders down. It is queued
+        right after the commit instead, and the orders go on."""
+        product = self.products[42]
+        self._change_stock(product, 4)
+        row = self._rows(product)
+        self.outbox._cron_export()
+        self.assertEqual(row.state, "done")
+        Outbox = type(self.outbox)
+        original = Outbox._upsert_rows
+        races = []
+
+        def upsert(outbox, kind, pairs):
+            if not races:
+                races.append(pairs)
+                raise psycopg2.errors.SerializationFailure("could not serialize access")
+            return original(outbox, kind, pairs)
+
+        with patch.object(Outbox, "_upsert_rows", upsert):
+            queued = self.outbox._enqueue_pairs("stock", [(self.store.id, product.id)])
+            self.assertEqual(queued, 1)
+            self.assertEqual(races, [[(self.store.id, product.id)]])
+            self.assertEqual(row.state, "done", "not in this transaction")
+            self.env.flush_all()  # the transaction goes on after the failed statement
+            # The hook's own transaction wraps the test's, as a commit would show it.
+            self.registry_enter_test_mode()
+            self.env.cr.postcommit.run()
+        row.invalidate_recordset()
+        self.assertRecordValues(row, [{"state": "pending", "revision": 2}])
+        self.outbox._cron_export()
+        self.assertEqual(self._store_qty(product), 4)
+        self.assertEqual(row.state, "done")
+
     def test_variations_of_one_parent_travel_together(self):
         parents = [
             p

@@ -1,6 +1,7 @@
 import json
 import logging
 from datetime import timedelta
+from functools import partial
 
 import psycopg2.errors
 
@@ -107,11 +108,36 @@ class StoresyncOutbox(models.Model):
         pairs = sorted(set(pairs))
         if not pairs:
             return 0
-        model = KIND_MODELS[kind]
-        link = "product_id" if model == "product.product" else "order_id"
         # Raw SQL below: ORM writes to these rows (Ignore, ...) must reach the table first,
         # or the invalidation after it would write them over the new state.
         self.flush_model()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                count = self._upsert_rows(kind, pairs)
+        # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+            # The export job wrote one of these rows after this transaction began (REPEATABLE
+            # READ: this one cannot touch it). Order confirmations must not fail on it: the
+            # rows are queued in a transaction of their own right after this one commits.
+            _logger.info("Store sync: %s %s row(s) queued after the commit", len(pairs), kind)
+            self.env.cr.postcommit.add(partial(self._enqueue_after_commit, kind, pairs, trigger))
+            return len(pairs)
+        self.invalidate_model()
+        if count and trigger:
+            self._trigger_export()
+        return count
+
+    @api.model
+    def _enqueue_after_commit(self, kind, pairs, trigger):
+        """``_enqueue_pairs`` in a transaction of its own (a post-commit hook)."""
+        with self.env.registry.cursor() as cr:
+            self.with_env(self.env(cr=cr))._enqueue_pairs(kind, pairs, trigger)
+
+    @api.model
+    def _upsert_rows(self, kind, pairs):
+        """Insert or re-open the rows of ``pairs``; return how many."""
+        model = KIND_MODELS[kind]
+        link = "product_id" if model == "product.product" else "order_id"
         now = fields.Datetime.now()
         values = SQL(", ").join(SQL("(%s, %s)", store_id, res_id) for store_id, res_id in pairs)
         self.env.cr.execute(
@@ -150,11 +176,7 @@ class StoresyncOutbox(models.Model):
                 values=values,
             )
         )
-        count = len(self.env.cr.fetchall())
-        self.invalidate_model()
-        if count and trigger:
-            self._trigger_export()
-        return count
+        return len(self.env.cr.fetchall())
 
     @api.model
     def _trigger_export(self):
