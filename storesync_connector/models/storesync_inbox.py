@@ -354,11 +354,13 @@ class StoresyncInbox(models.Model):
     def _process(self):
         """Process these rows, each in its own savepoint; never raise for one bad row.
 
-        Orders to confirm are confirmed together at the end: one ``action_confirm`` for the
-        batch costs less than one per order (stock rules, procurements, pickings). If that
-        fails, the whole batch is undone and processed again one row at a time, each order
-        confirmed in its own row's savepoint, so a failing confirmation is that row's error
-        and nothing else is lost. A row that ends in an error never touches the others.
+        A batch is batch-shaped: its processors look up what all its rows need first
+        (``_prepare_batch``), its new orders are created in one ``create`` and confirmed with
+        one ``action_confirm`` at the end, which costs less than once per order (defaults,
+        computes, stock rules, procurements, pickings). If anything of that fails, the whole
+        batch is undone and processed again one row at a time, each order created and
+        confirmed in its own row's savepoint, so a failing order is that row's error and
+        nothing else is lost. A row that ends in an error never touches the others.
         """
         if len(self) > 1 and not self.env.context.get(DEFER_CONFIRM):
             batch = _Batch()
