@@ -801,7 +801,9 @@ def bind_store_products(env, store, items, count):
     bindings.product_id.filtered(lambda p: p.type == "consu" and not p.is_storable).write(
         {"is_storable": True}
     )
-    # Stock is sent only where the store manages it: these are the products it does.
+    # Stock is sent only where the store manages it: these are the products it does. A
+    # virtual store product is a service in Odoo: it holds no stock (no quant), so it is left out.
+    bindings = bindings.filtered(lambda b: b.product_id.type == "consu")
     bindings.filtered(lambda b: not b.manage_stock).write({"manage_stock": True})
     return bindings
 
