@@ -404,25 +404,29 @@ class Bench:
         return result, log
 
     # ---- phases
-    def run(self):
+    def _start_emulator(self, orders):
+        """The run's store emulator (its platform, seed, products) with ``orders`` orders."""
         from store_emulator import EmulatorServer
 
+        return EmulatorServer(
+            platform=self.profile.name,
+            seed=self.args.seed,
+            orders=orders,
+            products=self.args.products,
+            consumer_key=KEY,
+            consumer_secret=SECRET,
+            port=0,
+            **self.profile.emulator_options,
+        ).start()
+
+    def run(self):
         a = self.args
         dev.step(
             f"{self.profile.name} store emulator: {a.orders} orders, {a.products} products, "
             f"seed {a.seed}"
         )
         started = time.perf_counter()
-        emulator = EmulatorServer(
-            platform=self.profile.name,
-            seed=a.seed,
-            orders=a.orders,
-            products=a.products,
-            consumer_key=KEY,
-            consumer_secret=SECRET,
-            port=0,
-            **self.profile.emulator_options,
-        ).start()
+        emulator = self._start_emulator(a.orders)
         dev.info(f"{emulator.url}, generated in {time.perf_counter() - started:.1f} s")
         try:
             self._run(emulator)
@@ -532,21 +536,10 @@ class Bench:
         """Peak RSS of the import process at ``--rss-orders`` (10,000) orders: an emulator
         generating that history and a database of their own (``db``: the addon installed, no
         store yet), then one import worker."""
-        from store_emulator import EmulatorServer
-
         a, r = self.args, self.results
         dev.step(f"10k: {a.rss_orders} orders, {a.products} products, a store of their own")
         started = time.perf_counter()
-        emulator = EmulatorServer(
-            platform=self.profile.name,
-            seed=a.seed,
-            orders=a.rss_orders,
-            products=a.products,
-            consumer_key=KEY,
-            consumer_secret=SECRET,
-            port=0,
-            **self.profile.emulator_options,
-        ).start()
+        emulator = self._start_emulator(a.rss_orders)
         try:
             dev.info(f"{emulator.url}, generated in {time.perf_counter() - started:.1f} s")
             store_id = self.worker("setup", db, **self.profile.setup_args(emulator))["store_id"]

@@ -72,6 +72,17 @@ class TestStoreDown(StoresyncCase):
         for store in stores:
             store.write({"orders_fetched_at": past, "orders_next_try": past})
 
+    def _fetch_recording(self):
+        """The names of the stores fetched, in order, and the fetch to patch in for that."""
+        tried = []
+        original = type(self.env["storesync.store"])._fetch_orders_safely
+
+        def fetch(store):
+            tried.append(store.name)
+            return original(store)
+
+        return tried, fetch
+
     def test_failing_stores_wait_longer_after_each_failure(self):
         before = fields.Datetime.now().replace(microsecond=0)
         self._cron()
@@ -128,13 +139,7 @@ class TestStoreDown(StoresyncCase):
         for store in self.refused | self.mute:
             store.write({"orders_fetch_failures": 3, "orders_next_try": fields.Datetime.now()})
         Store = type(self.env["storesync.store"])
-        tried = []
-        original = Store._fetch_orders_safely
-
-        def fetch(store):
-            tried.append(store.name)
-            return original(store)
-
+        tried, fetch = self._fetch_recording()
         progress = []
 
         def commit(cron, processed=0, *, remaining=None, deactivate=False):
@@ -163,13 +168,7 @@ class TestStoreDown(StoresyncCase):
         self.store.write({"orders_fetched_at": past, "orders_next_try": False})
         self.mute.write({"orders_fetched_at": False, "orders_next_try": False})
         Store = type(self.env["storesync.store"])
-        tried = []
-        original = Store._fetch_orders_safely
-
-        def fetch(store):
-            tried.append(store.name)
-            return original(store)
-
+        tried, fetch = self._fetch_recording()
         with (
             patch.object(Store, "_fetch_orders_safely", fetch),
             patch.object(Store, "_storesync_time_left", side_effect=[30, 30, 30, 0]),
