@@ -388,10 +388,7 @@ class Bench:
             "--out",
             str(out),
         ]
-        proc = subprocess.run(cmd, env=self.pg_env, cwd=REPO, text=True, capture_output=True)
-        if proc.returncode or not out.exists():
-            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-            raise dev.SetupError(f"bench phase {phase} on {db} failed:\n{tail}")
+        proc = run_json_worker(cmd, self.pg_env, out, f"bench phase {phase} on {db}")
         noisy = [line for line in proc.stderr.splitlines() if " ERROR " in line]
         if noisy:
             print("\n".join(noisy[:10]), flush=True)
@@ -962,6 +959,16 @@ class Bench:
             print(f"note: {note}")
         print(f"{'':=<{width + 40}}")
         print(json.dumps({key: s[key] for key in JSON_KEYS}), flush=True)
+
+
+def run_json_worker(cmd, env, out, what):
+    """Run an Odoo-side script that writes its result to ``out``; raise with the tail of its
+    output when it fails. Returns the finished process."""
+    proc = subprocess.run(cmd, env=env, cwd=REPO, text=True, capture_output=True)
+    if proc.returncode or not out.exists():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        raise dev.SetupError(f"{what} failed:\n{tail}")
+    return proc
 
 
 def _paths(log):

@@ -499,10 +499,7 @@ class Suite(bench.Bench):
             "--out",
             str(out),
         ]
-        proc = subprocess.run(cmd, env=self.pg_env, cwd=REPO, text=True, capture_output=True)
-        if proc.returncode or not out.exists():
-            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-            raise dev.SetupError(f"reliability setup failed:\n{tail}")
+        bench.run_json_worker(cmd, self.pg_env, out, "reliability setup")
         return json.loads(out.read_text())
 
     # ---- waiting and counting

@@ -1,5 +1,6 @@
 """Shared fixtures for the Odoo-side tests: a loopback store emulator and a store bound to it."""
 
+import socket
 from unittest.mock import patch
 
 from odoo.tests import TransactionCase
@@ -9,6 +10,13 @@ from store_emulator.data import TAX_RATES
 
 CONSUMER_KEY = "ck_test_0123456789"
 CONSUMER_SECRET = "cs_test_0123456789"
+
+
+def closed_port():
+    """A loopback port nobody listens on: connecting is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class StoresyncCase(TransactionCase):

@@ -1,6 +1,5 @@
 """The store form's "Test connection" button, against the loopback WooCommerce emulator."""
 
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -9,7 +8,7 @@ import requests
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from storesync_common import CONSUMER_KEY, CONSUMER_SECRET, StoresyncCase
+from storesync_common import CONSUMER_KEY, CONSUMER_SECRET, StoresyncCase, closed_port
 
 
 class _HtmlHandler(BaseHTTPRequestHandler):
@@ -25,12 +24,6 @@ class _HtmlHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def _closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @tagged("post_install", "-at_install")
@@ -62,7 +55,7 @@ class TestStoreConnection(StoresyncCase):
             self.store.action_test_connection()
 
     def test_unreachable_host(self):
-        self.store.base_url = f"http://127.0.0.1:{_closed_port()}"
+        self.store.base_url = f"http://127.0.0.1:{closed_port()}"
         with self.assertRaisesRegex(UserError, "Cannot reach"):
             self.store.action_test_connection()
 

@@ -14,14 +14,7 @@ from odoo.tools import format_datetime, mute_logger
 from odoo.addons.storesync_connector.adapters import StoreSyncError
 from odoo.addons.storesync_connector.models import storesync_store_fetch as fetch_module
 
-from storesync_common import CONSUMER_KEY, CONSUMER_SECRET, StoresyncCase
-
-
-def _closed_port():
-    """A loopback port nobody listens on: connecting is refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from storesync_common import CONSUMER_KEY, CONSUMER_SECRET, StoresyncCase, closed_port
 
 
 @tagged("post_install", "-at_install")
@@ -49,7 +42,7 @@ class TestStoreDown(StoresyncCase):
         }
         Store = cls.env["storesync.store"]
         cls.refused = Store.create(
-            dict(values, name="Refused", base_url=f"http://127.0.0.1:{_closed_port()}")
+            dict(values, name="Refused", base_url=f"http://127.0.0.1:{closed_port()}")
         )
         cls.mute = Store.create(
             dict(
@@ -238,7 +231,7 @@ class TestStoreDown(StoresyncCase):
         self.store._fetch_orders_safely()
         self.assertEqual(len(self._orders_in_inbox()), self.emulator_orders)
         url = self.store.base_url
-        self.store.base_url = f"http://127.0.0.1:{_closed_port()}"
+        self.store.base_url = f"http://127.0.0.1:{closed_port()}"
         self._make_due(self.store)
         self._cron()
         since = self.store.orders_failing_since
@@ -278,7 +271,7 @@ class TestExportStoreDown(StoresyncCase):
             "consumer_secret": CONSUMER_SECRET,
         }
         cls.down = Store.create(
-            dict(values, name="Down", base_url=f"http://127.0.0.1:{_closed_port()}")
+            dict(values, name="Down", base_url=f"http://127.0.0.1:{closed_port()}")
         )
         # Created after the failing store: only the failure puts it first.
         cls.later = Store.create(dict(values, name="Later", base_url="http://127.0.0.1:9"))
