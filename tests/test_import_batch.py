@@ -1,5 +1,7 @@
 """Batch-shaped import: what a batch of rows shares (lookups, new variants, one create)."""
 
+from collections import Counter
+from contextlib import ExitStack
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -73,7 +75,7 @@ class TestImportBatch(StoresyncCase):
         self.assertTrue(first.active)
         self.assertEqual(second.product_template_attribute_value_ids.name, "Blue")
 
-    def test_a_batch_prepares_its_orders_buyers_products_and_new_variants(self):
+    def test_a_batch_prepares_its_orders_buyers_and_makes_its_products_together(self):
         self._setup_import_mappings()
         self.emulator.store.create_orders(12, status="processing")
         self.store._fetch_orders()
@@ -84,45 +86,77 @@ class TestImportBatch(StoresyncCase):
         rows[:1]._process()
         known = rows[:1].order_id
         self.assertTrue(known)
+        bound_before = self.env["storesync.product.binding"].search(
+            [("store_id", "=", self.store.id)]
+        )
         batch = _Batch()
-        self.env["sale.order"].with_context(**{BATCH: batch})._storesync_prepare_batch(rows)
+        creates = Counter()
+        originals = {}
+
+        def counting(model):
+            def create(records, vals_list):
+                creates[model] += 1
+                return originals[model](records, vals_list)
+
+            return create
+
+        classes = {
+            model: type(self.env[model])
+            for model in ("product.template", "product.product", "storesync.product.binding")
+        }
+        for model, cls in classes.items():
+            originals[model] = cls.create
+        with ExitStack() as stack:
+            for model, cls in classes.items():
+                stack.enter_context(patch.object(cls, "create", counting(model)))
+            self.env["sale.order"].with_context(**{BATCH: batch})._storesync_prepare_batch(rows)
         prepared = batch.prepared
         self.assertEqual(set(prepared["orders"]), set(rows.ids))
         existing = prepared["existing"]
         self.assertEqual(existing[self.store.id, known.storesync_external_id], known)
         self.assertEqual(len(existing), len(rows))
         self.assertEqual(sum(1 for sale in existing.values() if sale), 1)
-        bound = {
-            (self.store.id, b.external_id, b.variation_id): b.product_id
-            for b in self.env["storesync.product.binding"].search(
-                [("store_id", "=", self.store.id)]
-            )
-        }
-        self.assertTrue(bound)
-        self.assertEqual(
-            {k: v for k, v in prepared["product_bindings"].items() if k in bound},
-            {k: v for k, v in bound.items() if k in prepared["product_bindings"]},
-        )
+        # Every product line of the batch's new orders has its product now, bound.
         lines = [
             line
-            for order in prepared["orders"].values()
-            for line in order.lines
-            if line.variation_external_id and line.attributes
+            for row_id, order in prepared["orders"].items()
+            if row_id != rows[:1].id
+            for line in order.product_lines
         ]
-        self.assertTrue(lines, "the emulator must sell variations")
-        new = 0
+        bindings = self.env["storesync.product.binding"].search([("store_id", "=", self.store.id)])
+        self.assertGreater(len(bindings), len(bound_before), "the batch must sell new products")
+        bound = {(self.store.id, b.external_id, b.variation_id): b.product_id for b in bindings}
         for line in lines:
-            key = (self.store.id, line.product_external_id, line.variation_external_id)
-            names = tuple(sorted(name for name, _value in line.attributes))
-            group = prepared["variant_options"].get(
-                (self.store.id, line.product_external_id, names), {}
+            key = (self.store.id, line.product_external_id, line.variation_external_id or "0")
+            self.assertEqual(prepared["product_bindings"][key], bound[key])
+        # ... made together: one create of new products, one of new variation templates
+        # with their variants (each makes the other model's records in one more create).
+        self.assertLessEqual(creates["product.product"], 2)
+        self.assertLessEqual(creates["product.template"], 2)
+        self.assertEqual(creates["storesync.product.binding"], 1)
+        new_variations = [
+            line
+            for line in lines
+            if line.variation_external_id
+            and line.attributes
+            and (self.store.id, line.product_external_id, line.variation_external_id)
+            not in {(self.store.id, b.external_id, b.variation_id) for b in bound_before}
+        ]
+        self.assertTrue(new_variations, "the emulator must sell new variations")
+        for line in new_variations:
+            variant = bound[self.store.id, line.product_external_id, line.variation_external_id]
+            self.assertEqual(
+                set(variant.product_template_attribute_value_ids.mapped("name")),
+                {value for _name, value in line.attributes},
             )
-            if key in bound:
-                continue
-            new += 1
-            self.assertLessEqual(set(line.attributes), set(group))
-            self.assertEqual({name for name, _value in group}, set(names))
-        self.assertTrue(new, "the batch must sell variations not bound yet")
+        # The rows then use what was made: nothing more is created for their lines.
+        count = len(bindings)
+        rows[1:]._process()
+        self.assertEqual(
+            self.env["storesync.product.binding"].search_count([("store_id", "=", self.store.id)]),
+            count,
+        )
+        self.assertEqual(set(rows.mapped("state")), {"done"})
 
     def test_what_a_failed_row_created_is_not_reused_by_the_next(self):
         batch = _Batch()

@@ -181,6 +181,57 @@ class TestBatchConfirmation(StoresyncCase):
             sorted(others.mapped("external_id")),
         )
 
+    def test_a_row_failing_in_the_batch_leaves_nothing_the_batch_made_for_it(self):
+        rows = self._fetch(4)
+        doomed = rows[1].external_id
+        Binding = self.env["storesync.product.binding"]
+        bound = Binding.search([("store_id", "=", self.store.id)])
+        SaleOrder = type(self.env["sale.order"])
+        values, creates = SaleOrder._storesync_values, []
+
+        def refusing(model, store, order, pricelist):
+            if order.external_id == doomed:
+                raise StoresyncImportError("No tax mapping for this order")
+            return values(model, store, order, pricelist)
+
+        create = SaleOrder.create
+
+        def counting(model, vals_list):
+            creates.append(len(vals_list) if isinstance(vals_list, list) else 1)
+            return create(model, vals_list)
+
+        with (
+            patch.object(SaleOrder, "_storesync_values", refusing),
+            patch.object(SaleOrder, "create", counting),
+        ):
+            rows._process()
+        failed = rows.filtered(lambda r: r.external_id == doomed)
+        self.assertRecordValues(
+            failed, [{"state": "error", "last_error": "No tax mapping for this order"}]
+        )
+        others = rows - failed
+        self.assertEqual(set(others.mapped("state")), {"done"})
+        # The others went in as a batch again (one create), without the failed row.
+        self.assertEqual(creates, [3])
+        # The products the batch made for the failed order alone are gone with it: every
+        # binding made since is a product of an order that went in.
+        sold = {
+            (line.product_external_id, line.variation_external_id or "0")
+            for row in others
+            for line in self.store._get_adapter_class().map_order(row.payload).product_lines
+        }
+        made = Binding.search([("store_id", "=", self.store.id)]) - bound
+        self.assertTrue(made)
+        self.assertLessEqual({(b.external_id, b.variation_id) for b in made}, sold)
+        mine = {
+            (line.product_external_id, line.variation_external_id or "0")
+            for line in self.store._get_adapter_class().map_order(failed.payload).product_lines
+        }
+        self.assertEqual(
+            {(b.external_id, b.variation_id) for b in made} & (mine - sold),
+            set(),
+        )
+
     def test_a_failing_confirmation_fails_only_its_row(self):
         rows = self._fetch(3)
         doomed = rows[1].external_id

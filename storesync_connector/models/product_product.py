@@ -1,3 +1,4 @@
+from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -106,6 +107,209 @@ class ProductProduct(models.Model):
         )
 
     @api.model
+    def _storesync_prepare_line_products(self, store, lines):
+        """Before a batch's rows: the products of ``lines`` (order lines of one store) that no
+        binding knows yet, matched or created for all of them at once.
+
+        What ``_storesync_import_line_product`` does for one line, for the batch: one query
+        for the store products' payloads, one per match key, one ``create`` for the new
+        products, one for the new variation templates (each with the options of every
+        variation of it the batch sells, so its variants are made at once), one for the
+        bindings. Each row then finds its lines' products among the batch's bindings. Lines
+        whose store product was deleted are left to their rows.
+        """
+        prepared = batch_prepared(self.env)
+        known = prepared.setdefault("product_bindings", {})
+        todo = {}
+        for line in lines:
+            key = (store.id, line.product_external_id, line.variation_external_id or "0")
+            if line.product_external_id and key not in known:
+                todo.setdefault(key, line)
+        if not todo:
+            return
+        details = self._storesync_details_many(store, {key[1] for key in todo})
+        variations = {
+            key: line
+            for key, line in todo.items()
+            if line.variation_external_id and line.attributes
+        }
+        simple = {k: line for k, line in todo.items() if k not in variations}
+        Product = self.with_context(active_test=False)
+        wanted = {
+            key: (
+                line.sku,
+                details[key[1]].barcode
+                if details[key[1]] and not line.variation_external_id
+                else "",
+                line.name,
+            )
+            for key, line in simple.items()
+        }
+        wanted.update({key: (line.sku, "", line.name) for key, line in variations.items()})
+        found = self._storesync_match_many(store, wanted.values())
+        products = {}  # key -> product
+        new_products = {}  # key -> its entry in new_values
+        new_values = {}  # match (or key when none) -> create values: one product per match
+        for key, line in simple.items():
+            sku, barcode, name = wanted[key]
+            match = self._storesync_match(store, sku, barcode, name)
+            if match in found:
+                products[key] = found[match]
+                continue
+            store_product = details.get(key[1])
+            new_values.setdefault(
+                match or key,
+                self._storesync_new_product_values(
+                    store,
+                    sku=sku,
+                    barcode=barcode,
+                    name=name,
+                    list_price=line.price_unit,
+                    description=store_product.description if store_product else "",
+                    categories=store_product.categories if store_product else (),
+                    details=store_product,
+                ),
+            )
+            new_products[key] = match or key
+        self._storesync_free_barcodes(list(new_values.values()))
+        created = dict(zip(new_values, Product.create(list(new_values.values())), strict=True))
+        products.update({key: created[entry] for key, entry in new_products.items()})
+        templates = self._storesync_prepare_templates(store, variations, details, wanted, found)
+        options = defaultdict(list)  # store product -> the new options the batch sells of it
+        for key, line in variations.items():
+            if self._storesync_match(store, *wanted[key]) not in found:
+                options[line.product_external_id] += line.attributes
+        for key, line in variations.items():
+            match = self._storesync_match(store, *wanted[key])
+            variant = found.get(match) or templates[key[1]]._storesync_variant_of(
+                line, options[key[1]]
+            )
+            if line.sku and not variant.default_code:
+                variant.default_code = line.sku
+            products[key] = variant
+        self.env["storesync.product.binding"].create(
+            [
+                {
+                    "store_id": store.id,
+                    "external_id": key[1],
+                    "variation_id": key[2],
+                    "product_id": product.id,
+                    "manage_stock": bool(details.get(key[1]) and details[key[1]].manage_stock),
+                    "last_sync": fields.Datetime.now(),
+                }
+                for key, product in products.items()
+            ]
+        )
+        known.update(products)
+
+    @api.model
+    def _storesync_free_barcodes(self, vals_list):
+        """Barcodes are unique in Odoo; the store's may not be: a new product's barcode that
+        a product has already (or another of ``vals_list``) is left out."""
+        barcodes = [vals["barcode"] for vals in vals_list if vals["barcode"]]
+        if not barcodes:
+            return
+        taken = set(
+            self.with_context(active_test=False)
+            .search([("barcode", "in", barcodes)])
+            .mapped("barcode")
+        )
+        for vals in vals_list:
+            if vals["barcode"] in taken:
+                vals["barcode"] = False
+            taken.add(vals["barcode"])
+
+    @api.model
+    def _storesync_prepare_templates(self, store, variations, details, wanted, found):
+        """The template of each store product of the ``variations`` not matched (``found``):
+        the one its bound variations share, else created with the options of all of them."""
+        Template = self.env["product.template"]
+        new = {}
+        for key, line in variations.items():
+            if self._storesync_match(store, *wanted[key]) not in found:
+                new.setdefault(key[1], []).append(line)
+        if not new:
+            return {}
+        templates = {
+            sibling.external_id: sibling.product_id.product_tmpl_id
+            for sibling in self.env["storesync.product.binding"].search(
+                [
+                    ("store_id", "=", store.id),
+                    ("external_id", "in", list(new)),
+                    ("variation_id", "!=", "0"),
+                ],
+                order="id desc",
+            )
+        }
+        missing = [external_id for external_id in new if external_id not in templates]
+        created = Template.create(
+            [
+                Template._storesync_variant_template_values(
+                    store,
+                    new[external_id][0],
+                    details.get(external_id),
+                    [pair for line in new[external_id][1:] for pair in line.attributes],
+                )
+                for external_id in missing
+            ]
+        )
+        templates.update(zip(missing, created, strict=True))
+        return templates
+
+    @api.model
+    def _storesync_details_many(self, store, external_ids):
+        """``_storesync_details`` of several store products in one query, kept for the batch:
+        ``{external id: mapped payload or None}``."""
+        cache = batch_prepared(self.env).setdefault("details", {})
+        rows = self.env["storesync.inbox"].search(
+            [
+                ("store_id", "=", store.id),
+                ("kind", "=", "product"),
+                ("external_id", "in", [i for i in external_ids if (store.id, i) not in cache]),
+            ]
+        )
+        paths = self.env["product.category"]._storesync_paths(store)
+        for row in rows:
+            try:
+                details = row.payload and store._get_adapter_class().map_product(
+                    row.payload, category_paths=paths
+                )
+            except PayloadError:
+                details = None  # the product row shows that error; the order can still go in
+            cache[store.id, row.external_id] = details or None
+        for external_id in external_ids:
+            cache.setdefault((store.id, external_id), None)
+        return {external_id: cache[store.id, external_id] for external_id in external_ids}
+
+    @api.model
+    def _storesync_match(self, store, sku, barcode, name):
+        """What a store product is matched on, per the store's match key: ``(field, value)``,
+        or None when it has no such value."""
+        if store.product_match_key == "sku" and sku:
+            return ("default_code", sku)
+        if store.product_match_key == "barcode" and (barcode or sku):
+            return ("barcode", barcode or sku)
+        if store.product_match_key == "name" and name:
+            return ("name", name)
+        return None
+
+    @api.model
+    def _storesync_match_many(self, store, wanted):
+        """The products of the store's company that ``wanted`` ``(sku, barcode, name)`` match,
+        in one query: ``{(field, value): product}``, the first in Odoo's product order."""
+        matches = {self._storesync_match(store, *item) for item in wanted} - {None}
+        if not matches:
+            return {}
+        field = next(iter(matches))[0]
+        found = {}
+        for product in self.with_context(active_test=False).search(
+            Domain("company_id", "in", (False, store.company_id.id))
+            & Domain(field, "in", [value for _field, value in matches])
+        ):
+            found.setdefault((field, product[field]), product)
+        return found
+
+    @api.model
     def _storesync_deleted_line_product(self, store, line):
         """The product of a line whose store product was deleted (no store id to bind).
 
@@ -158,11 +362,9 @@ class ProductProduct(models.Model):
             categories=(),
             create=False,
         )
-        Template = self.env["product.template"]
-        options = self._storesync_batch_options(store, line)
-        variant = matched or Template._storesync_variant_template(
-            store, line, details, options
-        )._storesync_variant_of(line, options)
+        variant = matched or self.env["product.template"]._storesync_variant_template(
+            store, line, details
+        )._storesync_variant_of(line)
         if line.sku and not variant.default_code:
             variant.default_code = line.sku
         self.env["storesync.product.binding"].create(
@@ -178,18 +380,13 @@ class ProductProduct(models.Model):
         return variant
 
     @api.model
-    def _storesync_batch_options(self, store, line):
-        """The options of the other new variations of ``line``'s store product (with the same
-        attributes) that the batch sells: its template gets them all at once."""
-        names = tuple(sorted(name for name, _value in line.attributes))
-        options = batch_prepared(self.env).get("variant_options", {})
-        return tuple(options.get((store.id, line.product_external_id, names), ()))
-
-    @api.model
     def _storesync_details(self, store, external_id):
         """The store product's mapped payload from the sync log, or None."""
         if not external_id:
             return None
+        details = batch_prepared(self.env).get("details", {})
+        if (store.id, external_id) in details:
+            return details[store.id, external_id]  # looked up with the batch's others
         row = self.env["storesync.inbox"].search(
             [
                 ("store_id", "=", store.id),
@@ -245,36 +442,33 @@ class ProductProduct(models.Model):
                 limit=1,
             )
         product = binding.product_id
-        company = Domain("company_id", "in", (False, store.company_id.id))
-        if not product and store.product_match_key == "sku" and sku:
-            product = Product.search(company & Domain("default_code", "=", sku), limit=1)
-        elif not product and store.product_match_key == "barcode" and (barcode or sku):
-            product = Product.search(company & Domain("barcode", "=", barcode or sku), limit=1)
-        elif not product and store.product_match_key == "name":
-            product = Product.search(company & Domain("name", "=", name), limit=1)
+        match = self._storesync_match(store, sku, barcode, name)
+        if not product and match:
+            product = Product.search(
+                Domain("company_id", "in", (False, store.company_id.id))
+                & Domain(match[0], "=", match[1]),
+                limit=1,
+            )
         if not (product or create):
             return product
-        category = self.env["product.category"]._storesync_from_path(
-            categories[0] if categories else None
-        )
-        values = {"description_sale": description or False, "categ_id": category.id}
-        if barcode and Product.search_count([("barcode", "=", barcode)], limit=1):
-            barcode = False  # barcodes are unique in Odoo; the store's may not be
         if not product:
-            product = Product.create(
-                {
-                    **values,
-                    "name": name,
-                    "company_id": store.company_id.id,
-                    "default_code": sku or False,
-                    "barcode": barcode or False,
-                    "list_price": float(list_price),
-                    "uom_id": self.env.ref("uom.product_uom_unit").id,
-                    "storesync_created": True,
-                    **self.env["product.template"]._storesync_type_values(details),
-                }
+            values = self._storesync_new_product_values(
+                store,
+                sku=sku,
+                barcode=barcode,
+                name=name,
+                list_price=list_price,
+                description=description,
+                categories=categories,
+                details=details,
             )
+            self._storesync_free_barcodes([values])
+            product = Product.create(values)
         elif update:
+            category = self.env["product.category"]._storesync_from_path(
+                categories[0] if categories else None
+            )
+            values = {"description_sale": description or False, "categ_id": category.id}
             current = store._current_values(product, values)
             if not product.storesync_created:
                 # The merchant's product: fill what is empty, never rewrite what they set.
@@ -302,3 +496,24 @@ class ProductProduct(models.Model):
         elif update and binding.manage_stock != manage_stock:
             binding.manage_stock = manage_stock
         return product
+
+    @api.model
+    def _storesync_new_product_values(
+        self, store, *, sku, barcode, name, list_price, description, categories, details
+    ):
+        """The ``create`` values of a new product for a store product."""
+        category = self.env["product.category"]._storesync_from_path(
+            categories[0] if categories else None
+        )
+        return {
+            "description_sale": description or False,
+            "categ_id": category.id,
+            "name": name,
+            "company_id": store.company_id.id,
+            "default_code": sku or False,
+            "barcode": barcode or False,
+            "list_price": float(list_price),
+            "uom_id": self.env.ref("uom.product_uom_unit").id,
+            "storesync_created": True,
+            **self.env["product.template"]._storesync_type_values(details),
+        }

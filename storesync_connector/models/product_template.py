@@ -28,10 +28,9 @@ class ProductTemplate(models.Model):
     # ------------------------------------------------------------------ store variations
 
     @api.model
-    def _storesync_variant_template(self, store, line, details, options=()):
+    def _storesync_variant_template(self, store, line, details):
         """The template of the store product behind ``line``: bound already, or created with
-        the attribute lines of the line's options and ``options`` (its variants made in the
-        same ``create``)."""
+        the attribute lines of the line's options."""
         sibling = self.env["storesync.product.binding"].search(
             [
                 ("store_id", "=", store.id),
@@ -42,29 +41,33 @@ class ProductTemplate(models.Model):
         )
         if sibling:
             return sibling.product_id.product_tmpl_id
+        return self.create(self._storesync_variant_template_values(store, line, details))
+
+    @api.model
+    def _storesync_variant_template_values(self, store, line, details, options=()):
+        """The ``create`` values of the template of the store product behind ``line``: its
+        attribute lines hold the line's options and ``options``."""
         category = self.env["product.category"]._storesync_from_path(
             details.categories[0] if details and details.categories else None
         )
-        return self.create(
-            {
-                "name": (details and details.name) or line.parent_name or line.name,
-                "company_id": store.company_id.id,
-                "description_sale": (details and details.description) or False,
-                "categ_id": category.id,
-                "list_price": float(line.price_unit),
-                "uom_id": self.env.ref("uom.product_uom_unit").id,
-                "storesync_created": True,
-                **self._storesync_type_values(details),
-                "attribute_line_ids": [
-                    Command.create(
-                        {"attribute_id": attribute.id, "value_ids": [Command.set(values.ids)]}
-                    )
-                    for attribute, values in self._storesync_attribute_values(
-                        [*line.attributes, *options]
-                    ).items()
-                ],
-            }
-        )
+        return {
+            "name": (details and details.name) or line.parent_name or line.name,
+            "company_id": store.company_id.id,
+            "description_sale": (details and details.description) or False,
+            "categ_id": category.id,
+            "list_price": float(line.price_unit),
+            "uom_id": self.env.ref("uom.product_uom_unit").id,
+            "storesync_created": True,
+            **self._storesync_type_values(details),
+            "attribute_line_ids": [
+                Command.create(
+                    {"attribute_id": attribute.id, "value_ids": [Command.set(values.ids)]}
+                )
+                for attribute, values in self._storesync_attribute_values(
+                    [*line.attributes, *options]
+                ).items()
+            ],
+        }
 
     @api.model
     def _storesync_attribute_values(self, pairs):

@@ -60,33 +60,9 @@ class SaleOrder(models.Model):
                 ],
                 limit=1,
             )
-        mapping = store.status_map_ids.filtered(lambda m: m.store_status == order.status)
-        if not mapping:
-            raise StoresyncImportError(
-                self.env._(
-                    "The store status “%(status)s” has no mapping. Add it under the store's "
-                    "Order Statuses (or press “Create missing mappings”), then retry.",
-                    status=order.status,
-                )
-            )
-        if existing and existing.storesync_content_hash == order.content_hash:
-            return {"state": "done", **existing._storesync_row_record()}
-        if mapping.action == "skip" and not existing:
-            return {
-                "state": "skipped",
-                "last_error": self.env._(
-                    "Not imported: status “%(status)s” is mapped to “Do not import”.",
-                    status=order.status,
-                ),
-            }
-        if not order.product_lines and not existing:
-            return {
-                "state": "skipped",
-                "last_error": self.env._(
-                    "Not imported: the order has no product lines (a draft started in the "
-                    "store's admin). It is imported once it has some."
-                ),
-            }
+        mapping, verdict = self._storesync_triage(store, order, existing)
+        if verdict:
+            return verdict
         self._storesync_lock_keys(store, order)
         batch = self.env.context.get(BATCH)
         if existing:
@@ -108,11 +84,45 @@ class SaleOrder(models.Model):
         }
 
     @api.model
+    def _storesync_triage(self, store, order, existing):
+        """What becomes of ``order`` before any record is touched: returns its status mapping
+        and, when nothing is to be written, the row's values (done, as it is already; skipped,
+        with the reason). An unmapped status is an error."""
+        mapping = store.status_map_ids.filtered(lambda m: m.store_status == order.status)
+        if not mapping:
+            raise StoresyncImportError(
+                self.env._(
+                    "The store status “%(status)s” has no mapping. Add it under the store's "
+                    "Order Statuses (or press “Create missing mappings”), then retry.",
+                    status=order.status,
+                )
+            )
+        if existing and existing.storesync_content_hash == order.content_hash:
+            return mapping, {"state": "done", **existing._storesync_row_record()}
+        if mapping.action == "skip" and not existing:
+            return mapping, {
+                "state": "skipped",
+                "last_error": self.env._(
+                    "Not imported: status “%(status)s” is mapped to “Do not import”.",
+                    status=order.status,
+                ),
+            }
+        if not order.product_lines and not existing:
+            return mapping, {
+                "state": "skipped",
+                "last_error": self.env._(
+                    "Not imported: the order has no product lines (a draft started in the "
+                    "store's admin). It is imported once it has some."
+                ),
+            }
+        return mapping, None
+
+    @api.model
     def _storesync_prepare_batch(self, rows):
         """Before a batch's first row: map its order payloads and look up, in one query each
         per store, the orders they already are, the products bound to their lines and their
-        buyers' store accounts; gather the options of the new variations the batch sells per
-        store product, so each new template gets its variants at once."""
+        buyers' store accounts; then match or create, together, the products of the lines of
+        the orders the batch writes (``product.product._storesync_prepare_line_products``)."""
         prepared = batch_prepared(self.env)
         orders = prepared.setdefault("orders", {})
         by_store = defaultdict(list)
@@ -125,7 +135,6 @@ class SaleOrder(models.Model):
         existing = prepared.setdefault("existing", {})
         products = prepared.setdefault("product_bindings", {})
         partners = prepared.setdefault("partner_bindings", {})
-        options = prepared.setdefault("variant_options", defaultdict(dict))
         for store, store_orders in by_store.items():
             existing.update(dict.fromkeys(((store.id, o.external_id) for o in store_orders), self))
             for sale in self.search(
@@ -143,17 +152,24 @@ class SaleOrder(models.Model):
                 ]
             ):
                 products[store.id, binding.external_id, binding.variation_id] = binding.product_id
-            for line in lines:
-                key = (store.id, line.product_external_id, line.variation_external_id or "0")
-                if line.variation_external_id and line.attributes and key not in products:
-                    names = tuple(sorted(name for name, _value in line.attributes))
-                    group = options[store.id, line.product_external_id, names]
-                    group.update(dict.fromkeys(line.attributes))
             accounts = [o.customer.external_id for o in store_orders if o.customer.external_id]
             for binding in self.env["storesync.partner.binding"].search(
                 [("store_id", "=", store.id), ("external_id", "in", accounts)]
             ):
                 partners[store.id, binding.external_id] = binding
+            written = []
+            for order in store_orders:
+                try:
+                    _mapping, verdict = self._storesync_triage(
+                        store, order, existing[store.id, order.external_id]
+                    )
+                except StoresyncImportError:
+                    continue  # the row's own processing reports it
+                if verdict is None:
+                    written.append(order)
+            self.env["product.product"]._storesync_prepare_line_products(
+                store, [line for order in written for line in order.product_lines]
+            )
 
     def _storesync_row_record(self):
         return {"res_model": "sale.order", "res_id": self.id, "order_id": self.id}

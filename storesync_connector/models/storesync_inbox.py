@@ -85,6 +85,10 @@ class _Outcomes:
         self.values = {}
 
 
+class _RowsFailed(Exception):
+    """Rows of a batch ended in an error: the batch's savepoint undoes what it did."""
+
+
 class _Batch:
     """What the rows of one batch share: what was looked up for all of them at once before
     the first row (``prepared``, filled by each processor's ``_storesync_prepare_batch``),
@@ -354,37 +358,71 @@ class StoresyncInbox(models.Model):
     def _process(self):
         """Process these rows, each in its own savepoint; never raise for one bad row.
 
-        A batch is batch-shaped: its processors look up what all its rows need first
-        (``_prepare_batch``), its new orders are created in one ``create`` and confirmed with
-        one ``action_confirm`` at the end, which costs less than once per order (defaults,
-        computes, stock rules, procurements, pickings). If anything of that fails, the whole
-        batch is undone and processed again one row at a time, each order created and
-        confirmed in its own row's savepoint, so a failing order is that row's error and
-        nothing else is lost. A row that ends in an error never touches the others.
+        A batch is batch-shaped: its processors look up what all its rows need first and
+        create what none of them has yet, together (``_prepare_batch``); its new orders are
+        created in one ``create`` and confirmed with one ``action_confirm`` at the end, which
+        costs less than once per order (defaults, computes, stock rules, procurements,
+        pickings). A row that ends in an error (or is to be retried) undoes the batch: it goes
+        again without that row, which is then processed on its own, so what the batch made
+        for it (a product, a contact) is not left behind. If the batch fails as a whole, or
+        fails again, its rows are processed one at a time, each order created and confirmed
+        in its own row's savepoint: a failing order is that row's error and nothing else is
+        lost.
         """
         if len(self) > 1 and not self.env.context.get(DEFER_CONFIRM):
-            batch = _Batch()
-            deferred = self.with_context(**{DEFER_CONFIRM: True, BATCH: batch})
-            confirm_ids = []
-            try:
-                with self.env.cr.savepoint():
-                    deferred._prepare_batch()
-                    for row in deferred:
-                        confirm_ids += row._process_one()
-                    confirm_ids += self._create_batch_orders(batch)
-                    if confirm_ids:
-                        Sale = self.env["sale.order"].sudo().with_context(**IMPORT_CONTEXT)
-                        Sale.browse(confirm_ids)._storesync_confirm()
+            failed = self._process_together()
+            if failed is None:
                 return
-            except Exception:
-                _logger.info(
-                    "Store sync: processing %s rows together failed; one by one instead",
-                    len(self),
-                    exc_info=True,
-                )
-                self.invalidate_recordset()
+            rest = self - failed
+            if failed and len(rest) > 1 and rest._process_together() is None:
+                for row in failed.with_context(**{DEFER_CONFIRM: False, BATCH: None}):
+                    row._process_one()
+                return
         for row in self.with_context(**{DEFER_CONFIRM: False, BATCH: None}):
             row._process_one()
+
+    def _process_together(self):
+        """Process these rows as one batch (see ``_process``). Returns None when every row
+        is done or skipped; else everything of the attempt is undone and it returns the rows
+        that failed (none when the batch failed as a whole)."""
+        batch = _Batch()
+        deferred = self.with_context(**{DEFER_CONFIRM: True, BATCH: batch})
+        failed = self.browse()
+        try:
+            with self.env.cr.savepoint():
+                deferred._prepare_batch()
+                confirm_ids = []
+                for row in deferred:
+                    state, row_confirm_ids = row._process_one()
+                    confirm_ids += row_confirm_ids
+                    if state in ("error", "pending"):
+                        failed |= row
+                if failed:
+                    raise _RowsFailed()
+                confirm_ids += self._create_batch_orders(batch)
+                if confirm_ids:
+                    Sale = self.env["sale.order"].sudo().with_context(**IMPORT_CONTEXT)
+                    Sale.browse(confirm_ids)._storesync_confirm()
+            return None
+        except _RowsFailed:
+            _logger.info(
+                "Store sync: %s of %s rows failed together; again without them",
+                len(failed),
+                len(self),
+            )
+        except Exception:
+            _logger.info(
+                "Store sync: processing %s rows together failed; one by one instead",
+                len(self),
+                exc_info=True,
+            )
+            failed = self.browse()
+        self.invalidate_recordset()
+        outcomes = self.env.context.get(OUTCOMES)
+        if outcomes is not None:
+            for row_id in self.ids:
+                outcomes.values.pop(row_id, None)
+        return failed
 
     def _prepare_batch(self):
         """Let each kind's processor look up what these rows need, in a few queries for all
@@ -414,7 +452,8 @@ class StoresyncInbox(models.Model):
         return confirm_ids
 
     def _process_one(self):
-        """Process this row with its kind's processor; return the order ids left to confirm."""
+        """Process this row with its kind's processor; return its state and the order ids
+        left to confirm."""
         self.ensure_one()
         # The importer writes what the store owns (contacts, products, synced orders): it acts
         # as the system, whoever triggered it (see IMPORT_CONTEXT).
@@ -470,7 +509,7 @@ class StoresyncInbox(models.Model):
             self.write(values)
         else:
             outcomes.values[self.id] = values
-        return confirm_ids
+        return values["state"], confirm_ids
 
     def _error_text(self, error):
         if isinstance(error, PayloadError):
