@@ -5,6 +5,7 @@ from contextlib import ExitStack
 from decimal import Decimal
 from unittest.mock import patch
 
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from odoo.addons.storesync_connector.adapters.records import OrderLine
@@ -62,6 +63,50 @@ class TestImportBatch(StoresyncCase):
         )
         self.assertEqual(
             sorted(other.product_template_attribute_value_ids.mapped("name")), ["Blue", "L"]
+        )
+
+    def test_templates_of_a_batch_grow_together(self):
+        Template = self.env["product.template"]
+        red = Template._storesync_attribute_value("Batch colour", "Red")
+        shirt, scarf = Template.create(
+            [
+                {
+                    "name": name,
+                    "attribute_line_ids": [
+                        Command.create(
+                            {
+                                "attribute_id": red.attribute_id.id,
+                                "value_ids": [Command.set(red.ids)],
+                            }
+                        )
+                    ],
+                }
+                for name in ("Batch shirt", "Batch scarf")
+            ]
+        )
+        calls = []
+        original = type(Template)._create_variant_ids
+
+        def counting(templates):
+            calls.append(templates)
+            return original(templates)
+
+        with patch.object(type(Template), "_create_variant_ids", counting):
+            Template._storesync_add_options(
+                {
+                    shirt: [("Batch colour", "Blue")],
+                    scarf: [("Batch colour", "Green"), ("Batch colour", "Red")],
+                }
+            )
+        self.assertEqual(len(calls), 1, "the variants of both templates made at once")
+        self.assertEqual(calls[0], shirt | scarf)
+        self.assertEqual(
+            sorted(shirt.product_variant_ids.product_template_attribute_value_ids.mapped("name")),
+            ["Blue", "Red"],
+        )
+        self.assertEqual(
+            sorted(scarf.product_variant_ids.product_template_attribute_value_ids.mapped("name")),
+            ["Green", "Red"],
         )
 
     def test_a_variation_alone_still_grows_its_template(self):
@@ -174,3 +219,120 @@ class TestImportBatch(StoresyncCase):
         again = Template._storesync_attribute_value("Batch fabric", "Linen")
         self.assertTrue(again.exists())
         self.assertEqual((again.attribute_id.name, again.name), ("Batch fabric", "Linen"))
+
+    def test_a_batch_creates_its_new_buyers_together_and_finds_the_merchants(self):
+        self._setup_import_mappings()
+        merchant = self.env["res.partner"].create(
+            {"name": "Merchant's Customer", "email": "known.buyer@example.com"}
+        )
+        ids = self.emulator.store.create_orders(4, status="processing", country="HU")
+        for order_id, email in zip(
+            ids[:3],
+            ("new.buyer@example.com", "new.buyer@example.com", "known.buyer@example.com"),
+            strict=True,
+        ):
+            self.emulator.store.modify_order(order_id, billing={"email": email})
+        parcel = {
+            "first_name": "Anna",
+            "last_name": "Batch",
+            "address_1": "Fő utca 1",
+            "city": "Budapest",
+            "postcode": "1011",
+            "country": "HU",
+        }
+        for order_id in ids[:2]:  # the new guest's two orders go to one other place
+            self.emulator.store.modify_order(order_id, shipping=parcel)
+        self.store._fetch_orders()
+        rows = self.env["storesync.inbox"].search(
+            [("store_id", "=", self.store.id), ("kind", "=", "order")]
+        )
+        self.assertEqual(len(rows), 4)
+        Partner = type(self.env["res.partner"])
+        create, buyer_creates = Partner.create, []
+
+        def counting(model, vals_list):
+            vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
+            if any(vals.get("storesync_created") for vals in vals_list):
+                buyer_creates.append(len(vals_list))
+            return create(model, vals_list)
+
+        with patch.object(Partner, "create", counting):
+            rows._process()
+        self.assertEqual(set(rows.mapped("state")), {"done"})
+        self.assertEqual(len(buyer_creates), 1, "the batch's new buyers are made in one create")
+        by_order = {row.external_id: row.order_id.partner_id for row in rows}
+        new = by_order[str(ids[0])]
+        self.assertEqual(by_order[str(ids[1])], new, "the same guest twice is one contact")
+        self.assertTrue(new.storesync_created)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("email", "=", "new.buyer@example.com")]), 1
+        )
+        self.assertEqual(by_order[str(ids[2])], merchant)
+        self.assertEqual(merchant.name, "Merchant's Customer", "the merchant's contact is kept")
+        self.assertFalse(merchant.storesync_created)
+        self.assertNotIn(by_order[str(ids[3])], (new, merchant))
+        # Delivery addresses: one per place, each the delivery address of its orders.
+        for row in rows:
+            sale = row.order_id
+            self.assertIn(sale.partner_shipping_id, sale.partner_id | sale.partner_id.child_ids)
+        deliveries = new.child_ids.filtered(lambda child: child.type == "delivery")
+        shipped_to = rows.order_id.filtered(lambda sale: sale.partner_id == new).partner_shipping_id
+        self.assertEqual(deliveries, shipped_to - new)
+        self.assertRecordValues(deliveries, [{"street": "Fő utca 1", "zip": "1011"}])
+
+    def test_a_batch_of_store_products_creates_the_new_ones_together(self):
+        merchant = self.env["product.product"].create(
+            {"name": "Merchant's mug", "default_code": "BATCH-MUG", "description_sale": False}
+        )
+        emulated = self.emulator.store
+        payloads = [
+            emulated.product_json(emulated.create_product(body))
+            for body in (
+                {"name": "Batch lamp", "sku": "BATCH-LAMP", "regular_price": "20.00"},
+                {"name": "Batch rug", "sku": "BATCH-RUG", "regular_price": "35.50"},
+                {"name": "Store mug", "sku": "BATCH-MUG", "regular_price": "9.90"},
+            )
+        ]
+        adapter = self.store._get_adapter_class()
+        Inbox = self.env["storesync.inbox"]
+        Inbox._upsert(
+            self.store,
+            "product",
+            [dict(adapter.describe_product(payload), payload=payload) for payload in payloads],
+        )
+        rows = Inbox.search(
+            [
+                ("store_id", "=", self.store.id),
+                ("kind", "=", "product"),
+                ("external_id", "in", [str(payload["id"]) for payload in payloads]),
+            ]
+        )
+        self.assertEqual(len(rows), 3)
+        Product = type(self.env["product.product"])
+        create, product_creates = Product.create, []
+
+        def counting(model, vals_list):
+            vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
+            product_creates.append(len(vals_list))
+            return create(model, vals_list)
+
+        with patch.object(Product, "create", counting):
+            rows._process()
+        self.assertEqual(set(rows.mapped("state")), {"done"}, rows.mapped("last_error"))
+        self.assertEqual(product_creates, [2], "the two new products in one create")
+        products = {row.external_id: self.env["product.product"].browse(row.res_id) for row in rows}
+        lamp, rug, mug = (products[str(payload["id"])] for payload in payloads)
+        self.assertEqual(mug, merchant, "matched by SKU, not duplicated")
+        self.assertEqual(merchant.name, "Merchant's mug", "the merchant's product is kept")
+        self.assertRecordValues(
+            lamp | rug,
+            [
+                {"name": "Batch lamp", "default_code": "BATCH-LAMP", "list_price": 20.0},
+                {"name": "Batch rug", "default_code": "BATCH-RUG", "list_price": 35.5},
+            ],
+        )
+        self.assertTrue(lamp.storesync_created)
+        bindings = self.env["storesync.product.binding"].search(
+            [("store_id", "=", self.store.id), ("product_id", "in", (lamp | rug | mug).ids)]
+        )
+        self.assertEqual(len(bindings), 3)

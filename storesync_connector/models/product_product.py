@@ -43,10 +43,6 @@ class ProductProduct(models.Model):
                     "Variable product: each variation becomes a product when an order sells it."
                 ),
             }
-        manage_stock = product.manage_stock
-        if product.stock_from_parent:
-            parent = self._storesync_details(store, product.parent_external_id)
-            manage_stock = bool(parent and parent.manage_stock)
         record = self._storesync_find_or_create(
             store,
             external_id=product.external_id,
@@ -58,10 +54,91 @@ class ProductProduct(models.Model):
             description=product.description,
             categories=product.categories,
             details=product,
-            manage_stock=manage_stock,
+            manage_stock=self._storesync_manage_stock(store, product),
             update=True,
         )
         return {"state": "done", "res_model": "product.product", "res_id": record.id}
+
+    @api.model
+    def _storesync_manage_stock(self, store, product):
+        """Whether the store tracks the stock of the store product ``product`` (mapped): a
+        variation that says "parent" shares its parent's."""
+        if product.stock_from_parent:
+            parent = self._storesync_details(store, product.parent_external_id)
+            return bool(parent and parent.manage_stock)
+        return product.manage_stock
+
+    @api.model
+    def _storesync_prepare_batch(self, rows):
+        """Before a batch's first row: the store products of these product rows that Odoo
+        has no product for (no binding, nothing the store's match key finds), created
+        together with their bindings; each row then finds its product and updates it as
+        usual (``_storesync_process_row``)."""
+        Binding = self.env["storesync.product.binding"]
+        for store, store_rows in rows.grouped("store_id").items():
+            paths = self.env["product.category"]._storesync_paths(store)
+            mapped = {}
+            for row in store_rows:
+                try:
+                    product = store._get_adapter_class().map_product(
+                        row.payload, category_paths=paths
+                    )
+                except PayloadError:
+                    continue  # the row's own processing reports it
+                if product.type != "variable":
+                    key = (product.external_id, product.variation_external_id or "0")
+                    mapped.setdefault(key, product)
+            bound = {
+                (binding.external_id, binding.variation_id)
+                for binding in Binding.search(
+                    [
+                        ("store_id", "=", store.id),
+                        ("external_id", "in", list({key[0] for key in mapped})),
+                    ]
+                )
+            }
+            todo = {key: product for key, product in mapped.items() if key not in bound}
+            found = self._storesync_match_many(
+                store, [(p.sku, p.barcode, p.name) for p in todo.values()]
+            )
+            new = {
+                key: p
+                for key, p in todo.items()
+                if self._storesync_match(store, p.sku, p.barcode, p.name) not in found
+            }
+            if not new:
+                continue
+            self._storesync_details_many(
+                store, {p.parent_external_id for p in new.values() if p.stock_from_parent}
+            )
+            created = self._storesync_create_new(
+                store,
+                {
+                    key: {
+                        "sku": p.sku,
+                        "barcode": p.barcode,
+                        "name": p.name,
+                        "list_price": p.regular_price or p.price or Decimal(0),
+                        "description": p.description,
+                        "categories": p.categories,
+                        "details": p,
+                    }
+                    for key, p in new.items()
+                },
+            )
+            Binding.create(
+                [
+                    {
+                        "store_id": store.id,
+                        "external_id": key[0],
+                        "variation_id": key[1],
+                        "product_id": created[key].id,
+                        "manage_stock": self._storesync_manage_stock(store, p),
+                        "last_sync": fields.Datetime.now(),
+                    }
+                    for key, p in new.items()
+                ]
+            )
 
     @api.model
     def _storesync_import_line_product(self, store, line):
@@ -134,7 +211,6 @@ class ProductProduct(models.Model):
             if line.variation_external_id and line.attributes
         }
         simple = {k: line for k, line in todo.items() if k not in variations}
-        Product = self.with_context(active_test=False)
         wanted = {
             key: (
                 line.sku,
@@ -147,38 +223,37 @@ class ProductProduct(models.Model):
         }
         wanted.update({key: (line.sku, "", line.name) for key, line in variations.items()})
         found = self._storesync_match_many(store, wanted.values())
-        products = {}  # key -> product
-        new_products = {}  # key -> its entry in new_values
-        new_values = {}  # match (or key when none) -> create values: one product per match
-        for key, line in simple.items():
-            sku, barcode, name = wanted[key]
-            match = self._storesync_match(store, sku, barcode, name)
-            if match in found:
-                products[key] = found[match]
-                continue
-            store_product = details.get(key[1])
-            new_values.setdefault(
-                match or key,
-                self._storesync_new_product_values(
-                    store,
-                    sku=sku,
-                    barcode=barcode,
-                    name=name,
-                    list_price=line.price_unit,
-                    description=store_product.description if store_product else "",
-                    categories=store_product.categories if store_product else (),
-                    details=store_product,
-                ),
+        products = {
+            key: found[match]
+            for key in simple
+            if (match := self._storesync_match(store, *wanted[key])) in found
+        }
+        products.update(
+            self._storesync_create_new(
+                store,
+                {
+                    key: {
+                        "sku": wanted[key][0],
+                        "barcode": wanted[key][1],
+                        "name": wanted[key][2],
+                        "list_price": line.price_unit,
+                        "description": details[key[1]].description if details[key[1]] else "",
+                        "categories": details[key[1]].categories if details[key[1]] else (),
+                        "details": details[key[1]],
+                    }
+                    for key, line in simple.items()
+                    if key not in products
+                },
             )
-            new_products[key] = match or key
-        self._storesync_free_barcodes(list(new_values.values()))
-        created = dict(zip(new_values, Product.create(list(new_values.values())), strict=True))
-        products.update({key: created[entry] for key, entry in new_products.items()})
+        )
         templates = self._storesync_prepare_templates(store, variations, details, wanted, found)
         options = defaultdict(list)  # store product -> the new options the batch sells of it
         for key, line in variations.items():
             if self._storesync_match(store, *wanted[key]) not in found:
                 options[line.product_external_id] += line.attributes
+        self.env["product.template"]._storesync_add_options(
+            {templates[external_id]: pairs for external_id, pairs in options.items()}
+        )
         for key, line in variations.items():
             match = self._storesync_match(store, *wanted[key])
             variant = found.get(match) or templates[key[1]]._storesync_variant_of(
@@ -201,6 +276,28 @@ class ProductProduct(models.Model):
             ]
         )
         known.update(products)
+
+    @api.model
+    def _storesync_create_new(self, store, specs):
+        """New products for store products no product matches, in one ``create``: ``specs``
+        maps a key to the keyword arguments of ``_storesync_new_product_values``. Store
+        products with the same match value (the same SKU, say) share one product, as they do
+        when made one at a time. Returns ``{key: product}``."""
+        entries = {}  # key -> its entry in new_values
+        new_values = {}  # match (or key when none) -> create values: one product per match
+        for key, spec in specs.items():
+            match = self._storesync_match(store, spec["sku"], spec["barcode"], spec["name"])
+            new_values.setdefault(match or key, self._storesync_new_product_values(store, **spec))
+            entries[key] = match or key
+        self._storesync_free_barcodes(list(new_values.values()))
+        created = dict(
+            zip(
+                new_values,
+                self.with_context(active_test=False).create(list(new_values.values())),
+                strict=True,
+            )
+        )
+        return {key: created[entry] for key, entry in entries.items()}
 
     @api.model
     def _storesync_free_barcodes(self, vals_list):

@@ -70,6 +70,30 @@ class ProductTemplate(models.Model):
         }
 
     @api.model
+    def _storesync_add_options(self, options):
+        """Give templates more values on the attribute lines they have, all in one go:
+        ``options`` maps a template to ``(attribute, value)`` pairs. The lines are written
+        without Odoo's update of each line, then updated together (Odoo's own
+        ``_update_product_template_attribute_values``), so the new values and variants of
+        all templates are made in one ``create`` each instead of once per template.
+        Attributes a template has no line for are left to ``_storesync_variant_of``."""
+        Line = self.env["product.template.attribute.line"]
+        written = Line
+        for template, pairs in options.items():
+            for attribute, values in self._storesync_attribute_values(pairs).items():
+                line = template.attribute_line_ids.filtered(
+                    lambda al, attribute=attribute: al.attribute_id == attribute
+                )
+                values -= line.value_ids
+                if line and values:
+                    line.with_context(update_product_template_attribute_values=False).write(
+                        {"value_ids": [Command.link(value.id) for value in values]}
+                    )
+                    written |= line
+        if written:
+            written._update_product_template_attribute_values()
+
+    @api.model
     def _storesync_attribute_values(self, pairs):
         """``(attribute name, value name)`` pairs as ``{attribute: values}``, creating the
         attributes and values Odoo does not have yet (looked up once per batch)."""

@@ -64,28 +64,23 @@ class ResPartner(models.Model):
         partner = binding = Partner
         if customer.external_id:
             # Looked up with the batch's other buyers, if it is there.
-            binding = batch_prepared(self.env).get("partner_bindings", {}).get(
-                (store.id, customer.external_id)
-            ) or Binding.search(
-                [("store_id", "=", store.id), ("external_id", "=", customer.external_id)],
-                limit=1,
+            known = batch_prepared(self.env).get("partner_bindings", {})
+            key = (store.id, customer.external_id)
+            binding = (
+                known[key]
+                if key in known
+                else Binding.search(
+                    [("store_id", "=", store.id), ("external_id", "=", customer.external_id)],
+                    limit=1,
+                )
             )
             partner = binding.partner_id
-        candidates = self._storesync_buyer_domain(store)
         if not partner and customer.email:
-            partner = Partner.search(
-                candidates & Domain("email_normalized", "=", customer.email),
-                order="id",
-                limit=1,
-            )
+            partner = self._storesync_find_buyer(store, "email_normalized", customer.email)
         if not partner and customer.phone_e164:
-            partner = Partner.search(
-                candidates & Domain("storesync_phone_e164", "=", customer.phone_e164),
-                order="id",
-                limit=1,
-            )
-        values = self._storesync_address_values(customer.billing)
-        values.update(email=customer.email or False, vat=customer.vat or False)
+            partner = self._storesync_find_buyer(store, "storesync_phone_e164", customer.phone_e164)
+        before = partner._storesync_buyer_keys(store)
+        values = self._storesync_buyer_values(customer)
         invoice = shipping = Partner
         if partner and not partner.storesync_created:
             invoice, shipping = partner._storesync_complete(store, customer, values)
@@ -108,18 +103,13 @@ class ResPartner(models.Model):
             if partner.parent_id.is_company and customer.company and newer:
                 partner.parent_id._storesync_update_company(store, customer, ordered_at)
         else:
-            values.update(
-                lang=store.lang,
-                company_id=store.company_id.id,
-                storesync_address_date=ordered_at,
-                storesync_created=True,
-            )
+            values = self._storesync_new_buyer_values(store, customer, ordered_at)
             if customer.company:
                 company = self._storesync_company(store, customer, ordered_at)
                 values.update(parent_id=company.id, type="contact", vat=False)
             partner = Partner.create(values)
         if customer.external_id and not binding:
-            Binding.create(
+            binding = Binding.create(
                 {
                     "store_id": store.id,
                     "external_id": customer.external_id,
@@ -127,10 +117,163 @@ class ResPartner(models.Model):
                     "last_sync": fields.Datetime.now(),
                 }
             )
+            if key in batch_prepared(self.env).get("partner_bindings", {}):
+                batch_prepared(self.env)["partner_bindings"][key] = binding
+        after = partner._storesync_buyer_keys(store)
+        if after != before:
+            # What the batch looked up for these e-mails and phones may be out of date now.
+            for stale in (*before, *after):
+                batch_prepared(self.env).get("buyers", {}).pop(stale, None)
         invoice = invoice or partner.parent_id.filtered("is_company") or partner
         if customer.shipping:
             shipping = partner._storesync_child_address(store, "delivery", customer.shipping)
         return partner, invoice, shipping or partner
+
+    @api.model
+    def _storesync_find_buyer(self, store, fname, value):
+        """The first contact a store buyer may be (see ``_storesync_buyer_domain``) whose
+        ``fname`` is ``value``: looked up with the batch's other buyers, if it is there."""
+        known = batch_prepared(self.env).get("buyers", {})
+        key = (store.company_id.id, fname, value)
+        if key in known:
+            return known[key]
+        return self.with_context(active_test=False).search(
+            self._storesync_buyer_domain(store) & Domain(fname, "=", value), order="id", limit=1
+        )
+
+    def _storesync_buyer_keys(self, store):
+        """The keys of ``_storesync_find_buyer`` this contact is found by."""
+        return tuple(
+            (store.company_id.id, fname, self[fname])
+            for fname in ("email_normalized", "storesync_phone_e164")
+            if self and self[fname]
+        )
+
+    @api.model
+    def _storesync_prepare_buyers(self, store, orders):
+        """Before a batch's rows: the buyers of ``orders`` (mapped orders of one store, oldest
+        first) looked up by store account, e-mail and phone in one query each; those met for
+        the first time created together, with their store accounts and delivery addresses.
+
+        What ``_storesync_import_customer`` does for a new buyer, for the batch: the rows then
+        find their buyers among the batch's. A buyer with a company (a company contact to find
+        or make first), or sharing an account, e-mail or phone with one, is left to its row.
+        """
+        prepared = batch_prepared(self.env)
+        bindings = prepared.setdefault("partner_bindings", {})
+        known = prepared.setdefault("buyers", {})
+        Binding = self.env["storesync.partner.binding"]
+        accounts = {o.customer.external_id for o in orders if o.customer.external_id}
+        for binding in Binding.search(
+            [("store_id", "=", store.id), ("external_id", "in", list(accounts))]
+        ):
+            bindings[store.id, binding.external_id] = binding
+        for account in accounts:
+            bindings.setdefault((store.id, account), Binding)
+        company = store.company_id.id
+        for fname, attr in (("email_normalized", "email"), ("storesync_phone_e164", "phone_e164")):
+            values = {getattr(o.customer, attr) for o in orders} - {"", None}
+            values -= {value for (c, f, value) in known if (c, f) == (company, fname)}
+            if not values:
+                continue
+            for partner in self.with_context(active_test=False).search(
+                self._storesync_buyer_domain(store) & Domain(fname, "in", list(values)),
+                order="id",
+            ):
+                known.setdefault((company, fname, partner[fname]), partner)
+            for value in values:
+                known.setdefault((company, fname, value), self.browse())
+
+        def identities(customer):
+            return [
+                key
+                for key in (
+                    ("account", customer.external_id),
+                    (company, "email_normalized", customer.email),
+                    (company, "storesync_phone_e164", customer.phone_e164),
+                )
+                if key[-1]
+            ]
+
+        with_company = {key for o in orders if o.customer.company for key in identities(o.customer)}
+        new = {}  # identity -> index in new_values
+        new_values = []
+        shipments = []  # (index in new_values, delivery address)
+        for order in orders:
+            customer, keys = order.customer, identities(order.customer)
+            if (
+                customer.company
+                or with_company.intersection(keys)
+                or (customer.external_id and bindings[store.id, customer.external_id])
+                or any(known.get(key) for key in keys if key[0] != "account")
+            ):
+                continue  # found, or left to its row
+            index = next((new[key] for key in keys if key in new), None)
+            if index is None:
+                index = len(new_values)
+                new_values.append(
+                    self._storesync_new_buyer_values(store, customer, order.created_at)
+                )
+            for key in keys:
+                new.setdefault(key, index)
+            if customer.shipping:
+                shipments.append((index, customer.shipping))
+        if not new_values:
+            return
+        Partner = self.with_context(active_test=False)
+        partners = Partner.create(new_values)
+        deliveries = {}  # (buyer, address but its phone) -> values: one per address
+        for index, shipping in shipments:
+            values = self._storesync_address_values(shipping)
+            address = tuple(sorted((k, v) for k, v in values.items() if k != "phone"))
+            deliveries.setdefault(
+                (index, address),
+                dict(
+                    values,
+                    type="delivery",
+                    parent_id=partners[index].id,
+                    company_id=store.company_id.id,
+                ),
+            )
+        Partner.create(list(deliveries.values()))
+        for key, index in new.items():
+            if key[0] != "account":
+                known[key] = partners[index]
+        accounts = [(key[1], partners[index]) for key, index in new.items() if key[0] == "account"]
+        for (account, _partner), binding in zip(
+            accounts,
+            Binding.create(
+                [
+                    {
+                        "store_id": store.id,
+                        "external_id": account,
+                        "partner_id": partner.id,
+                        "last_sync": fields.Datetime.now(),
+                    }
+                    for account, partner in accounts
+                ]
+            ),
+            strict=True,
+        ):
+            bindings[store.id, account] = binding
+
+    @api.model
+    def _storesync_buyer_values(self, customer):
+        """What the store says of the buyer: billing name, address and phone, e-mail, VAT."""
+        values = self._storesync_address_values(customer.billing)
+        values.update(email=customer.email or False, vat=customer.vat or False)
+        return values
+
+    @api.model
+    def _storesync_new_buyer_values(self, store, customer, ordered_at):
+        """The ``create`` values of the contact of a new store buyer."""
+        return dict(
+            self._storesync_buyer_values(customer),
+            lang=store.lang,
+            company_id=store.company_id.id,
+            storesync_address_date=ordered_at,
+            storesync_created=True,
+        )
 
     @api.model
     def _storesync_buyer_domain(self, store):

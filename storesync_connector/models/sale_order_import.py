@@ -63,7 +63,7 @@ class SaleOrder(models.Model):
         mapping, verdict = self._storesync_triage(store, order, existing)
         if verdict:
             return verdict
-        self._storesync_lock_keys(store, order)
+        self._storesync_lock_keys(store, [order])
         batch = self.env.context.get(BATCH)
         if existing:
             sale, confirm = existing._storesync_update(store, order, mapping.action)
@@ -120,9 +120,10 @@ class SaleOrder(models.Model):
     @api.model
     def _storesync_prepare_batch(self, rows):
         """Before a batch's first row: map its order payloads and look up, in one query each
-        per store, the orders they already are, the products bound to their lines and their
-        buyers' store accounts; then match or create, together, the products of the lines of
-        the orders the batch writes (``product.product._storesync_prepare_line_products``)."""
+        per store, the orders they already are and the products bound to their lines; then
+        find or create, together, the products of the lines and the buyers of the orders the
+        batch writes (``product.product._storesync_prepare_line_products``,
+        ``res.partner._storesync_prepare_buyers``)."""
         prepared = batch_prepared(self.env)
         orders = prepared.setdefault("orders", {})
         by_store = defaultdict(list)
@@ -134,7 +135,6 @@ class SaleOrder(models.Model):
             by_store[row.store_id].append(orders[row.id])
         existing = prepared.setdefault("existing", {})
         products = prepared.setdefault("product_bindings", {})
-        partners = prepared.setdefault("partner_bindings", {})
         for store, store_orders in by_store.items():
             existing.update(dict.fromkeys(((store.id, o.external_id) for o in store_orders), self))
             for sale in self.search(
@@ -152,11 +152,6 @@ class SaleOrder(models.Model):
                 ]
             ):
                 products[store.id, binding.external_id, binding.variation_id] = binding.product_id
-            accounts = [o.customer.external_id for o in store_orders if o.customer.external_id]
-            for binding in self.env["storesync.partner.binding"].search(
-                [("store_id", "=", store.id), ("external_id", "in", accounts)]
-            ):
-                partners[store.id, binding.external_id] = binding
             written = []
             for order in store_orders:
                 try:
@@ -167,9 +162,12 @@ class SaleOrder(models.Model):
                     continue  # the row's own processing reports it
                 if verdict is None:
                     written.append(order)
+            # What the rows would lock one by one, before anything is looked up or made.
+            self._storesync_lock_keys(store, written)
             self.env["product.product"]._storesync_prepare_line_products(
                 store, [line for order in written for line in order.product_lines]
             )
+            self.env["res.partner"]._storesync_prepare_buyers(store, written)
 
     def _storesync_row_record(self):
         return {"res_model": "sale.order", "res_id": self.id, "order_id": self.id}
@@ -198,8 +196,8 @@ class SaleOrder(models.Model):
         return sorted(keys)
 
     @api.model
-    def _storesync_lock_keys(self, store, order):
-        """Serialise jobs that could create the same contact or product.
+    def _storesync_lock_keys(self, store, orders):
+        """Serialise jobs that could create the same contact or product as ``orders``.
 
         The processing cron never runs twice at once, but "Retry" and webhooks may process
         rows meanwhile: two orders of one new buyer must not make two contacts.
@@ -207,7 +205,9 @@ class SaleOrder(models.Model):
         with the commit; a rare deadlock between two batches ends as a retryable row (see
         ``storesync.inbox._process_one``).
         """
-        keys = self._storesync_import_lock_keys(store, order)
+        keys = sorted(
+            {key for order in orders for key in self._storesync_import_lock_keys(store, order)}
+        )
         if keys:
             self.env.cr.execute(
                 SQL(
