@@ -157,6 +157,23 @@ class TestBatchConfirmation(StoresyncCase):
             self.assertEqual(row.order_id.storesync_external_id, row.external_id)
             self.assertEqual((row.res_model, row.res_id), ("sale.order", row.order_id.id))
 
+    def test_a_batch_that_goes_through_takes_no_savepoint_per_row(self):
+        def savepoints(rows):
+            cursor = type(self.env.cr)
+            taken = []
+            original = cursor.savepoint
+
+            def counting(cr, flush=True):
+                taken.append(flush)
+                return original(cr, flush)
+
+            with patch.object(cursor, "savepoint", counting):
+                rows._process()
+            self.assertEqual(set(rows.mapped("state")), {"done"})
+            return len(taken)
+
+        self.assertEqual(savepoints(self._fetch(2)), savepoints(self._fetch(5)))
+
     def test_a_new_order_failing_in_the_batch_fails_only_its_row(self):
         rows = self._fetch(3)
         doomed = rows[1].external_id

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from .storesync_inbox import VOLATILE, batch_prepared
+
 
 class ProductCategory(models.Model):
     _inherit = "product.category"
@@ -18,8 +20,12 @@ class ProductCategory(models.Model):
         """Store category id -> names from the top, from the category rows of the sync log.
 
         Asked for every new product; rebuilt only when the category rows changed (the
-        cursor-wide cache is keyed on their count and newest write).
+        cursor-wide cache is keyed on their count and newest write), and checked once per
+        batch of the processing job (its rows do not change the sync log's payloads).
         """
+        prepared = batch_prepared(self.env)
+        if ("category_paths", store.id) in prepared:
+            return prepared["category_paths", store.id]
         self.env["storesync.inbox"].flush_model(["store_id", "kind", "payload"])
         self.env.cr.execute(
             SQL(
@@ -32,6 +38,7 @@ class ProductCategory(models.Model):
         cache = self.env.cr.cache
         if key not in cache:
             cache[key] = self._storesync_compute_paths(store)
+        prepared["category_paths", store.id] = cache[key]
         return cache[key]
 
     @api.model
@@ -58,10 +65,15 @@ class ProductCategory(models.Model):
         """
         if not path:
             return self.env.ref("storesync_connector.product_category_store")
-        category = self
-        for name in path:
-            parent = category
-            category = self.search(
-                [("name", "=", name), ("parent_id", "=", parent.id)], limit=1
-            ) or self.create({"name": name, "parent_id": parent.id})
-        return category
+        # Kept for the batch; dropped when a row fails, as what it created is undone.
+        cache = batch_prepared(self.env).setdefault(VOLATILE, {}).setdefault("categories", {})
+        path = tuple(path)
+        if path not in cache:
+            category = self
+            for name in path:
+                parent = category
+                category = self.search(
+                    [("name", "=", name), ("parent_id", "=", parent.id)], limit=1
+                ) or self.create({"name": name, "parent_id": parent.id})
+            cache[path] = category
+        return cache[path]

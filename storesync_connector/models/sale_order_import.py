@@ -63,8 +63,10 @@ class SaleOrder(models.Model):
         mapping, verdict = self._storesync_triage(store, order, existing)
         if verdict:
             return verdict
-        self._storesync_lock_keys(store, [order])
         batch = self.env.context.get(BATCH)
+        if batch is None:
+            # (A batch took the locks of all its rows before it made anything.)
+            self._storesync_lock_keys(store, [order])
         if existing:
             sale, confirm = existing._storesync_update(store, order, mapping.action)
         elif batch is not None:

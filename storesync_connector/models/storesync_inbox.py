@@ -27,6 +27,9 @@ DEFER_CONFIRM = "storesync_defer_confirm"
 #: context key: the ``_Batch`` of the rows being processed together; a processor leaves its
 #: new records there, to be created with the batch's others in one ``create``
 BATCH = "storesync_inbox_batch"
+#: context key: a batch's first try processes its rows without a savepoint each; a row that
+#: fails ends the try (see ``_process``)
+NO_ROW_SAVEPOINT = "storesync_no_row_savepoint"
 #: the processor of each payload kind: a model with ``_storesync_process_row(store, row)``
 PROCESSORS = {
     "order": "sale.order",
@@ -324,36 +327,47 @@ class StoresyncInbox(models.Model):
         """Process these claimed rows, then write each outcome unless the row was re-opened
         meanwhile (its ``revision`` moved): that row keeps its new payload, stays pending and
         goes again. Returns the rows re-opened by a transaction committed while this one ran:
-        this transaction cannot touch them (see below), so their lease is released by
+        this transaction cannot touch them (see ``_lock_revisions``), so their lease is released by
         ``_release_leases`` after the commit. Every other row's lease ends here."""
         outcomes = _Outcomes()
         self.with_context(**{OUTCOMES: outcomes})._process()
         self.flush_model()
         self.invalidate_recordset()
-        stale = self.browse()
-        for row in self:
-            try:
-                # Locked for the few statements left before the commit, so no newer payload
-                # slips in between the revision check and the write. A row changed meanwhile
-                # is expected here (below), not an error for the server log.
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                    self.env.cr.execute(
-                        SQL("SELECT revision FROM storesync_inbox WHERE id = %s FOR UPDATE", row.id)
-                    )
-                    current = self.env.cr.fetchone()
-            # (pylint cannot see that psycopg2's C-defined errors are exceptions)
-            except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
-                # Odoo's transactions are REPEATABLE READ: a row another transaction changed
-                # and committed after this one began cannot be locked or written here.
-                stale |= row
-                continue
-            if current is None:
+        current, stale = self._lock_revisions()
+        for row in self - stale:
+            if row.id not in current:
                 continue  # deleted meanwhile
             values = {"lease_until": False}
-            if current[0] == revisions.get(row.id):
+            if current[row.id] == revisions.get(row.id):
                 values.update(outcomes.values.get(row.id, {}))
             row.write(values)
         return stale
+
+    def _lock_revisions(self):
+        """Lock these rows for the few statements left before the commit, so no newer
+        payload slips in between the revision check and the write; return their current
+        revisions ``{id: revision}`` (a deleted row has none) and the rows that cannot be
+        locked: Odoo's transactions are REPEATABLE READ, so a row another transaction changed
+        and committed after this one began cannot be locked or written here. All rows in one
+        statement; one by one when one of them is such a row. A row changed meanwhile is
+        expected here, not an error for the server log."""
+        if not self:
+            return {}, self
+        query = "SELECT id, revision FROM storesync_inbox WHERE id IN %s FOR UPDATE"
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(query, tuple(self.ids)))
+                return dict(self.env.cr.fetchall()), self.browse()
+        # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+            if len(self) == 1:
+                return {}, self
+        current, stale = {}, self.browse()
+        for row in self:
+            row_current, row_stale = row._lock_revisions()
+            current.update(row_current)
+            stale |= row_stale
+        return current, stale
 
     def _process(self):
         """Process these rows, each in its own savepoint; never raise for one bad row.
@@ -370,7 +384,9 @@ class StoresyncInbox(models.Model):
         lost.
         """
         if len(self) > 1 and not self.env.context.get(DEFER_CONFIRM):
-            failed = self._process_together()
+            failed = self._process_together(row_savepoints=False)
+            if not failed and failed is not None:
+                failed = self._process_together()
             if failed is None:
                 return
             rest = self - failed
@@ -381,12 +397,16 @@ class StoresyncInbox(models.Model):
         for row in self.with_context(**{DEFER_CONFIRM: False, BATCH: None}):
             row._process_one()
 
-    def _process_together(self):
+    def _process_together(self, row_savepoints=True):
         """Process these rows as one batch (see ``_process``). Returns None when every row
         is done or skipped; else everything of the attempt is undone and it returns the rows
-        that failed (none when the batch failed as a whole)."""
+        that failed (none when the batch failed as a whole). Without ``row_savepoints`` (the
+        first try, two statements less per row) the first row that fails ends the attempt,
+        which then returns no rows."""
         batch = _Batch()
-        deferred = self.with_context(**{DEFER_CONFIRM: True, BATCH: batch})
+        deferred = self.with_context(
+            **{DEFER_CONFIRM: True, BATCH: batch, NO_ROW_SAVEPOINT: not row_savepoints}
+        )
         failed = self.browse()
         try:
             with self.env.cr.savepoint():
@@ -405,14 +425,17 @@ class StoresyncInbox(models.Model):
                     Sale.browse(confirm_ids)._storesync_confirm()
             return None
         except _RowsFailed:
-            _logger.info(
-                "Store sync: %s of %s rows failed together; again without them",
-                len(failed),
-                len(self),
-            )
+            if failed:
+                _logger.info(
+                    "Store sync: %s of %s rows failed together; again without them",
+                    len(failed),
+                    len(self),
+                )
         except Exception:
-            _logger.info(
-                "Store sync: processing %s rows together failed; one by one instead",
+            _logger.log(
+                logging.INFO if row_savepoints else logging.DEBUG,
+                "Store sync: processing %s rows together failed; "
+                + ("one by one instead" if row_savepoints else "again, each row on its own"),
                 len(self),
                 exc_info=True,
             )
@@ -466,8 +489,17 @@ class StoresyncInbox(models.Model):
                 raise StoresyncImportError(
                     self.env._("Payloads of kind %(kind)s cannot be processed.", kind=self.kind)
                 )
-            with self.env.cr.savepoint():
-                result = store.env[processor]._storesync_process_row(store, self)
+            if self.env.context.get(NO_ROW_SAVEPOINT):
+                # The batch's own savepoint undoes it all if this row fails (``_process``).
+                try:
+                    result = store.env[processor]._storesync_process_row(store, self)
+                except Exception as error:
+                    raise _RowsFailed() from error
+            else:
+                with self.env.cr.savepoint():
+                    result = store.env[processor]._storesync_process_row(store, self)
+        except _RowsFailed:
+            raise  # the batch's first try ends here (see NO_ROW_SAVEPOINT)
         # (pylint cannot see that psycopg2's C-defined errors are exceptions)
         except TRANSIENT_DB_ERRORS as error:  # pylint: disable=catching-non-exception
             # Another job held or changed the same records (a lock wait cut short, a
