@@ -248,6 +248,14 @@ def parse_args(argv):
         help="how long the webhook burst lasts, in seconds (10)",
     )
     parser.add_argument(
+        "--webhook-workers",
+        type=int,
+        default=0,
+        help="Odoo's HTTP worker processes in the webhook burst (0: Odoo's threaded server, "
+        "one process for requests and crons; N: the multi-process server of production "
+        "setups, N workers and 2 cron workers)",
+    )
+    parser.add_argument(
         "--rss-orders",
         type=int,
         default=10_000,
@@ -284,7 +292,7 @@ def parse_args(argv):
     for name in ("orders", "products", "webhook_rate", "webhook_seconds"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be above 0")
-    for name in ("preload", "stock", "rss_orders"):
+    for name in ("preload", "stock", "rss_orders", "webhook_workers"):
         if getattr(args, name) < 0:
             parser.error(f"--{name.replace('_', '-')} must not be below 0")
     return args
@@ -617,6 +625,7 @@ class Bench:
         dev.step(
             f"webhooks: {webhook_count(a)} orders, {a.webhook_rate:g} a second for "
             f"{a.webhook_seconds:g} s"
+            + (f", Odoo with {a.webhook_workers} HTTP workers" if a.webhook_workers else "")
         )
         port = a.http_port or _free_port()
         url = f"http://127.0.0.1:{port}"
@@ -635,9 +644,13 @@ class Bench:
             dbfilter=f"^{db}$",
             log_file=log,
         )
-        # Odoo's default of two cron threads: fetch and export do not wait for the processing.
+        # Odoo's default of two cron threads (or cron worker processes with --workers):
+        # fetch and export do not wait for the processing.
+        workers = [f"--workers={a.webhook_workers}"] if a.webhook_workers else []
         server = subprocess.Popen(
-            dev.odoo_cmd(self.src, conf, "-d", db, "--max-cron-threads=2", "--log-level=warn"),
+            dev.odoo_cmd(
+                self.src, conf, "-d", db, "--max-cron-threads=2", "--log-level=warn", *workers
+            ),
             env=self.pg_env,
             cwd=REPO,
         )

@@ -255,7 +255,15 @@ def test_arguments_burst_and_10k_import():
     other = bench.parse_args(["--webhook-rate", "5", "--webhook-seconds", "3", "--rss-orders", "0"])
     assert bench.webhook_count(other) == 15
     assert other.rss_orders == 0
-    for wrong in (["--webhooks", "10"], ["--webhook-rate", "0"], ["--rss-orders", "-1"]):
+    # Odoo's threaded server unless told otherwise.
+    assert (args.webhook_workers, quick.webhook_workers) == (0, 0)
+    assert bench.parse_args(["--webhook-workers", "2"]).webhook_workers == 2
+    for wrong in (
+        ["--webhooks", "10"],
+        ["--webhook-rate", "0"],
+        ["--rss-orders", "-1"],
+        ["--webhook-workers", "-1"],
+    ):
         with contextlib.redirect_stderr(io.StringIO()), pytest.raises(SystemExit):
             bench.parse_args(wrong)
 
