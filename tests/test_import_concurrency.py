@@ -174,6 +174,35 @@ class TestBatchConfirmation(StoresyncCase):
 
         self.assertEqual(savepoints(self._fetch(2)), savepoints(self._fetch(5)))
 
+    def test_the_batch_and_one_row_leave_the_same_chatter(self):
+        rows = self._fetch(3)
+        rows[:1]._process()  # one row: created and confirmed on its own
+        rows[1:]._process()  # a batch: one create, one confirmation
+
+        def chatter(record):
+            messages = self.env["mail.message"].search(
+                [("model", "=", record._name), ("res_id", "=", record.id)]
+            )
+            return sorted(
+                (
+                    m.message_type,
+                    m.subtype_id.name or "",
+                    m.tracking_value_ids.field_id.mapped("name"),
+                )
+                for m in messages
+            )
+
+        seen = {
+            row.id: (chatter(row.order_id), [chatter(p) for p in row.order_id.picking_ids])
+            for row in rows
+        }
+        self.assertEqual(seen[rows[1].id], seen[rows[0].id])
+        self.assertEqual(seen[rows[2].id], seen[rows[0].id])
+        # What Odoo itself leaves: the delivery says which order made it; the order, created
+        # and confirmed in one transaction, logs no state change (Odoo tracks no changes of a
+        # record in the transaction that created it).
+        self.assertEqual(seen[rows[0].id], ([], [[("notification", "Note", [])]]))
+
     def test_a_new_order_failing_in_the_batch_fails_only_its_row(self):
         rows = self._fetch(3)
         doomed = rows[1].external_id
