@@ -109,6 +109,30 @@ class TestImportBatch(StoresyncCase):
             ["Green", "Red"],
         )
 
+    def test_the_variations_of_one_template_are_found_together(self):
+        template = self.env["product.template"].create({"name": "Batch tee"})
+        red = _variation_line(1, (("Batch colour", "Red"), ("Batch size", "M")))
+        blue = _variation_line(2, (("Batch colour", "Blue"), ("Batch size", "L")))
+        again = _variation_line(3, (("Batch colour", "Red"), ("Batch size", "M")))
+        Template = type(template)
+        writes = []
+        original = Template.write
+
+        def counting(records, vals):
+            if "attribute_line_ids" in vals:
+                writes.append(vals)
+            return original(records, vals)
+
+        with patch.object(Template, "write", counting):
+            variants = template._storesync_variants_of([red, blue, again])
+        self.assertEqual(len(writes), 1, "the missing values added in one write")
+        self.assertEqual(len(template.product_variant_ids), 4)  # colour x size
+        self.assertEqual(
+            [sorted(v.product_template_attribute_value_ids.mapped("name")) for v in variants],
+            [["M", "Red"], ["Blue", "L"], ["M", "Red"]],
+        )
+        self.assertEqual(variants[0], variants[2])
+
     def test_a_variation_alone_still_grows_its_template(self):
         template = self.env["product.template"].create({"name": "Batch tee"})
         red = _variation_line(1, (("Batch colour", "Red"),))

@@ -254,14 +254,26 @@ class ProductProduct(models.Model):
         self.env["product.template"]._storesync_add_options(
             {templates[external_id]: pairs for external_id, pairs in options.items()}
         )
-        for key, line in variations.items():
+        new_variations = defaultdict(list)  # store product -> its keys made from templates
+        for key in variations:
             match = self._storesync_match(store, *wanted[key])
-            variant = found.get(match) or templates[key[1]]._storesync_variant_of(
-                line, options[key[1]]
+            if match in found:
+                products[key] = found[match]
+            else:
+                new_variations[key[1]].append(key)
+        for external_id, keys in new_variations.items():
+            products.update(
+                zip(
+                    keys,
+                    templates[external_id]._storesync_variants_of(
+                        [variations[key] for key in keys], options[external_id]
+                    ),
+                    strict=True,
+                )
             )
-            if line.sku and not variant.default_code:
-                variant.default_code = line.sku
-            products[key] = variant
+        for key, line in variations.items():
+            if line.sku and not products[key].default_code:
+                products[key].default_code = line.sku
         self.env["storesync.product.binding"].create(
             [
                 {

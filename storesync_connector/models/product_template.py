@@ -139,11 +139,15 @@ class ProductTemplate(models.Model):
         variations of this store product that the batch sells): the template's variants are
         regenerated once instead of once per variation.
         """
+        return self._storesync_variants_of([line], options)[0]
+
+    def _storesync_variants_of(self, lines, options=()):
+        """``_storesync_variant_of`` for several lines of this template: its missing values
+        added at once, its variants read once; the variants in the order of ``lines``."""
         self.ensure_one()
-        wanted = {self._storesync_attribute_value(*pair).id for pair in line.attributes}
         commands = []
         for attribute, values in self._storesync_attribute_values(
-            [*line.attributes, *options]
+            [*(pair for line in lines for pair in line.attributes), *options]
         ).items():
             attribute_line = self.attribute_line_ids.filtered(
                 lambda al, attribute=attribute: al.attribute_id == attribute
@@ -165,17 +169,22 @@ class ProductTemplate(models.Model):
                 )
         if commands:
             self.write({"attribute_line_ids": commands})
-        variant = self.product_variant_ids.filtered(
-            lambda v: (
-                set(v.product_template_attribute_value_ids.product_attribute_value_id.ids) == wanted
+        by_values = {}
+        for variant in self.product_variant_ids:
+            values = variant.product_template_attribute_value_ids.product_attribute_value_id
+            by_values.setdefault(frozenset(values.ids), variant)
+        variants = []
+        for line in lines:
+            wanted = frozenset(
+                self._storesync_attribute_value(*pair).id for pair in line.attributes
             )
-        )
-        if not variant:
-            raise StoresyncImportError(
-                self.env._(
-                    "No variant of %(product)s has the options %(options)s.",
-                    product=self.display_name,
-                    options=", ".join(f"{n}: {v}" for n, v in line.attributes),
+            if wanted not in by_values:
+                raise StoresyncImportError(
+                    self.env._(
+                        "No variant of %(product)s has the options %(options)s.",
+                        product=self.display_name,
+                        options=", ".join(f"{n}: {v}" for n, v in line.attributes),
+                    )
                 )
-            )
-        return variant[:1]
+            variants.append(by_values[wanted])
+        return variants
