@@ -340,10 +340,21 @@ class TestImportBatch(StoresyncCase):
             product_creates.append(len(vals_list))
             return create(model, vals_list)
 
-        with patch.object(Product, "create", counting):
+        find_or_create, looked_up = Product._storesync_find_or_create, []
+
+        def looking_up(model, store, **kwargs):
+            looked_up.append(kwargs["sku"])
+            return find_or_create(model, store, **kwargs)
+
+        with (
+            patch.object(Product, "create", counting),
+            patch.object(Product, "_storesync_find_or_create", looking_up),
+        ):
             rows._process()
         self.assertEqual(set(rows.mapped("state")), {"done"}, rows.mapped("last_error"))
         self.assertEqual(product_creates, [2], "the two new products in one create")
+        # The rows of the products the batch made are done; only the matched one is looked at.
+        self.assertEqual(looked_up, ["BATCH-MUG"])
         products = {row.external_id: self.env["product.product"].browse(row.res_id) for row in rows}
         lamp, rug, mug = (products[str(payload["id"])] for payload in payloads)
         self.assertEqual(mug, merchant, "matched by SKU, not duplicated")

@@ -43,6 +43,11 @@ class ProductProduct(models.Model):
                     "Variable product: each variation becomes a product when an order sells it."
                 ),
             }
+        key = (store.id, product.external_id, product.variation_external_id or "0")
+        made = batch_prepared(self.env).get("made_from_rows", {}).get(key)
+        if made:
+            # Made from this very payload with the batch's others: nothing to update.
+            return {"state": "done", "res_model": "product.product", "res_id": made.id}
         record = self._storesync_find_or_create(
             store,
             external_id=product.external_id,
@@ -139,6 +144,8 @@ class ProductProduct(models.Model):
                     for key, p in new.items()
                 ]
             )
+            made = batch_prepared(self.env).setdefault("made_from_rows", {})
+            made.update({(store.id, *key): product for key, product in created.items()})
 
     @api.model
     def _storesync_import_line_product(self, store, line):
