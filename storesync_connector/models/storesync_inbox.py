@@ -370,22 +370,24 @@ class StoresyncInbox(models.Model):
         return current, stale
 
     def _process(self):
-        """Process these rows, each in its own savepoint; never raise for one bad row.
+        """Process these rows; never raise for one bad row.
 
         A batch is batch-shaped: its processors look up what all its rows need first and
         create what none of them has yet, together (``_prepare_batch``); its new orders are
         created in one ``create`` and confirmed with one ``action_confirm`` at the end, which
         costs less than once per order (defaults, computes, stock rules, procurements,
-        pickings). A row that ends in an error (or is to be retried) undoes the batch: it goes
-        again without that row, which is then processed on its own, so what the batch made
-        for it (a product, a contact) is not left behind. If the batch fails as a whole, or
-        fails again, its rows are processed one at a time, each order created and confirmed
-        in its own row's savepoint: a failing order is that row's error and nothing else is
-        lost.
+        pickings). The first try takes no savepoint per row. A row that ends in an error (or
+        is to be retried) undoes the batch: it goes again with a savepoint per row, to learn
+        which rows fail, then without them, and they are processed on their own, so what the
+        batch made for them (a product, a contact) is not left behind. If the batch fails as a
+        whole, or fails again, its rows are processed one at a time, each order created and
+        confirmed in its own row's savepoint: a failing order is that row's error and nothing
+        else is lost.
         """
         if len(self) > 1 and not self.env.context.get(DEFER_CONFIRM):
             failed = self._process_together(row_savepoints=False)
-            if not failed and failed is not None:
+            if failed is not None and not failed:
+                # The first try ended at a failing row, or failed as a whole.
                 failed = self._process_together()
             if failed is None:
                 return
