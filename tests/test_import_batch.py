@@ -1,7 +1,7 @@
 """Batch-shaped import: what a batch of rows shares (lookups, new variants, one create)."""
 
 from collections import Counter
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -39,8 +39,9 @@ class TestImportBatch(StoresyncCase):
         super().setUpClass()
         cls._patch_cron_commits()
 
-    def test_new_variations_sold_together_make_the_variants_in_one_write(self):
-        template = self.env["product.template"].create({"name": "Batch tee"})
+    @contextmanager
+    def _attribute_line_writes(self, template):
+        """The writes of templates' attribute lines made while the block runs."""
         Template = type(template)
         writes = []
         original = Template.write
@@ -50,9 +51,14 @@ class TestImportBatch(StoresyncCase):
                 writes.append(vals)
             return original(records, vals)
 
+        with patch.object(Template, "write", counting):
+            yield writes
+
+    def test_new_variations_sold_together_make_the_variants_in_one_write(self):
+        template = self.env["product.template"].create({"name": "Batch tee"})
         red = _variation_line(1, (("Batch colour", "Red"), ("Batch size", "M")))
         blue = _variation_line(2, (("Batch colour", "Blue"), ("Batch size", "L")))
-        with patch.object(Template, "write", counting):
+        with self._attribute_line_writes(template) as writes:
             variant = template._storesync_variant_of(red, (*red.attributes, *blue.attributes))
             # The batch's second line finds its variant made already: no write at all.
             other = template._storesync_variant_of(blue, (*red.attributes, *blue.attributes))
@@ -114,16 +120,7 @@ class TestImportBatch(StoresyncCase):
         red = _variation_line(1, (("Batch colour", "Red"), ("Batch size", "M")))
         blue = _variation_line(2, (("Batch colour", "Blue"), ("Batch size", "L")))
         again = _variation_line(3, (("Batch colour", "Red"), ("Batch size", "M")))
-        Template = type(template)
-        writes = []
-        original = Template.write
-
-        def counting(records, vals):
-            if "attribute_line_ids" in vals:
-                writes.append(vals)
-            return original(records, vals)
-
-        with patch.object(Template, "write", counting):
+        with self._attribute_line_writes(template) as writes:
             variants = template._storesync_variants_of([red, blue, again])
         self.assertEqual(len(writes), 1, "the missing values added in one write")
         self.assertEqual(len(template.product_variant_ids), 4)  # colour x size
