@@ -77,8 +77,8 @@ class ProductProduct(models.Model):
     def _storesync_prepare_batch(self, rows):
         """Before a batch's first row: the store products of these product rows that Odoo
         has no product for (no binding, nothing the store's match key finds), created
-        together with their bindings; each row then finds its product and updates it as
-        usual (``_storesync_process_row``)."""
+        together with their bindings; their rows are then done with them, and the other rows
+        find or update their products as usual (``_storesync_process_row``)."""
         Binding = self.env["storesync.product.binding"]
         for store, store_rows in rows.grouped("store_id").items():
             paths = self.env["product.category"]._storesync_paths(store)
