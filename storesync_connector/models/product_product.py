@@ -230,11 +230,8 @@ class ProductProduct(models.Model):
         }
         wanted.update({key: (line.sku, "", line.name) for key, line in variations.items()})
         found = self._storesync_match_many(store, wanted.values())
-        products = {
-            key: found[match]
-            for key in simple
-            if (match := self._storesync_match(store, *wanted[key])) in found
-        }
+        matches = {key: self._storesync_match(store, *item) for key, item in wanted.items()}
+        products = {key: found[matches[key]] for key in todo if matches[key] in found}
         products.update(
             self._storesync_create_new(
                 store,
@@ -253,27 +250,24 @@ class ProductProduct(models.Model):
                 },
             )
         )
-        templates = self._storesync_prepare_templates(store, variations, details, wanted, found)
-        options = defaultdict(list)  # store product -> the new options the batch sells of it
+        new_variations = defaultdict(dict)  # store product -> {key: line} of its new variations
         for key, line in variations.items():
-            if self._storesync_match(store, *wanted[key]) not in found:
-                options[line.product_external_id] += line.attributes
+            if key not in products:
+                new_variations[key[1]][key] = line
+        templates = self._storesync_prepare_templates(store, new_variations, details)
+        options = {  # store product -> the new options the batch sells of it
+            external_id: [pair for line in lines.values() for pair in line.attributes]
+            for external_id, lines in new_variations.items()
+        }
         self.env["product.template"]._storesync_add_options(
             {templates[external_id]: pairs for external_id, pairs in options.items()}
         )
-        new_variations = defaultdict(list)  # store product -> its keys made from templates
-        for key in variations:
-            match = self._storesync_match(store, *wanted[key])
-            if match in found:
-                products[key] = found[match]
-            else:
-                new_variations[key[1]].append(key)
-        for external_id, keys in new_variations.items():
+        for external_id, lines in new_variations.items():
             products.update(
                 zip(
-                    keys,
+                    lines,
                     templates[external_id]._storesync_variants_of(
-                        [variations[key] for key in keys], options[external_id]
+                        list(lines.values()), options[external_id]
                     ),
                     strict=True,
                 )
@@ -336,39 +330,37 @@ class ProductProduct(models.Model):
             taken.add(vals["barcode"])
 
     @api.model
-    def _storesync_prepare_templates(self, store, variations, details, wanted, found):
-        """The template of each store product of the ``variations`` not matched (``found``):
-        the one its bound variations share, else created with the options of all of them."""
+    def _storesync_prepare_templates(self, store, new_variations, details):
+        """The template of each store product of ``new_variations`` (``{store product id:
+        {key: line}}``, variations no product matches): the one its bound variations share,
+        else created with the options of all of them."""
         Template = self.env["product.template"]
-        new = {}
-        for key, line in variations.items():
-            if self._storesync_match(store, *wanted[key]) not in found:
-                new.setdefault(key[1], []).append(line)
-        if not new:
+        if not new_variations:
             return {}
         templates = {
             sibling.external_id: sibling.product_id.product_tmpl_id
             for sibling in self.env["storesync.product.binding"].search(
                 [
                     ("store_id", "=", store.id),
-                    ("external_id", "in", list(new)),
+                    ("external_id", "in", list(new_variations)),
                     ("variation_id", "!=", "0"),
                 ],
                 order="id desc",
             )
         }
-        missing = [external_id for external_id in new if external_id not in templates]
-        created = Template.create(
-            [
+        missing = [external_id for external_id in new_variations if external_id not in templates]
+        values_list = []
+        for external_id in missing:
+            first, *others = new_variations[external_id].values()
+            values_list.append(
                 Template._storesync_variant_template_values(
                     store,
-                    new[external_id][0],
+                    first,
                     details.get(external_id),
-                    [pair for line in new[external_id][1:] for pair in line.attributes],
+                    [pair for line in others for pair in line.attributes],
                 )
-                for external_id in missing
-            ]
-        )
+            )
+        created = Template.create(values_list)
         templates.update(zip(missing, created, strict=True))
         return templates
 
@@ -377,22 +369,23 @@ class ProductProduct(models.Model):
         """``_storesync_details`` of several store products in one query, kept for the batch:
         ``{external id: mapped payload or None}``."""
         cache = batch_prepared(self.env).setdefault("details", {})
-        rows = self.env["storesync.inbox"].search(
-            [
-                ("store_id", "=", store.id),
-                ("kind", "=", "product"),
-                ("external_id", "in", [i for i in external_ids if (store.id, i) not in cache]),
-            ]
-        )
-        paths = self.env["product.category"]._storesync_paths(store)
-        for row in rows:
-            try:
-                details = row.payload and store._get_adapter_class().map_product(
-                    row.payload, category_paths=paths
-                )
-            except PayloadError:
-                details = None  # the product row shows that error; the order can still go in
-            cache[store.id, row.external_id] = details or None
+        missing = [i for i in external_ids if (store.id, i) not in cache]
+        if missing:
+            paths = self.env["product.category"]._storesync_paths(store)
+            for row in self.env["storesync.inbox"].search(
+                [
+                    ("store_id", "=", store.id),
+                    ("kind", "=", "product"),
+                    ("external_id", "in", missing),
+                ]
+            ):
+                try:
+                    details = row.payload and store._get_adapter_class().map_product(
+                        row.payload, category_paths=paths
+                    )
+                except PayloadError:
+                    details = None  # the product row shows that error; the order can still go in
+                cache[store.id, row.external_id] = details or None
         for external_id in external_ids:
             cache.setdefault((store.id, external_id), None)
         return {external_id: cache[store.id, external_id] for external_id in external_ids}
@@ -500,25 +493,7 @@ class ProductProduct(models.Model):
         """The store product's mapped payload from the sync log, or None."""
         if not external_id:
             return None
-        details = batch_prepared(self.env).get("details", {})
-        if (store.id, external_id) in details:
-            return details[store.id, external_id]  # looked up with the batch's others
-        row = self.env["storesync.inbox"].search(
-            [
-                ("store_id", "=", store.id),
-                ("kind", "=", "product"),
-                ("external_id", "=", external_id),
-            ],
-            limit=1,
-        )
-        if not row.payload:
-            return None
-        try:
-            return store._get_adapter_class().map_product(
-                row.payload, category_paths=self.env["product.category"]._storesync_paths(store)
-            )
-        except PayloadError:
-            return None  # the product row shows that error; the order can still go in
+        return self._storesync_details_many(store, {external_id})[external_id]
 
     @api.model
     def _storesync_find_or_create(

@@ -77,21 +77,28 @@ class ProductTemplate(models.Model):
         ``_update_product_template_attribute_values``), so the new values and variants of
         all templates are made in one ``create`` each instead of once per template.
         Attributes a template has no line for are left to ``_storesync_variant_of``."""
-        Line = self.env["product.template.attribute.line"]
-        written = Line
+        written = self.env["product.template.attribute.line"]
         for template, pairs in options.items():
-            for attribute, values in self._storesync_attribute_values(pairs).items():
-                line = template.attribute_line_ids.filtered(
-                    lambda al, attribute=attribute: al.attribute_id == attribute
-                )
-                values -= line.value_ids
-                if line and values:
+            for _attribute, line, values in template._storesync_missing_values(pairs):
+                if line:
                     line.with_context(update_product_template_attribute_values=False).write(
                         {"value_ids": [Command.link(value.id) for value in values]}
                     )
                     written |= line
         if written:
             written._update_product_template_attribute_values()
+
+    def _storesync_missing_values(self, pairs):
+        """The values of ``pairs`` (``(attribute, value)`` names) this template lacks, as
+        ``(attribute, its attribute line or none, values)`` per attribute."""
+        self.ensure_one()
+        for attribute, values in self._storesync_attribute_values(pairs).items():
+            line = self.attribute_line_ids.filtered(
+                lambda al, attribute=attribute: al.attribute_id == attribute
+            )
+            values -= line.value_ids
+            if values:
+                yield attribute, line, values
 
     @api.model
     def _storesync_attribute_values(self, pairs):
@@ -146,15 +153,9 @@ class ProductTemplate(models.Model):
         added at once, its variants read once; the variants in the order of ``lines``."""
         self.ensure_one()
         commands = []
-        for attribute, values in self._storesync_attribute_values(
+        for attribute, attribute_line, values in self._storesync_missing_values(
             [*(pair for line in lines for pair in line.attributes), *options]
-        ).items():
-            attribute_line = self.attribute_line_ids.filtered(
-                lambda al, attribute=attribute: al.attribute_id == attribute
-            )
-            values -= attribute_line.value_ids
-            if not values:
-                continue
+        ):
             if attribute_line:
                 commands.append(
                     Command.update(
