@@ -64,11 +64,11 @@ class ResPartner(models.Model):
         partner = binding = Partner
         if customer.external_id:
             # Looked up with the batch's other buyers, if it is there.
-            known = batch_prepared(self.env).get("partner_bindings", {})
-            key = (store.id, customer.external_id)
+            batch_bindings = batch_prepared(self.env).get("partner_bindings", {})
+            account = (store.id, customer.external_id)
             binding = (
-                known[key]
-                if key in known
+                batch_bindings[account]
+                if account in batch_bindings
                 else Binding.search(
                     [("store_id", "=", store.id), ("external_id", "=", customer.external_id)],
                     limit=1,
@@ -117,8 +117,8 @@ class ResPartner(models.Model):
                     "last_sync": fields.Datetime.now(),
                 }
             )
-            if key in batch_prepared(self.env).get("partner_bindings", {}):
-                batch_prepared(self.env)["partner_bindings"][key] = binding
+            if account in batch_bindings:
+                batch_bindings[account] = binding
         after = partner._storesync_buyer_keys(store)
         if after != before:
             # What the batch looked up for these e-mails and phones may be out of date now.
