@@ -368,3 +368,81 @@ class TestImportBatch(StoresyncCase):
             [("store_id", "=", self.store.id), ("product_id", "in", (lamp | rug | mug).ids)]
         )
         self.assertEqual(len(bindings), 3)
+
+    def test_a_new_variation_template_takes_the_options_the_pending_orders_sell(self):
+        """A history import sells a store product's options over many batches: the template
+        made by the first batch takes those the pending orders sell too (not those of orders
+        that are not imported), so later batches find their variants made."""
+        self._setup_import_mappings()
+        emulated = self.emulator.store
+        product = next(
+            p
+            for p in emulated.products.values()
+            if len(p["variations"]) >= 3 and p["status"] == "publish"
+        )
+
+        def options(variation):
+            return {(a["name"], a["option"]) for a in variation["attributes"]}
+
+        first, second, *others = (emulated.variations[v] for v in product["variations"])
+        sold = options(first) | options(second)
+        failed = next((v for v in others if options(v) - sold), None)
+        if failed is None:
+            self.skipTest("the emulator's product has no third option")
+        # Two batches of two orders: the first sells one option twice, the second the other
+        # and one of an order that is not imported.
+        for variation, status in (
+            (first, "processing"),
+            (first, "processing"),
+            (second, "processing"),
+            (failed, "failed"),
+        ):
+            emulated.create_orders(
+                1, status=status, lines=[{"product_id": variation["id"], "price": "10.00"}]
+            )
+        self.store._fetch_orders()
+        rows = self.env["storesync.inbox"].search([("store_id", "=", self.store.id)])
+        rows.filtered(lambda row: row.kind != "order")._process()
+        Inbox = type(self.env["storesync.inbox"])
+        Line = type(self.env["product.template.attribute.line"])
+        claim, update = Inbox._claim, Line._update_product_template_attribute_values
+        regenerated = []
+
+        def two_rows_a_batch(rows, limit=2, store=None):
+            return claim(rows, 2, store)
+
+        def counting(lines):
+            regenerated.append(lines.product_tmpl_id)
+            return update(lines)
+
+        with (
+            patch.object(Inbox, "_claim", two_rows_a_batch),
+            patch.object(Line, "_update_product_template_attribute_values", counting),
+        ):
+            self.env["storesync.inbox"]._cron_process()
+        rows = self.env["storesync.inbox"].search(
+            [("store_id", "=", self.store.id), ("kind", "=", "order")]
+        )
+        self.assertEqual(
+            sorted(rows.mapped("state")),
+            ["done", "done", "done", "skipped"],
+            rows.mapped("last_error"),
+        )
+        sales = rows.order_id
+        self.assertEqual(len(sales), 3)
+        template = sales.order_line.product_id.product_tmpl_id
+        self.assertEqual(len(template), 1, "the two variations are variants of one template")
+        self.assertEqual(
+            regenerated, [template], "made once; the second batch finds its variant made"
+        )
+        values = template.attribute_line_ids.value_ids
+        self.assertEqual({(v.attribute_id.name, v.name) for v in values}, sold)
+        for variation, sale in zip((first, first, second), sales.sorted("id"), strict=True):
+            variant = sale.order_line.product_id & template.product_variant_ids
+            self.assertEqual(
+                {
+                    (v.attribute_id.name, v.name)
+                    for v in variant.product_template_attribute_value_ids
+                },
+                options(variation),
+            )

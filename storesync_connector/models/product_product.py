@@ -254,11 +254,16 @@ class ProductProduct(models.Model):
         for key, line in variations.items():
             if key not in products:
                 new_variations[key[1]][key] = line
-        templates = self._storesync_prepare_templates(store, new_variations, details)
-        options = {  # store product -> the new options the batch sells of it
-            external_id: [pair for line in lines.values() for pair in line.attributes]
-            for external_id, lines in new_variations.items()
-        }
+        # Store product -> the new options the batch sells of it, and those the orders still
+        # pending sell of the same attributes (sale.order._storesync_upcoming_options).
+        upcoming = new_variations and self.env["sale.order"]._storesync_upcoming_options(store)
+        options = {}
+        for external_id, lines in new_variations.items():
+            pairs = [pair for line in lines.values() for pair in line.attributes]
+            names = {name for name, _value in pairs}
+            later = upcoming.get(external_id, ())
+            options[external_id] = pairs + sorted(p for p in later if p[0] in names)
+        templates = self._storesync_prepare_templates(store, new_variations, details, options)
         self.env["product.template"]._storesync_add_options(
             {templates[external_id]: pairs for external_id, pairs in options.items()}
         )
@@ -330,10 +335,11 @@ class ProductProduct(models.Model):
             taken.add(vals["barcode"])
 
     @api.model
-    def _storesync_prepare_templates(self, store, new_variations, details):
+    def _storesync_prepare_templates(self, store, new_variations, details, options):
         """The template of each store product of ``new_variations`` (``{store product id:
         {key: line}}``, variations no product matches): the one its bound variations share,
-        else created with the options of all of them."""
+        else created with the options of all of them and ``options`` (``{store product id:
+        pairs}``)."""
         Template = self.env["product.template"]
         if not new_variations:
             return {}
@@ -351,18 +357,20 @@ class ProductProduct(models.Model):
         missing = [external_id for external_id in new_variations if external_id not in templates]
         values_list = []
         for external_id in missing:
-            first, *others = new_variations[external_id].values()
+            first = next(iter(new_variations[external_id].values()))
             values_list.append(
                 Template._storesync_variant_template_values(
-                    store,
-                    first,
-                    details.get(external_id),
-                    [pair for line in others for pair in line.attributes],
+                    store, first, details.get(external_id), options[external_id]
                 )
             )
         created = Template.create(values_list)
         templates.update(zip(missing, created, strict=True))
-        return templates
+        # One prefetch set: their attribute lines and variants are read for all at once.
+        together = Template.union(*templates.values())
+        return {
+            key: template.with_prefetch(together._prefetch_ids)
+            for key, template in templates.items()
+        }
 
     @api.model
     def _storesync_details_many(self, store, external_ids):

@@ -18,7 +18,14 @@ from odoo.tools import SQL, plaintext2html
 
 from ..adapters import PayloadError
 from ..utils.line_planner import PlanError, TaxSpec, plan_lines
-from .storesync_inbox import BATCH, DEFER_CONFIRM, StoresyncImportError, batch_prepared
+from .storesync_inbox import (
+    BATCH,
+    DEFER_CONFIRM,
+    LOOKAHEAD,
+    LOOKAHEAD_ROWS,
+    StoresyncImportError,
+    batch_prepared,
+)
 
 #: first key of the advisory locks the importer takes (the second is a hash of what it
 #: locks), so they never collide with other modules' advisory locks
@@ -170,6 +177,44 @@ class SaleOrder(models.Model):
                 store, [line for order in written for line in order.product_lines]
             )
             self.env["res.partner"]._storesync_prepare_buyers(store, written)
+
+    @api.model
+    def _storesync_upcoming_options(self, store):
+        """The options (``(attribute, value)`` pairs) that the store's pending orders sell of
+        each store product: ``{store product id: {pairs}}``. A variation template made or
+        grown now takes them too, so that it gets its variants once rather than once per
+        batch that sells a new option of it (a history import sells them over hundreds of
+        batches). Read once per processing run, from the first ``LOOKAHEAD_ROWS`` pending
+        rows; orders whose status is not imported are left out. Outside a processing run
+        (a retry, one row): nothing."""
+        lookahead = self.env.context.get(LOOKAHEAD)
+        if lookahead is None:
+            return {}
+        key = ("sale.order", "options", store.id)
+        if key not in lookahead.values:
+            skipped = set(
+                store.status_map_ids.filtered(lambda m: m.action == "skip").mapped("store_status")
+            )
+            adapter = store._get_adapter_class()
+            options = defaultdict(set)
+            rows = self.env["storesync.inbox"].search(
+                [("store_id", "=", store.id), ("kind", "=", "order"), ("state", "=", "pending")],
+                order="external_date NULLS FIRST, id",
+                limit=LOOKAHEAD_ROWS,
+            )
+            for row in rows:
+                try:
+                    order = adapter.map_order(row.payload)
+                except PayloadError:
+                    continue  # the row's own processing reports it
+                if order.status in skipped:
+                    continue
+                for line in order.product_lines:
+                    if line.variation_external_id and line.attributes:
+                        options[line.product_external_id].update(line.attributes)
+            rows.invalidate_recordset(["payload"])  # not kept in memory for the whole run
+            lookahead.values[key] = dict(options)
+        return lookahead.values[key]
 
     def _storesync_row_record(self):
         return {"res_model": "sale.order", "res_id": self.id, "order_id": self.id}

@@ -55,6 +55,12 @@ TRANSIENT_DB_ERRORS = (
 )
 
 
+#: context key: the ``_Lookahead`` of one processing run (see ``_cron_process``)
+LOOKAHEAD = "storesync_inbox_lookahead"
+#: how many pending rows of a store a processing run looks ahead at (``_Lookahead``)
+LOOKAHEAD_ROWS = 1000
+
+
 #: key of ``_Batch.prepared`` for what rows of the batch created and others reuse: dropped
 #: when a row fails (its savepoint undid what it created)
 VOLATILE = "volatile"
@@ -101,6 +107,15 @@ class _Batch:
     def __init__(self):
         self.new_orders = []
         self.prepared = {}
+
+
+class _Lookahead:
+    """What one processing run learns once of the rows still pending, for all its batches:
+    ``values`` is filled by the processors (the options later orders sell, say), keyed as
+    they like. A plain object, compared by identity in the context."""
+
+    def __init__(self):
+        self.values = {}
 
 
 class StoresyncInbox(models.Model):
@@ -556,8 +571,10 @@ class StoresyncInbox(models.Model):
     def _cron_process(self):
         """Process pending rows in leased batches, committing after each, until time is up."""
         cron = self.env["ir.cron"]
+        # The batches of this run share what they learn of the rows still to come.
+        Inbox = self.with_context(**{LOOKAHEAD: _Lookahead()})
         while True:
-            batch, revisions = self._claim()
+            batch, revisions = Inbox._claim()
             if not batch:
                 break
             # The lease is committed before processing: the rows are not locked while the
