@@ -5,13 +5,15 @@ processing one always ends in the same error, quickly and without any store data
 """
 
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.storesync_connector.models import storesync_inbox
 from odoo.addons.storesync_connector.models.storesync_inbox import RETRY_IN_REQUEST
 
-from storesync_common import StoresyncCase
+from storesync_common import StoresyncCase, _no_commit
 
 
 @tagged("post_install", "-at_install")
@@ -140,6 +142,28 @@ class TestInboxQueue(StoresyncCase):
         )
         first.invalidate_recordset()
         self.assertEqual(self.Inbox._claim(store=self.store)[0], first)
+
+    def test_a_long_queue_goes_in_bigger_batches(self):
+        """A few rows waiting (live webhooks) go in small batches, each committed sooner; a long
+        queue (a history import) in bigger ones: half of what waits, within the two sizes."""
+        self._rows(30)
+        Inbox = type(self.Inbox)
+        claim, batches = Inbox._claim, []
+
+        def recording(rows, limit, store=None):
+            claimed = claim(rows, limit, store)
+            batches.append(len(claimed[0]))
+            return claimed
+
+        with (
+            patch.object(storesync_inbox, "BATCH_SIZE", 2),
+            patch.object(storesync_inbox, "MAX_BATCH_SIZE", 8),
+            patch.object(Inbox, "_claim", recording),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress", _no_commit),
+        ):
+            self.Inbox._cron_process()
+        self.assertEqual(batches, [8, 8, 7, 3, 2, 2, 0])
+        self.assertEqual(set(self.Inbox.search([]).mapped("state")), {"error"})
 
     def _hold_by_another_connection(self, rows):
         """Make ``rows`` leased by a live connection other than the test's own."""
