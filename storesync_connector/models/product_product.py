@@ -198,9 +198,10 @@ class ProductProduct(models.Model):
         What ``_storesync_import_line_product`` does for one line, for the batch: one query
         for the store products' payloads, one per match key, one ``create`` for the new
         products, one for the new variation templates (each with the options of every
-        variation of it the batch sells, so its variants are made at once), one for the
-        bindings. Each row then finds its lines' products among the batch's bindings. Lines
-        whose store product was deleted are left to their rows.
+        variation of it the batch sells, and those the store's pending orders sell, so its
+        variants are made at once), one for the bindings. Each row then finds its lines'
+        products among the batch's bindings. Lines whose store product was deleted are left
+        to their rows.
         """
         prepared = batch_prepared(self.env)
         known = prepared.setdefault("product_bindings", {})
