@@ -192,9 +192,7 @@ class SaleOrder(models.Model):
             return {}
         key = ("sale.order", "options", store.id)
         if key not in lookahead.values:
-            skipped = set(
-                store.status_map_ids.filtered(lambda m: m.action == "skip").mapped("store_status")
-            )
+            skipped = store._skipped_statuses()
             adapter = store._get_adapter_class()
             options = defaultdict(set)
             rows = self.env["storesync.inbox"].search(

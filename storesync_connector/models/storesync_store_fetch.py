@@ -330,9 +330,7 @@ class StoresyncStore(models.Model):
         :return: (rows changed, orders listed)
         """
         inbox = self.env["storesync.inbox"]
-        skipped = set(
-            self.status_map_ids.filtered(lambda m: m.action == "skip").mapped("store_status")
-        )
+        skipped = self._skipped_statuses()
         changed, held, product_ids = 0, 0, set()
         for page in pages:
             items = []

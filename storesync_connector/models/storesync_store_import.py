@@ -282,6 +282,12 @@ class StoresyncStore(models.Model):
 
     # ------------------------------------------------------------------ helpers of the processors
 
+    def _skipped_statuses(self):
+        """The store statuses mapped to "Do not import": their orders make no records."""
+        return set(
+            self.status_map_ids.filtered(lambda m: m.action == "skip").mapped("store_status")
+        )
+
     def _check_currency(self, order):
         pricelist = self._get_pricelist()
         if pricelist.currency_id.name != order.currency:
