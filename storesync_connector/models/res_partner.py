@@ -227,13 +227,7 @@ class ResPartner(models.Model):
             values = self._storesync_address_values(shipping)
             address = tuple(sorted((k, v) for k, v in values.items() if k != "phone"))
             deliveries.setdefault(
-                (index, address),
-                dict(
-                    values,
-                    type="delivery",
-                    parent_id=partners[index].id,
-                    company_id=store.company_id.id,
-                ),
+                (index, address), partners[index]._storesync_child_values(store, "delivery", values)
             )
         Partner.create(list(deliveries.values()))
         for key, index in new.items():
@@ -378,9 +372,11 @@ class ResPartner(models.Model):
             current = store._current_values(child, values)
             if all(current[key] == value for key, value in values.items() if key != "phone"):
                 return child
-        return self.create(
-            {**values, "type": kind, "parent_id": self.id, "company_id": store.company_id.id}
-        )
+        return self.create(self._storesync_child_values(store, kind, values))
+
+    def _storesync_child_values(self, store, kind, values):
+        """The ``create`` values of this contact's child address of ``kind`` at ``values``."""
+        return {**values, "type": kind, "parent_id": self.id, "company_id": store.company_id.id}
 
     @api.model
     def _storesync_address_values(self, address):
