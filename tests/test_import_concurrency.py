@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.storesync_connector.models import storesync_inbox
 from odoo.addons.storesync_connector.models.sale_order_import import IMPORT_LOCK_CLASS
 from odoo.addons.storesync_connector.models.storesync_inbox import StoresyncImportError
 
@@ -85,6 +86,74 @@ class TestImportConcurrency(StoresyncCase):
         row._process()
         self.assertEqual(row.state, "done", row.last_error)
         self.assertEqual(row.order_id.storesync_external_id, row.external_id)
+
+    def _locks_held_here(self):
+        """How many of the importer's advisory locks this connection holds."""
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+            "AND pid = pg_backend_pid()",
+            [IMPORT_LOCK_CLASS],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_a_row_whose_buyer_another_job_is_at_waits_for_a_later_claim(self):
+        """Processing jobs share the inbox: a row whose buyer another job's batch is making
+        is left to a later claim; the rows kept have their keys held by this connection
+        (beyond the claim's commit) until they are let go."""
+        first, second = self._fetch_new_order(), self._fetch_new_order()
+        adapter = self.store._get_adapter_class()
+        order = adapter.map_order(first.payload)
+        other = self._hold_lock_elsewhere(
+            f"partner:{self.store.company_id.id}:email:{order.customer.email}"
+        )
+        self.addCleanup(self.env.cr.execute, "SELECT pg_advisory_unlock_all()")
+        Inbox = self.env["storesync.inbox"]
+
+        rows, revisions, held, busy = Inbox._claim_apart(1000)
+
+        self.assertEqual(rows & (first | second), second)
+        self.assertEqual(busy, 1)
+        self.assertFalse(first.lease_until)
+        self.assertTrue(second.lease_until)
+        self.assertEqual(set(revisions), set(rows.ids))
+        second_keys = set(
+            self.env["sale.order"]._storesync_import_lock_keys(
+                self.store, adapter.map_order(second.payload)
+            )
+        )
+        self.assertTrue(second_keys)
+        self.assertEqual(held, second_keys)
+        self.assertEqual(self._locks_held_here(), len(held))
+        Inbox._let_go(held)
+        self.assertEqual(self._locks_held_here(), 0)
+
+        # The other job's batch is committed: the row is free.
+        other.execute("SELECT pg_advisory_unlock_all()")
+        rows, _revisions, held, busy = Inbox._claim_apart(1000)
+        self.assertIn(first.id, rows.ids)
+        self.assertEqual(busy, 0)
+        Inbox._let_go(held)
+
+    def test_a_job_whose_rows_other_jobs_are_at_waits_then_ends_in_time(self):
+        """Every pending row is another job's for now: the job waits and claims again, never
+        processing the row, and ends when its time is up, holding no lock."""
+        row = self._fetch_new_order()
+        order = self.store._get_adapter_class().map_order(row.payload)
+        self._hold_lock_elsewhere(
+            self.env["sale.order"]._storesync_import_lock_keys(self.store, order)[0]
+        )
+        Cron = type(self.env["ir.cron"])
+        with patch.object(storesync_inbox.time, "sleep") as sleep:
+            # Time is up once the job has waited three times.
+            with patch.object(
+                Cron, "_commit_progress", lambda *a, **k: 0.0 if sleep.call_count >= 3 else 60.0
+            ):
+                self.env["storesync.inbox"]._cron_process()
+        self.assertEqual(sleep.call_count, 3)
+        self.assertEqual(row.state, "pending")
+        self.assertEqual(row.attempts, 0)
+        self.assertFalse(row.lease_until)
+        self.assertEqual(self._locks_held_here(), 0)
 
     def test_a_conflict_that_never_ends_becomes_an_error(self):
         row = self._fetch_new_order()

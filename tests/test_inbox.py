@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
+from odoo.tools import config
 
 from odoo.addons.storesync_connector.models import storesync_inbox
 from odoo.addons.storesync_connector.models.storesync_inbox import RETRY_IN_REQUEST
@@ -164,6 +165,48 @@ class TestInboxQueue(StoresyncCase):
             self.Inbox._cron_process()
         self.assertEqual(batches, [8, 8, 7, 3, 2, 2, 0])
         self.assertEqual(set(self.Inbox.search([]).mapped("state")), {"error"})
+
+    def test_a_backlog_calls_in_the_second_processing_job(self):
+        """Odoo's multi-process server: when one batch takes all that waits, the job goes on
+        alone; when more waits (rows came in while a batch ran), it calls the second
+        processing job in. The
+        threaded server never does (both jobs would share one Python interpreter), and its
+        second job does nothing."""
+        second = self.env.ref("storesync_connector.ir_cron_process_inbox_2")
+        date = datetime(2025, 3, 1, 12, 0)
+
+        def triggers():
+            return self.env["ir.cron.trigger"].search_count([("cron_id", "=", second.id)])
+
+        def queue(start, count):
+            for index in range(count):
+                self._upsert(start + index, date)
+
+        before = triggers()
+        with (
+            patch.object(storesync_inbox, "BATCH_SIZE", 2),
+            patch.object(storesync_inbox, "MAX_BATCH_SIZE", 2),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress", _no_commit),
+        ):
+            with patch.dict(config.options, {"workers": 0}):
+                queue(1000, 5)
+                self.Inbox._cron_process_helper()
+                self.assertEqual(len(self.Inbox.search([("state", "=", "pending")])), 5)
+                self.Inbox._cron_process()
+                self.assertEqual(triggers(), before)
+            with patch.dict(config.options, {"workers": 2}):
+                queue(2000, 2)
+                self.Inbox._cron_process()
+                self.assertEqual(triggers(), before)
+                queue(3000, 5)
+                self.Inbox._cron_process()
+                called = triggers()
+                self.assertGreater(called, before)
+                # The second job does not call itself in.
+                queue(4000, 5)
+                self.Inbox.with_context(cron_id=second.id)._cron_process_helper()
+                self.assertEqual(triggers(), called)
+        self.assertFalse(self.Inbox.search([("state", "=", "pending")]))
 
     def _hold_by_another_connection(self, rows):
         """Make ``rows`` leased by a live connection other than the test's own."""

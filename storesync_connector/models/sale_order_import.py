@@ -21,15 +21,12 @@ from ..utils.line_planner import PlanError, TaxSpec, plan_lines
 from .storesync_inbox import (
     BATCH,
     DEFER_CONFIRM,
+    IMPORT_LOCK_CLASS,
     LOOKAHEAD,
     LOOKAHEAD_ROWS,
     StoresyncImportError,
     batch_prepared,
 )
-
-#: first key of the advisory locks the importer takes (the second is a hash of what it
-#: locks), so they never collide with other modules' advisory locks
-IMPORT_LOCK_CLASS = 0x5353  # "SS"
 
 
 class SaleOrder(models.Model):
@@ -239,6 +236,21 @@ class SaleOrder(models.Model):
             if line.sku:
                 keys.add(f"sku:{company}:{line.sku}")
         return sorted(keys)
+
+    @api.model
+    def _storesync_claim_keys(self, rows):
+        """What each of these order rows may create or change that another processing job's
+        rows may too: ``{row id: lock keys}`` (see ``storesync.inbox._claim_apart``). A row
+        whose payload cannot be read has none: its processing reports it."""
+        keys = {}
+        for row in rows:
+            try:
+                order = row.store_id._get_adapter_class().map_order(row.payload)
+            except PayloadError:
+                continue
+            keys[row.id] = self._storesync_import_lock_keys(row.store_id, order)
+        rows.invalidate_recordset(["payload"])  # read again by the batch, not kept meanwhile
+        return keys
 
     @api.model
     def _storesync_lock_keys(self, store, orders):

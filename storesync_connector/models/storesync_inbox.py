@@ -1,12 +1,13 @@
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 
 import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, config, mute_logger
 
 from ..adapters import PayloadError
 
@@ -20,6 +21,18 @@ MAX_BATCH_SIZE = 200
 #: how long a claimed row stays with the worker processing it; a killed worker's rows are
 #: taken again after this
 LEASE = timedelta(minutes=10)
+#: the processing jobs that share the inbox (``_cron_process``): the first runs every minute
+#: and on every webhook; the others join it while a backlog is longer than one batch
+PROCESSING_CRONS = (
+    "storesync_connector.ir_cron_process_inbox",
+    "storesync_connector.ir_cron_process_inbox_2",
+)
+#: how long a processing job waits before claiming again when every row it could take
+#: shares a contact or product with a batch another job is processing
+BUSY_WAIT = 0.2
+#: first key of the advisory locks the importer takes (the second is a hash of what it
+#: locks), so they never collide with other modules' advisory locks
+IMPORT_LOCK_CLASS = 0x5353  # "SS"
 #: a Retry of more rows than this queues them for the processing cron instead of processing
 #: them in the user's request
 RETRY_IN_REQUEST = 10
@@ -342,6 +355,74 @@ class StoresyncInbox(models.Model):
         rows = self.browse([row_id for row_id, _revision, _date in claimed])
         return rows, {row_id: revision for row_id, revision, _date in claimed}
 
+    @api.model
+    def _claim_apart(self, limit=BATCH_SIZE):
+        """Claim like ``_claim``, keeping only rows whose contacts and products no other
+        processing job is at: several jobs share the inbox (``PROCESSING_CRONS``).
+
+        What each row may create or change is named by its processor
+        (``_storesync_claim_keys(rows)``: ``{row id: keys}``, the keys of the importer's
+        advisory locks). They are taken here with session-level locks that outlive the
+        claim's commit, so the batch's transaction starts after them and sees whatever the
+        job that held them before committed; Odoo's transactions being REPEATABLE READ, a lock
+        first waited for inside the batch would leave it reading records as they were before
+        the other job's commit. A row with a key another job holds is let go (its lease
+        ended) for a later claim. Returns the rows kept, their revisions, the keys held (to
+        let go with ``_let_go`` once the batch is committed) and how many rows were let go
+        (or 1 when the claim met another job's and is to be made again).
+        """
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                rows, revisions = self._claim(limit)
+        # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+        except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
+            # Another job changed rows this claim would take since this transaction began
+            # (REPEATABLE READ): claim again in a new one.
+            return self.browse(), {}, set(), 1
+        wanted = {}
+        for kind, kind_rows in rows.grouped("kind").items():
+            processor = PROCESSORS.get(kind) and self.env[PROCESSORS[kind]]
+            if processor is not None and hasattr(processor, "_storesync_claim_keys"):
+                wanted.update(processor.sudo()._storesync_claim_keys(kind_rows))
+        keys = sorted({key for row_keys in wanted.values() for key in row_keys})
+        got = set()
+        if keys:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT key FROM unnest(%s::text[]) AS key "
+                    "WHERE pg_try_advisory_lock(%s, hashtext(key))",
+                    keys,
+                    IMPORT_LOCK_CLASS,
+                )
+            )
+            got = {key for (key,) in self.env.cr.fetchall()}
+        busy = rows.filtered(lambda row: not got.issuperset(wanted.get(row.id, ())))
+        kept = rows - busy
+        held = {key for row in kept for key in wanted.get(row.id, ())}
+        self._let_go(got - held)
+        if busy:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE storesync_inbox SET lease_until = NULL, lease_pid = NULL "
+                    "WHERE id IN %s",
+                    tuple(busy.ids),
+                )
+            )
+            busy.invalidate_recordset(["lease_until", "lease_pid"])
+        return kept, {row_id: revisions[row_id] for row_id in kept.ids}, held, len(busy)
+
+    @api.model
+    def _let_go(self, keys):
+        """Release the session-level locks ``_claim_apart`` took on ``keys``."""
+        if keys:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT pg_advisory_unlock(%s, hashtext(key)) FROM unnest(%s::text[]) AS key",
+                    IMPORT_LOCK_CLASS,
+                    sorted(keys),
+                )
+            )
+
     def _process_leased(self, revisions):
         """Process these claimed rows, then write each outcome unless the row was re-opened
         meanwhile (its ``revision`` moved): that row keeps its new payload, stays pending and
@@ -573,26 +654,53 @@ class StoresyncInbox(models.Model):
 
     @api.model
     def _cron_process(self):
-        """Process pending rows in leased batches, committing after each, until time is up."""
+        """Process pending rows in leased batches, committing after each, until time is up.
+
+        Several jobs may run this at once (``PROCESSING_CRONS``, see ``_claim_apart``): in
+        Odoo's multi-process server, when rows came in while a batch ran, this job calls the
+        others in."""
         cron = self.env["ir.cron"]
         # The batches of this run share what they learn of the rows still to come.
         Inbox = self.with_context(**{LOOKAHEAD: _Lookahead()})
         remaining = self.search_count([("state", "=", "pending")])
         while True:
-            batch, revisions = Inbox._claim(self._batch_size(remaining))
+            batch, revisions, held, busy = Inbox._claim_apart(self._batch_size(remaining))
             if not batch:
-                break
+                # Every row it could take may be another job's business for now.
+                if not busy or cron._commit_progress(0) <= 0:
+                    break
+                time.sleep(BUSY_WAIT)
+                continue
             # The lease is committed before processing: the rows are not locked while the
             # batch runs, so a webhook bringing a newer payload for one of them never waits.
-            cron._commit_progress(0)
-            stale = batch._process_leased(revisions)
-            remaining = self.search_count([("state", "=", "pending")])
-            time_left = cron._commit_progress(len(batch), remaining=remaining)
+            try:
+                cron._commit_progress(0)
+                stale = batch._process_leased(revisions)
+                remaining = self.search_count([("state", "=", "pending")])
+                if remaining and config["workers"]:
+                    # Rows came in while this batch ran: the other jobs share the queue.
+                    self._trigger_processing(others=True)
+                time_left = cron._commit_progress(len(batch), remaining=remaining)
+            except Exception:
+                # Session-level locks outlive a rollback: they must not outlive this job.
+                self.env.cr.rollback()
+                raise
+            finally:
+                self._let_go(held)
             if stale:
                 stale._release_leases()
                 time_left = cron._commit_progress(0)
             if time_left <= 0:
                 break
+
+    @api.model
+    def _cron_process_helper(self):
+        """The second processing job (``PROCESSING_CRONS``): processes like the first, which
+        calls it in when rows come in faster than it processes them; only in Odoo's multi-process
+        server (``--workers``): in the threaded one, both jobs would share one Python
+        interpreter, and the second would only compete with the first."""
+        if config["workers"]:
+            self._cron_process()
 
     @api.model
     def _batch_size(self, waiting):
@@ -601,9 +709,13 @@ class StoresyncInbox(models.Model):
         return min(MAX_BATCH_SIZE, max(BATCH_SIZE, waiting // 2))
 
     @api.model
-    def _trigger_processing(self):
-        """Ask the processing cron to run now."""
-        self.env.ref("storesync_connector.ir_cron_process_inbox").sudo()._trigger()
+    def _trigger_processing(self, others=False):
+        """Ask the processing cron to run now; ``others``: the other processing jobs (not the
+        first, nor the one running this), to share a backlog."""
+        for xmlid in PROCESSING_CRONS[1:] if others else PROCESSING_CRONS[:1]:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron and cron.sudo().active and cron.id != self.env.context.get("cron_id"):
+                cron.sudo()._trigger()
 
     # ------------------------------------------------------------------ user actions
 
