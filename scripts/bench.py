@@ -13,7 +13,8 @@ process (``scripts/bench_odoo.py``), so peak RSS and query counts are per phase:
 5. steady state: N more orders, every product in them already known, fetched and processed:
    HTTP requests per 100 orders once the catalogue is in;
 6. export: K stock changes sent back to the store;
-7. webhooks: a burst of orders (20 a second for 10 s), from webhook to committed sales order;
+7. webhooks: a burst of orders (20 a second for 10 s), from webhook to committed sales order,
+   against Odoo's multi-process server (``--webhook-workers``);
 8. 10k: the peak RSS of an import of 10,000 orders, on a database and an emulator of its own.
 
 The last line printed is one JSON object with the headline figures (README: Benchmark).
@@ -250,10 +251,10 @@ def parse_args(argv):
     parser.add_argument(
         "--webhook-workers",
         type=int,
-        default=0,
-        help="Odoo's HTTP worker processes in the webhook burst (0: Odoo's threaded server, "
-        "one process for requests and crons; N: the multi-process server of production "
-        "setups, N workers and 2 cron workers)",
+        default=2,
+        help="Odoo's HTTP worker processes in the webhook burst (2: the multi-process server "
+        "of production setups, N workers and 2 cron worker processes; 0: Odoo's threaded "
+        "development server, one process for requests and crons)",
     )
     parser.add_argument(
         "--rss-orders",

@@ -255,9 +255,9 @@ def test_arguments_burst_and_10k_import():
     other = bench.parse_args(["--webhook-rate", "5", "--webhook-seconds", "3", "--rss-orders", "0"])
     assert bench.webhook_count(other) == 15
     assert other.rss_orders == 0
-    # Odoo's threaded server unless told otherwise.
-    assert (args.webhook_workers, quick.webhook_workers) == (0, 0)
-    assert bench.parse_args(["--webhook-workers", "2"]).webhook_workers == 2
+    # Odoo's multi-process server, as production runs it, unless told otherwise.
+    assert (args.webhook_workers, quick.webhook_workers) == (2, 2)
+    assert bench.parse_args(["--webhook-workers", "0"]).webhook_workers == 0
     for wrong in (
         ["--webhooks", "10"],
         ["--webhook-rate", "0"],
