@@ -3,6 +3,7 @@
 from collections import Counter
 from contextlib import ExitStack, contextmanager
 from decimal import Decimal
+from types import SimpleNamespace
 from unittest.mock import patch
 
 from odoo.fields import Command
@@ -53,6 +54,20 @@ class TestImportBatch(StoresyncCase):
 
         with patch.object(Template, "write", counting):
             yield writes
+
+    def test_a_new_variation_keeps_the_jobs_making_its_attributes_apart(self):
+        """Two processing jobs making the same attribute would make it twice: a variation
+        line not bound yet takes a key per attribute of its options (one bound takes none)."""
+        line = _variation_line(1, (("Batch colour", "Red"), ("Batch size", "M")))
+        customer = SimpleNamespace(external_id="", email="tee@example.com", phone_e164="")
+        order = SimpleNamespace(customer=customer, lines=[line])
+        Sale = self.env["sale.order"]
+        keys = Sale._storesync_import_lock_keys(self.store, order)
+        self.assertIn("attribute:Batch colour", keys)
+        self.assertIn("attribute:Batch size", keys)
+        self.assertIn(f"product:{self.store.id}:9001", keys)
+        bound = Sale._storesync_import_lock_keys(self.store, order, {("9001", "1")})
+        self.assertEqual(bound, [f"partner:{self.store.company_id.id}:email:tee@example.com"])
 
     def test_new_variations_sold_together_make_the_variants_in_one_write(self):
         template = self.env["product.template"].create({"name": "Batch tee"})

@@ -116,11 +116,7 @@ class TestImportConcurrency(StoresyncCase):
         self.assertFalse(first.lease_until)
         self.assertTrue(second.lease_until)
         self.assertEqual(set(revisions), set(rows.ids))
-        second_keys = set(
-            self.env["sale.order"]._storesync_import_lock_keys(
-                self.store, adapter.map_order(second.payload)
-            )
-        )
+        second_keys = set(self.env["sale.order"]._storesync_claim_keys(second)[second.id])
         self.assertTrue(second_keys)
         self.assertEqual(held, second_keys)
         self.assertEqual(self._locks_held_here(), len(held))
@@ -134,6 +130,22 @@ class TestImportConcurrency(StoresyncCase):
         self.assertEqual(busy, 0)
         Inbox._let_go(held)
 
+    def test_a_bound_product_keeps_no_rows_apart(self):
+        """The import only reads a product that is bound already: its rows take no key for
+        it, and jobs process them side by side; a product still to be made takes one, and
+        one for its top category."""
+        row = self._fetch_new_order()
+        Sale = self.env["sale.order"]
+        before = set(Sale._storesync_claim_keys(row)[row.id])
+        products = {
+            key for key in before if key.startswith(("product:", "sku:", "attribute:", "category:"))
+        }
+        # The store products' categories are made with them (one key per top category).
+        self.assertTrue({key for key in products if key.startswith("category:")})
+        row._process()
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual(set(Sale._storesync_claim_keys(row)[row.id]), before - products)
+
     def test_a_job_whose_rows_other_jobs_are_at_waits_then_ends_in_time(self):
         """Every pending row is another job's for now: the job waits and claims again, never
         processing the row, and ends when its time is up, holding no lock."""
@@ -143,13 +155,14 @@ class TestImportConcurrency(StoresyncCase):
             self.env["sale.order"]._storesync_import_lock_keys(self.store, order)[0]
         )
         Cron = type(self.env["ir.cron"])
-        with patch.object(storesync_inbox.time, "sleep") as sleep:
+        waits = []
+        with (
+            patch.object(storesync_inbox.time, "sleep", waits.append),
             # Time is up once the job has waited three times.
-            with patch.object(
-                Cron, "_commit_progress", lambda *a, **k: 0.0 if sleep.call_count >= 3 else 60.0
-            ):
-                self.env["storesync.inbox"]._cron_process()
-        self.assertEqual(sleep.call_count, 3)
+            patch.object(Cron, "_commit_progress", lambda *a, **k: 60.0 if len(waits) < 3 else 0),
+        ):
+            self.env["storesync.inbox"]._cron_process()
+        self.assertEqual(len(waits), 3)
         self.assertEqual(row.state, "pending")
         self.assertEqual(row.attempts, 0)
         self.assertFalse(row.lease_until)
@@ -206,6 +219,73 @@ class TestBatchConfirmation(StoresyncCase):
         self.assertEqual(calls, [3])
         for sale in rows.order_id:
             self.assertEqual(sale.date_order, sale.storesync_created_at)
+
+    def test_a_processing_job_reserves_stock_once_its_batch_is_committed(self):
+        """A processing job confirms its batch without reserving stock, then reserves it after
+        the batch's commit, under the importer's reservation lock, so that jobs side by side
+        never update the same quants; the deliveries end reserved as at any confirmation."""
+        store = self.emulator.store
+        simple = next(p for p in store.products.values() if p["type"] == "simple")
+        line = {
+            "product_id": simple["id"],
+            "quantity": 1,
+            "price": simple["price"],
+            "tax_class": simple["tax_class"] or "standard",
+        }
+        Inbox = self.env["storesync.inbox"]
+        store.create_orders(1, status="processing", lines=[line])
+        self.store._fetch_orders()
+        Inbox._cron_process()  # the product is imported and bound
+        product = (
+            self.env["storesync.product.binding"]
+            .search([("store_id", "=", self.store.id), ("external_id", "=", str(simple["id"]))])
+            .product_id
+        )
+        self.assertTrue(product.is_storable)
+        location = (
+            self.env["stock.warehouse"]
+            .search([("company_id", "=", self.store.company_id.id)], limit=1)
+            .lot_stock_id
+        )
+        self.env["stock.quant"]._update_available_quantity(product, location, 10)
+        ids = store.create_orders(2, status="processing", lines=[line])
+        self.store._fetch_orders()
+        rows = Inbox.search([("external_id", "in", [str(i) for i in ids])])
+
+        SaleOrder, StockMove = type(self.env["sale.order"]), type(self.env["stock.move"])
+        confirm, assign = SaleOrder.action_confirm, StockMove._action_assign
+        at_confirmation, under_lock = [], []
+
+        def confirming(orders):
+            result = confirm(orders)
+            at_confirmation.extend(orders.picking_ids.move_ids.mapped("quantity"))
+            return result
+
+        def reservation_lock_held():
+            self.env.cr.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+                "AND objid::int = hashtext(%s) AND pid = pg_backend_pid()",
+                [IMPORT_LOCK_CLASS, storesync_inbox.RESERVATION_LOCK],
+            )
+            return self.env.cr.fetchone()[0]
+
+        def assigning(moves, *args, **kwargs):
+            if moves:
+                under_lock.append((len(moves), reservation_lock_held()))
+            return assign(moves, *args, **kwargs)
+
+        with (
+            patch.object(SaleOrder, "action_confirm", confirming),
+            patch.object(StockMove, "_action_assign", assigning),
+        ):
+            Inbox._cron_process()
+        self.assertEqual(set(rows.mapped("state")), {"done"}, rows.mapped("last_error"))
+        self.assertEqual(at_confirmation, [0.0, 0.0])
+        self.assertEqual(under_lock, [(2, 1)])
+        deliveries = rows.order_id.picking_ids
+        self.assertEqual(set(deliveries.mapped("state")), {"assigned"})
+        self.assertEqual(product.with_context(location=location.id).free_qty, 8)
+        self.assertEqual(reservation_lock_held(), 0)
 
     def test_a_batch_creates_its_new_orders_in_one_create(self):
         rows = self._fetch(3)

@@ -166,6 +166,14 @@ class TestInboxQueue(StoresyncCase):
         self.assertEqual(batches, [8, 8, 7, 3, 2, 2, 0])
         self.assertEqual(set(self.Inbox.search([]).mapped("state")), {"error"})
 
+    def test_two_processing_jobs_split_a_few_live_webhooks(self):
+        """Threaded server: one job takes up to 50 of what waits. Multi-process server: two
+        jobs share the queue, so a few dozen rows are split between them."""
+        with patch.dict(config.options, {"workers": 0}):
+            self.assertEqual([self.Inbox._batch_size(n) for n in (3, 41, 1000)], [50, 50, 200])
+        with patch.dict(config.options, {"workers": 2}):
+            self.assertEqual([self.Inbox._batch_size(n) for n in (3, 41, 1000)], [10, 20, 200])
+
     def test_a_backlog_calls_in_the_second_processing_job(self):
         """Odoo's multi-process server: when one batch takes all that waits, the job goes on
         alone; when more waits (rows came in while a batch ran), it calls the second
@@ -185,6 +193,7 @@ class TestInboxQueue(StoresyncCase):
         before = triggers()
         with (
             patch.object(storesync_inbox, "BATCH_SIZE", 2),
+            patch.object(storesync_inbox, "SHARED_BATCH_SIZE", 2),
             patch.object(storesync_inbox, "MAX_BATCH_SIZE", 2),
             patch.object(type(self.env["ir.cron"]), "_commit_progress", _no_commit),
         ):

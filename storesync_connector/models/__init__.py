@@ -12,6 +12,7 @@ from . import storesync_binding
 from . import sale_order
 from . import sale_order_export
 from . import sale_order_import
+from . import stock_move
 from . import stock_picking
 from . import stock_quant
 from . import account_move

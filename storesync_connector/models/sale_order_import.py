@@ -24,6 +24,7 @@ from .storesync_inbox import (
     IMPORT_LOCK_CLASS,
     LOOKAHEAD,
     LOOKAHEAD_ROWS,
+    RESERVATIONS,
     StoresyncImportError,
     batch_prepared,
 )
@@ -169,7 +170,8 @@ class SaleOrder(models.Model):
                 if verdict is None:
                     written.append(order)
             # What the rows would lock one by one, before anything is looked up or made.
-            self._storesync_lock_keys(store, written)
+            bound = {(ext, variation) for sid, ext, variation in products if sid == store.id}
+            self._storesync_lock_keys(store, written, bound)
             self.env["product.product"]._storesync_prepare_line_products(
                 store, [line for order in written for line in order.product_lines]
             )
@@ -217,9 +219,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ locks
 
     @api.model
-    def _storesync_import_lock_keys(self, store, order):
+    def _storesync_import_lock_keys(self, store, order, bound=frozenset()):
         """What this order may create that another job may be creating at the same time:
-        its buyer (by account, e-mail and phone) and its products (by store id and SKU)."""
+        its buyer (by account, e-mail and phone), its products (by store id and SKU) and the
+        attributes of its new variations' options (by name).
+        ``bound``: the ``(store product id, variation id)`` of lines whose product is bound
+        already; the import only reads those, so they take no key (the stock they reserve is
+        reserved after the batch, see ``storesync.inbox._reserve_deferred``)."""
         company, customer = store.company_id.id, order.customer
         keys = {
             f"partner:{company}:{kind}:{value}"
@@ -231,6 +237,11 @@ class SaleOrder(models.Model):
             if value
         }
         for line in order.lines:
+            if (line.product_external_id, line.variation_external_id or "0") in bound:
+                continue
+            # A new variation may make its options' attributes (found by name: made twice,
+            # a line's options would be looked for under the other one).
+            keys.update(f"attribute:{name}" for name, _value in line.attributes or ())
             if line.product_external_id:
                 keys.add(f"product:{store.id}:{line.product_external_id}")
             if line.sku:
@@ -240,20 +251,57 @@ class SaleOrder(models.Model):
     @api.model
     def _storesync_claim_keys(self, rows):
         """What each of these order rows may create or change that another processing job's
-        rows may too: ``{row id: lock keys}`` (see ``storesync.inbox._claim_apart``). A row
-        whose payload cannot be read has none: its processing reports it."""
-        keys = {}
+        rows may too: ``{row id: lock keys}`` (see ``storesync.inbox._claim_apart``): the
+        importer's lock keys, bound products left out, and the top categories of the
+        products to be made. A row whose payload cannot be read has none: its processing
+        reports it."""
+        orders = {}
         for row in rows:
             try:
-                order = row.store_id._get_adapter_class().map_order(row.payload)
+                orders[row] = row.store_id._get_adapter_class().map_order(row.payload)
             except PayloadError:
                 continue
-            keys[row.id] = self._storesync_import_lock_keys(row.store_id, order)
         rows.invalidate_recordset(["payload"])  # read again by the batch, not kept meanwhile
+        keys = {}
+        for store, store_rows in rows.grouped("store_id").items():
+            store_orders = {row: orders[row] for row in store_rows if row in orders}
+            external_ids = {
+                line.product_external_id
+                for order in store_orders.values()
+                for line in order.lines
+                if line.product_external_id
+            }
+            bound = {
+                (binding.external_id, binding.variation_id)
+                for binding in self.env["storesync.product.binding"].search_fetch(
+                    [("store_id", "=", store.id), ("external_id", "in", list(external_ids))],
+                    ["external_id", "variation_id"],
+                )
+            }
+            # A product to be made takes its category from the store product: made twice
+            # by two jobs at once, the category would be there twice.
+            new = {
+                line.product_external_id
+                for order in store_orders.values()
+                for line in order.lines
+                if line.product_external_id
+                and (line.product_external_id, line.variation_external_id or "0") not in bound
+            }
+            details = self.env["product.product"]._storesync_details_many(store, new)
+            for row, order in store_orders.items():
+                row_keys = set(self._storesync_import_lock_keys(store, order, bound))
+                for line in order.lines:
+                    if line.product_external_id in new and details[line.product_external_id]:
+                        row_keys.update(
+                            f"category:{path[0]}"
+                            for path in details[line.product_external_id].categories
+                            if path
+                        )
+                keys[row.id] = sorted(row_keys)
         return keys
 
     @api.model
-    def _storesync_lock_keys(self, store, orders):
+    def _storesync_lock_keys(self, store, orders, bound=frozenset()):
         """Serialise jobs that could create the same contact or product as ``orders``.
 
         The processing cron never runs twice at once, but "Retry" and webhooks may process
@@ -263,7 +311,11 @@ class SaleOrder(models.Model):
         ``storesync.inbox._process_one``).
         """
         keys = sorted(
-            {key for order in orders for key in self._storesync_import_lock_keys(store, order)}
+            {
+                key
+                for order in orders
+                for key in self._storesync_import_lock_keys(store, order, bound)
+            }
         )
         if keys:
             self.env.cr.execute(
@@ -458,8 +510,17 @@ class SaleOrder(models.Model):
         return False
 
     def _storesync_confirm(self):
-        """Confirm these imported orders together and give their deliveries the buyer's note."""
-        self.action_confirm()
+        """Confirm these imported orders together and give their deliveries the buyer's note.
+
+        In a processing job's batch (``RESERVATIONS``) their stock is reserved once the batch
+        is committed (``storesync.inbox._reserve_deferred``): jobs processing orders of the
+        same products side by side never update the same quants."""
+        reservations = self.env.context.get(RESERVATIONS)
+        if reservations is None:
+            self.action_confirm()
+        else:
+            reservations.order_ids += self.ids
+            self.with_context(storesync_defer_reservation=True).action_confirm()
         for sale in self:
             # Confirming stamps "now" as the order date; the store's order date is the real one.
             sale.date_order = sale.storesync_created_at

@@ -18,6 +18,8 @@ _logger = logging.getLogger(__name__)
 #: downtime: bigger batches cost less per order); see ``_batch_size``
 BATCH_SIZE = 50
 MAX_BATCH_SIZE = 200
+#: the fewest rows a batch takes when two processing jobs share the queue (``_batch_size``)
+SHARED_BATCH_SIZE = 10
 #: how long a claimed row stays with the worker processing it; a killed worker's rows are
 #: taken again after this
 LEASE = timedelta(minutes=10)
@@ -33,6 +35,10 @@ BUSY_WAIT = 0.2
 #: first key of the advisory locks the importer takes (the second is a hash of what it
 #: locks), so they never collide with other modules' advisory locks
 IMPORT_LOCK_CLASS = 0x5353  # "SS"
+#: the importer's advisory lock that processing jobs reserve stock under, one at a time
+RESERVATION_LOCK = "stock:reservation"
+#: context key: the ``_Reservations`` of a processing batch (see ``_reserve_deferred``)
+RESERVATIONS = "storesync_inbox_reservations"
 #: a Retry of more rows than this queues them for the processing cron instead of processing
 #: them in the user's request
 RETRY_IN_REQUEST = 10
@@ -124,6 +130,15 @@ class _Batch:
     def __init__(self):
         self.new_orders = []
         self.prepared = {}
+
+
+class _Reservations:
+    """The orders a processing batch confirmed without reserving their stock (``order_ids``),
+    to reserve once the batch is committed. A plain object, compared by identity in the
+    context."""
+
+    def __init__(self):
+        self.order_ids = []
 
 
 class _Lookahead:
@@ -658,7 +673,8 @@ class StoresyncInbox(models.Model):
 
         Several jobs may run this at once (``PROCESSING_CRONS``, see ``_claim_apart``): in
         Odoo's multi-process server, when rows came in while a batch ran, this job calls the
-        others in."""
+        others in. The stock of the orders a batch confirms is reserved after its commit
+        (``_reserve_deferred``)."""
         cron = self.env["ir.cron"]
         # The batches of this run share what they learn of the rows still to come.
         Inbox = self.with_context(**{LOOKAHEAD: _Lookahead()})
@@ -673,9 +689,12 @@ class StoresyncInbox(models.Model):
                 continue
             # The lease is committed before processing: the rows are not locked while the
             # batch runs, so a webhook bringing a newer payload for one of them never waits.
+            reservations = _Reservations()
             try:
                 cron._commit_progress(0)
-                stale = batch._process_leased(revisions)
+                stale = batch.with_context(**{RESERVATIONS: reservations})._process_leased(
+                    revisions
+                )
                 remaining = self.search_count([("state", "=", "pending")])
                 if remaining and config["workers"]:
                     # Rows came in while this batch ran: the other jobs share the queue.
@@ -687,11 +706,50 @@ class StoresyncInbox(models.Model):
                 raise
             finally:
                 self._let_go(held)
+            self._reserve_deferred(reservations.order_ids)
             if stale:
                 stale._release_leases()
                 time_left = cron._commit_progress(0)
             if time_left <= 0:
                 break
+
+    @api.model
+    def _reserve_deferred(self, order_ids):
+        """Reserve the stock of orders a batch confirmed without it (``RESERVATIONS``), once
+        the batch is committed, as Odoo would have at their confirmation. Processing jobs side
+        by side do it one at a time, under an advisory lock taken before the reservation's
+        transaction begins: each then sees the quants the other committed (Odoo's
+        transactions are REPEATABLE READ: of two updating one quant, the second fails). What
+        another transaction's change keeps from being reserved now is left to Odoo's
+        scheduler, as for any confirmed delivery."""
+        if not order_ids:
+            return
+        cron, cr = self.env["ir.cron"], self.env.cr
+        lock = SQL("%s, hashtext(%s)", IMPORT_LOCK_CLASS, RESERVATION_LOCK)
+        cr.execute(SQL("SELECT pg_advisory_lock(%s)", lock))
+        try:
+            cron._commit_progress(0)
+            orders = self.env["sale.order"].sudo().browse(order_ids).exists()
+            orders.picking_ids.move_ids.filtered(
+                lambda move: (
+                    move.state in ("confirmed", "partially_available")
+                    and move._should_assign_at_confirm()
+                )
+            )._action_assign()
+            cron._commit_progress(0)
+        # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+        except TRANSIENT_DB_ERRORS as error:  # pylint: disable=catching-non-exception
+            cr.rollback()
+            _logger.info(
+                "Store sync: stock of %s imported orders left to the scheduler: %s",
+                len(order_ids),
+                error,
+            )
+        except Exception:
+            cr.rollback()
+            raise
+        finally:
+            cr.execute(SQL("SELECT pg_advisory_unlock(%s)", lock))
 
     @api.model
     def _cron_process_helper(self):
@@ -705,8 +763,11 @@ class StoresyncInbox(models.Model):
     @api.model
     def _batch_size(self, waiting):
         """How many of ``waiting`` pending rows the next batch takes: half of them, within
-        ``BATCH_SIZE`` and ``MAX_BATCH_SIZE``."""
-        return min(MAX_BATCH_SIZE, max(BATCH_SIZE, waiting // 2))
+        ``BATCH_SIZE`` and ``MAX_BATCH_SIZE``. In Odoo's multi-process server, where two jobs
+        share the queue, a few live webhooks are split between them too: half of what waits,
+        from ``SHARED_BATCH_SIZE`` up."""
+        floor = SHARED_BATCH_SIZE if config["workers"] else BATCH_SIZE
+        return min(MAX_BATCH_SIZE, max(floor, waiting // 2))
 
     @api.model
     def _trigger_processing(self, others=False):
