@@ -304,11 +304,13 @@ class SaleOrder(models.Model):
     def _storesync_lock_keys(self, store, orders, bound=frozenset()):
         """Serialise jobs that could create the same contact or product as ``orders``.
 
-        The processing cron never runs twice at once, but "Retry" and webhooks may process
-        rows meanwhile: two orders of one new buyer must not make two contacts.
-        Transaction-level advisory locks, taken in one statement in a fixed order, are released
-        with the commit; a rare deadlock between two batches ends as a retryable row (see
-        ``storesync.inbox._process_one``).
+        Two processing jobs keep their batches apart when they claim them (the same keys,
+        held from before the batch's transaction: ``storesync.inbox._claim_apart``), but
+        "Retry" may process rows meanwhile: two orders of one new buyer must not make two
+        contacts. Transaction-level advisory locks, taken in one statement in a fixed order,
+        are released with the commit; a rare deadlock between two batches ends as a
+        retryable row (see ``storesync.inbox._process_one``). ``bound``: see
+        ``_storesync_import_lock_keys``.
         """
         keys = sorted(
             {
