@@ -12,6 +12,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import config
 
 from odoo.addons.storesync_connector.models import storesync_inbox
 from odoo.addons.storesync_connector.models.sale_order_import import IMPORT_LOCK_CLASS
@@ -96,6 +97,7 @@ class TestImportConcurrency(StoresyncCase):
         )
         return self.env.cr.fetchone()[0]
 
+    @patch.dict(config.options, {"workers": 2})  # two processing jobs
     def test_a_row_whose_buyer_another_job_is_at_waits_for_a_later_claim(self):
         """Processing jobs share the inbox: a row whose buyer another job's batch is making
         is left to a later claim; the rows kept have their keys held by this connection
@@ -146,6 +148,20 @@ class TestImportConcurrency(StoresyncCase):
         self.assertEqual(row.state, "done", row.last_error)
         self.assertEqual(set(Sale._storesync_claim_keys(row)[row.id]), before - products)
 
+    @patch.dict(config.options, {"workers": 0})
+    def test_a_job_alone_claims_without_keys(self):
+        """Odoo's threaded server runs one processing job: it has no other job's batches to
+        keep apart from, so its claims take no keys (a "Retry" still waits for its locks)."""
+        row = self._fetch_new_order()
+        order = self.store._get_adapter_class().map_order(row.payload)
+        self._hold_lock_elsewhere(
+            f"partner:{self.store.company_id.id}:email:{order.customer.email}"
+        )
+        rows, _revisions, held, busy = self.env["storesync.inbox"]._claim_apart(1000)
+        self.assertIn(row.id, rows.ids)
+        self.assertEqual((held, busy), (set(), 0))
+
+    @patch.dict(config.options, {"workers": 2})  # two processing jobs
     def test_a_job_whose_rows_other_jobs_are_at_waits_then_ends_in_time(self):
         """Every pending row is another job's for now: the job waits and claims again, never
         processing the row, and ends when its time is up, holding no lock."""
@@ -220,6 +236,7 @@ class TestBatchConfirmation(StoresyncCase):
         for sale in rows.order_id:
             self.assertEqual(sale.date_order, sale.storesync_created_at)
 
+    @patch.dict(config.options, {"workers": 2})  # two processing jobs
     def test_a_processing_job_reserves_stock_once_its_batch_is_committed(self):
         """A processing job confirms its batch without reserving stock, then reserves it after
         the batch's commit, under the importer's reservation lock, so that jobs side by side

@@ -384,8 +384,12 @@ class StoresyncInbox(models.Model):
         the other job's commit. A row with a key another job holds is let go (its lease
         ended) for a later claim. Returns the rows kept, their revisions, the keys held (to
         let go with ``_let_go`` once the batch is committed) and how many rows were let go
-        (or 1 when the claim met another job's and is to be made again).
+        (or 1 when the claim met another job's and is to be made again). When one job runs
+        alone (``_jobs_share_queue``), a plain claim.
         """
+        if not self._jobs_share_queue():
+            rows, revisions = self._claim(limit)
+            return rows, revisions, set(), 0
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 rows, revisions = self._claim(limit)
@@ -673,7 +677,7 @@ class StoresyncInbox(models.Model):
 
         Several jobs may run this at once (``PROCESSING_CRONS``, see ``_claim_apart``): in
         Odoo's multi-process server, when rows came in while a batch ran, this job calls the
-        others in. The stock of the orders a batch confirms is reserved after its commit
+        others in, and the stock of the orders a batch confirms is reserved after its commit
         (``_reserve_deferred``)."""
         cron = self.env["ir.cron"]
         # The batches of this run share what they learn of the rows still to come.
@@ -689,14 +693,14 @@ class StoresyncInbox(models.Model):
                 continue
             # The lease is committed before processing: the rows are not locked while the
             # batch runs, so a webhook bringing a newer payload for one of them never waits.
-            reservations = _Reservations()
+            reservations = _Reservations() if self._jobs_share_queue() else None
             try:
                 cron._commit_progress(0)
                 stale = batch.with_context(**{RESERVATIONS: reservations})._process_leased(
                     revisions
                 )
                 remaining = self.search_count([("state", "=", "pending")])
-                if remaining and config["workers"]:
+                if remaining and self._jobs_share_queue():
                     # Rows came in while this batch ran: the other jobs share the queue.
                     self._trigger_processing(others=True)
                 time_left = cron._commit_progress(len(batch), remaining=remaining)
@@ -706,7 +710,8 @@ class StoresyncInbox(models.Model):
                 raise
             finally:
                 self._let_go(held)
-            self._reserve_deferred(reservations.order_ids)
+            if reservations is not None:
+                self._reserve_deferred(reservations.order_ids)
             if stale:
                 stale._release_leases()
                 time_left = cron._commit_progress(0)
@@ -752,12 +757,19 @@ class StoresyncInbox(models.Model):
             cr.execute(SQL("SELECT pg_advisory_unlock(%s)", lock))
 
     @api.model
+    def _jobs_share_queue(self):
+        """Whether several processing jobs may run at once: in Odoo's multi-process server
+        (``--workers``), see ``_cron_process_helper``. Alone, a job needs neither to keep its
+        claims apart nor to reserve stock after its batches."""
+        return bool(config["workers"])
+
+    @api.model
     def _cron_process_helper(self):
         """The second processing job (``PROCESSING_CRONS``): processes like the first, which
         calls it in when rows come in faster than it processes them; only in Odoo's multi-process
         server (``--workers``): in the threaded one, both jobs would share one Python
         interpreter, and the second would only compete with the first."""
-        if config["workers"]:
+        if self._jobs_share_queue():
             self._cron_process()
 
     @api.model
@@ -766,7 +778,7 @@ class StoresyncInbox(models.Model):
         ``BATCH_SIZE`` and ``MAX_BATCH_SIZE``. In Odoo's multi-process server, where two jobs
         share the queue, a few live webhooks are split between them too: half of what waits,
         from ``SHARED_BATCH_SIZE`` up."""
-        floor = SHARED_BATCH_SIZE if config["workers"] else BATCH_SIZE
+        floor = SHARED_BATCH_SIZE if self._jobs_share_queue() else BATCH_SIZE
         return min(MAX_BATCH_SIZE, max(floor, waiting // 2))
 
     @api.model
