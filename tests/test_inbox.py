@@ -166,6 +166,23 @@ class TestInboxQueue(StoresyncCase):
         self.assertEqual(batches, [8, 8, 7, 3, 2, 2, 0])
         self.assertEqual(set(self.Inbox.search([]).mapped("state")), {"error"})
 
+    def test_a_row_left_after_the_last_claim_runs_the_job_again(self):
+        """A row that came in after a processing run's last claim: its webhook asked for the
+        job while it ran, and Odoo does not start a running job twice, so the run ends by
+        asking for another. Nothing left: no other run."""
+        Inbox = type(self.Inbox)
+        nothing = (self.Inbox.browse(), {}, set(), 0)
+        with (
+            patch.object(type(self.env["ir.cron"]), "_commit_progress", _no_commit),
+            patch.object(Inbox, "_claim_apart", lambda *args, **kwargs: nothing),
+        ):
+            before = self._triggers()
+            self.Inbox._cron_process()
+            self.assertEqual(self._triggers(), before)
+            self._rows(1)
+            self.Inbox._cron_process()
+            self.assertEqual(self._triggers(), before + 1)
+
     def test_two_processing_jobs_split_a_few_live_webhooks(self):
         """Threaded server: one job takes up to 50 of what waits. Multi-process server: two
         jobs share the queue, so a few dozen rows are split between them."""

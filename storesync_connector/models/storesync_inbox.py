@@ -717,6 +717,21 @@ class StoresyncInbox(models.Model):
                 time_left = cron._commit_progress(0)
             if time_left <= 0:
                 break
+        if self._claimable():
+            # Rows came in after the last claim, or another job held them when this one
+            # claimed: their webhooks' calls, if any, came while this job ran (a running job
+            # is not started twice), so it runs again.
+            self._trigger_processing()
+            cron._commit_progress(0)
+
+    @api.model
+    def _claimable(self):
+        """Whether a pending row is free for the next claim."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL("SELECT 1 FROM storesync_inbox WHERE %s LIMIT 1", self._pending_where())
+        )
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _reserve_deferred(self, order_ids):
@@ -783,12 +798,16 @@ class StoresyncInbox(models.Model):
 
     @api.model
     def _trigger_processing(self, others=False):
-        """Ask the processing cron to run now; ``others``: the other processing jobs (not the
-        first, nor the one running this), to share a backlog."""
+        """Ask the processing cron to run now (again, if it is the job running this);
+        ``others``: the other processing jobs (not the first, nor the one running this), to
+        share a backlog."""
         for xmlid in PROCESSING_CRONS[1:] if others else PROCESSING_CRONS[:1]:
             cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if cron and cron.sudo().active and cron.id != self.env.context.get("cron_id"):
-                cron.sudo()._trigger()
+            if not cron or not cron.sudo().active:
+                continue
+            if others and cron.id == self.env.context.get("cron_id"):
+                continue
+            cron.sudo()._trigger()
 
     # ------------------------------------------------------------------ user actions
 
