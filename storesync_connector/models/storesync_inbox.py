@@ -24,7 +24,8 @@ SHARED_BATCH_SIZE = 10
 #: taken again after this
 LEASE = timedelta(minutes=10)
 #: the processing jobs that share the inbox (``_cron_process``): the first runs every minute
-#: and on every webhook; the others join it while a backlog is longer than one batch
+#: and on every webhook; in Odoo's multi-process server it calls the others in when rows come
+#: in faster than it processes them
 PROCESSING_CRONS = (
     "storesync_connector.ir_cron_process_inbox",
     "storesync_connector.ir_cron_process_inbox_2",
