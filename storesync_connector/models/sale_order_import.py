@@ -151,14 +151,8 @@ class SaleOrder(models.Model):
                 ]
             ):
                 existing[store.id, sale.storesync_external_id] = sale
-            lines = [line for o in store_orders for line in o.lines if line.product_external_id]
-            for binding in self.env["storesync.product.binding"].search(
-                [
-                    ("store_id", "=", store.id),
-                    ("external_id", "in", list({line.product_external_id for line in lines})),
-                ]
-            ):
-                products[store.id, binding.external_id, binding.variation_id] = binding.product_id
+            bound = self._storesync_line_bindings(store, store_orders)
+            products.update({(store.id, *key): product for key, product in bound.items()})
             written = []
             for order in store_orders:
                 try:
@@ -170,12 +164,26 @@ class SaleOrder(models.Model):
                 if verdict is None:
                     written.append(order)
             # What the rows would lock one by one, before anything is looked up or made.
-            bound = {(ext, variation) for sid, ext, variation in products if sid == store.id}
             self._storesync_lock_keys(store, written, bound)
             self.env["product.product"]._storesync_prepare_line_products(
                 store, [line for order in written for line in order.product_lines]
             )
             self.env["res.partner"]._storesync_prepare_buyers(store, written)
+
+    @api.model
+    def _storesync_line_bindings(self, store, orders):
+        """The products bound to the lines of ``orders`` (of ``store``), in one query:
+        ``{(store product id, variation id): product}``."""
+        external_ids = {
+            line.product_external_id for o in orders for line in o.lines if line.product_external_id
+        }
+        return {
+            (binding.external_id, binding.variation_id): binding.product_id
+            for binding in self.env["storesync.product.binding"].search_fetch(
+                [("store_id", "=", store.id), ("external_id", "in", list(external_ids))],
+                ["external_id", "variation_id", "product_id"],
+            )
+        }
 
     @api.model
     def _storesync_upcoming_options(self, store):
@@ -265,19 +273,7 @@ class SaleOrder(models.Model):
         keys = {}
         for store, store_rows in rows.grouped("store_id").items():
             store_orders = {row: orders[row] for row in store_rows if row in orders}
-            external_ids = {
-                line.product_external_id
-                for order in store_orders.values()
-                for line in order.lines
-                if line.product_external_id
-            }
-            bound = {
-                (binding.external_id, binding.variation_id)
-                for binding in self.env["storesync.product.binding"].search_fetch(
-                    [("store_id", "=", store.id), ("external_id", "in", list(external_ids))],
-                    ["external_id", "variation_id"],
-                )
-            }
+            bound = self._storesync_line_bindings(store, store_orders.values())
             # A product to be made takes its category from the store product: made twice
             # by two jobs at once, the category would be there twice.
             new = {
