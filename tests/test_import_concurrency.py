@@ -21,6 +21,20 @@ from odoo.addons.storesync_connector.models.storesync_inbox import StoresyncImpo
 from storesync_common import StoresyncCase
 
 
+def _locks_held_here(cr, key=None):
+    """How many of the importer's advisory locks this connection holds (on ``key`` only, if
+    given)."""
+    query = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+        "AND pid = pg_backend_pid()"
+    )
+    if key is None:
+        cr.execute(query, [IMPORT_LOCK_CLASS])
+    else:
+        cr.execute(query + " AND objid::int = hashtext(%s)", [IMPORT_LOCK_CLASS, key])
+    return cr.fetchone()[0]
+
+
 @tagged("post_install", "-at_install")
 class TestImportConcurrency(StoresyncCase):
     emulator_orders = 0
@@ -88,15 +102,6 @@ class TestImportConcurrency(StoresyncCase):
         self.assertEqual(row.state, "done", row.last_error)
         self.assertEqual(row.order_id.storesync_external_id, row.external_id)
 
-    def _locks_held_here(self):
-        """How many of the importer's advisory locks this connection holds."""
-        self.env.cr.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-            "AND pid = pg_backend_pid()",
-            [IMPORT_LOCK_CLASS],
-        )
-        return self.env.cr.fetchone()[0]
-
     @patch.dict(config.options, {"workers": 2})  # two processing jobs
     def test_a_row_whose_buyer_another_job_is_at_waits_for_a_later_claim(self):
         """Processing jobs share the inbox: a row whose buyer another job's batch is making
@@ -121,9 +126,9 @@ class TestImportConcurrency(StoresyncCase):
         second_keys = set(self.env["sale.order"]._storesync_claim_keys(second)[second.id])
         self.assertTrue(second_keys)
         self.assertEqual(held, second_keys)
-        self.assertEqual(self._locks_held_here(), len(held))
+        self.assertEqual(_locks_held_here(self.env.cr), len(held))
         Inbox._let_go(held)
-        self.assertEqual(self._locks_held_here(), 0)
+        self.assertEqual(_locks_held_here(self.env.cr), 0)
 
         # The other job's batch is committed: the row is free.
         other.execute("SELECT pg_advisory_unlock_all()")
@@ -182,7 +187,7 @@ class TestImportConcurrency(StoresyncCase):
         self.assertEqual(row.state, "pending")
         self.assertEqual(row.attempts, 0)
         self.assertFalse(row.lease_until)
-        self.assertEqual(self._locks_held_here(), 0)
+        self.assertEqual(_locks_held_here(self.env.cr), 0)
 
     def test_a_conflict_that_never_ends_becomes_an_error(self):
         row = self._fetch_new_order()
@@ -278,17 +283,11 @@ class TestBatchConfirmation(StoresyncCase):
             at_confirmation.extend(orders.picking_ids.move_ids.mapped("quantity"))
             return result
 
-        def reservation_lock_held():
-            self.env.cr.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-                "AND objid::int = hashtext(%s) AND pid = pg_backend_pid()",
-                [IMPORT_LOCK_CLASS, storesync_inbox.RESERVATION_LOCK],
-            )
-            return self.env.cr.fetchone()[0]
-
         def assigning(moves, *args, **kwargs):
             if moves:
-                under_lock.append((len(moves), reservation_lock_held()))
+                under_lock.append(
+                    (len(moves), _locks_held_here(self.env.cr, storesync_inbox.RESERVATION_LOCK))
+                )
             return assign(moves, *args, **kwargs)
 
         with (
@@ -302,7 +301,7 @@ class TestBatchConfirmation(StoresyncCase):
         deliveries = rows.order_id.picking_ids
         self.assertEqual(set(deliveries.mapped("state")), {"assigned"})
         self.assertEqual(product.with_context(location=location.id).free_qty, 8)
-        self.assertEqual(reservation_lock_held(), 0)
+        self.assertEqual(_locks_held_here(self.env.cr, storesync_inbox.RESERVATION_LOCK), 0)
 
     def test_a_batch_creates_its_new_orders_in_one_create(self):
         rows = self._fetch(3)
