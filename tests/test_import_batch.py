@@ -69,6 +69,27 @@ class TestImportBatch(StoresyncCase):
         bound = Sale._storesync_import_lock_keys(self.store, order, {("9001", "1")})
         self.assertEqual(bound, [f"partner:{self.store.company_id.id}:email:tee@example.com"])
 
+    def test_options_odoo_has_keep_no_jobs_apart(self):
+        """A new variation only reads the attribute values Odoo has already: only an option
+        still to be made (a new attribute, or a new value of one) takes its attribute's key."""
+        line = _variation_line(1, (("Batch colour", "Red"), ("Batch size", "M")))
+        customer = SimpleNamespace(external_id="", email="tee@example.com", phone_e164="")
+        order = SimpleNamespace(customer=customer, lines=[line])
+        Sale, Template = self.env["sale.order"], self.env["product.template"]
+        self.assertEqual(Sale._storesync_known_options([order]), set())
+        Template._storesync_attribute_value("Batch colour", "Red")
+        Template._storesync_attribute_value("Batch size", "S")
+
+        options = Sale._storesync_known_options([order])
+
+        self.assertEqual(options, {("Batch colour", "Red")})
+        keys = Sale._storesync_import_lock_keys(self.store, order, options=options)
+        self.assertNotIn("attribute:Batch colour", keys)
+        self.assertIn("attribute:Batch size", keys)  # "M" is still to be made
+        self.assertIn(f"product:{self.store.id}:9001", keys)
+        # A bound line's options are not even looked up.
+        self.assertEqual(Sale._storesync_known_options([order], {("9001", "1")}), set())
+
     def test_new_variations_sold_together_make_the_variants_in_one_write(self):
         template = self.env["product.template"].create({"name": "Batch tee"})
         red = _variation_line(1, (("Batch colour", "Red"), ("Batch size", "M")))

@@ -153,6 +153,30 @@ class TestImportConcurrency(StoresyncCase):
         self.assertEqual(row.state, "done", row.last_error)
         self.assertEqual(set(Sale._storesync_claim_keys(row)[row.id]), before - products)
 
+    def test_a_new_product_in_categories_odoo_has_takes_no_category_key(self):
+        """Only a category still to be made keeps two jobs' rows apart: once Odoo has the
+        store product's categories, its row keeps the product's key, not theirs."""
+        row = self._fetch_new_order()
+        Sale, Category = self.env["sale.order"], self.env["product.category"]
+        order = self.store._get_adapter_class().map_order(row.payload)
+        new = [line.product_external_id for line in order.lines if line.product_external_id]
+        details = self.env["product.product"]._storesync_details_many(self.store, new)
+        paths = [tuple(path) for d in details.values() if d for path in d.categories if path]
+        self.assertTrue(paths)
+        self.assertEqual(Category._storesync_known_paths(paths), set())
+        before = set(Sale._storesync_claim_keys(row)[row.id])
+        self.assertTrue({key for key in before if key.startswith("category:")})
+
+        for path in paths:
+            Category._storesync_from_path(path)
+
+        self.assertEqual(Category._storesync_known_paths(paths), set(paths))
+        after = set(Sale._storesync_claim_keys(row)[row.id])
+        self.assertEqual(after, {key for key in before if not key.startswith("category:")})
+        self.assertTrue({key for key in after if key.startswith("product:")})
+        # A path whose last category is missing is still to be made.
+        self.assertEqual(Category._storesync_known_paths([(*paths[0], "Brand new")]), set())
+
     @patch.dict(config.options, {"workers": 0})
     def test_a_job_alone_claims_without_keys(self):
         """Odoo's threaded server runs one processing job: it has no other job's batches to

@@ -58,6 +58,31 @@ class ProductCategory(models.Model):
         return paths
 
     @api.model
+    def _storesync_known_paths(self, paths):
+        """Of ``paths`` (names from the top), those whose every category Odoo has already,
+        where ``_storesync_from_path`` would find it: one query."""
+        paths = {tuple(path) for path in paths if path}
+        names = sorted({name for path in paths for name in path})
+        nodes = (
+            {
+                (category.parent_id.id, category.name): category.id
+                for category in self.search([("name", "in", names)])
+            }
+            if names
+            else {}
+        )
+        known = set()
+        for path in paths:
+            parent = False
+            for name in path:
+                parent = nodes.get((parent, name))
+                if parent is None:
+                    break
+            else:
+                known.add(path)
+        return known
+
+    @api.model
     def _storesync_from_path(self, path):
         """The product category at ``path`` (names from the top), created where missing.
 

@@ -112,6 +112,27 @@ class ProductTemplate(models.Model):
         return result
 
     @api.model
+    def _storesync_known_options(self, pairs):
+        """Of ``(attribute name, value name)`` pairs, those Odoo has already, where
+        ``_storesync_attribute_value`` finds them (the first attribute of the name): two
+        queries."""
+        pairs = set(pairs)
+        if not pairs:
+            return set()
+        first = {}
+        for attribute in self.env["product.attribute"].search(
+            [("name", "in", sorted({name for name, _value in pairs}))]
+        ):
+            first.setdefault(attribute.name, attribute)
+        values = self.env["product.attribute.value"].search(
+            [
+                ("attribute_id", "in", [attribute.id for attribute in first.values()]),
+                ("name", "in", sorted({value for _name, value in pairs})),
+            ]
+        )
+        return {(value.attribute_id.name, value.name) for value in values} & pairs
+
+    @api.model
     def _storesync_attribute_value(self, name, value_name):
         # Kept for the batch; dropped when a row fails, as what it created is undone.
         cache = batch_prepared(self.env).setdefault(VOLATILE, {}).setdefault("values", {})

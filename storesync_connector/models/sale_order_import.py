@@ -227,13 +227,15 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ locks
 
     @api.model
-    def _storesync_import_lock_keys(self, store, order, bound=frozenset()):
+    def _storesync_import_lock_keys(self, store, order, bound=frozenset(), options=frozenset()):
         """What this order may create that another job may be creating at the same time:
         its buyer (by account, e-mail and phone), its products (by store id and SKU) and the
         attributes of its new variations' options (by name).
         ``bound``: the ``(store product id, variation id)`` of lines whose product is bound
         already; the import only reads those, so they take no key (the stock they reserve is
-        reserved after the batch, see ``storesync.inbox._reserve_deferred``)."""
+        reserved after the batch, see ``storesync.inbox._reserve_deferred``). ``options``:
+        the ``(attribute, value)`` pairs Odoo has already (``_storesync_known_options``): a
+        new variation only reads those, so they take no key either."""
         company, customer = store.company_id.id, order.customer
         keys = {
             f"partner:{company}:{kind}:{value}"
@@ -249,7 +251,11 @@ class SaleOrder(models.Model):
                 continue
             # A new variation may make its options' attributes (found by name: made twice,
             # a line's options would be looked for under the other one).
-            keys.update(f"attribute:{name}" for name, _value in line.attributes or ())
+            keys.update(
+                f"attribute:{name}"
+                for name, value in line.attributes or ()
+                if (name, value) not in options
+            )
             if line.product_external_id:
                 keys.add(f"product:{store.id}:{line.product_external_id}")
             if line.sku:
@@ -274,8 +280,9 @@ class SaleOrder(models.Model):
         for store, store_rows in rows.grouped("store_id").items():
             store_orders = {row: orders[row] for row in store_rows if row in orders}
             bound = self._storesync_line_bindings(store, store_orders.values())
+            options = self._storesync_known_options(store_orders.values(), bound)
             # A product to be made takes its category from the store product: made twice
-            # by two jobs at once, the category would be there twice.
+            # by two jobs at once, a category Odoo does not have yet would be there twice.
             new = {
                 line.product_external_id
                 for order in store_orders.values()
@@ -284,17 +291,35 @@ class SaleOrder(models.Model):
                 and (line.product_external_id, line.variation_external_id or "0") not in bound
             }
             details = self.env["product.product"]._storesync_details_many(store, new)
+            known_paths = self.env["product.category"]._storesync_known_paths(
+                path
+                for external_id in new
+                if details[external_id]
+                for path in details[external_id].categories
+            )
             for row, order in store_orders.items():
-                row_keys = set(self._storesync_import_lock_keys(store, order, bound))
+                row_keys = set(self._storesync_import_lock_keys(store, order, bound, options))
                 for line in order.lines:
                     if line.product_external_id in new and details[line.product_external_id]:
                         row_keys.update(
                             f"category:{path[0]}"
                             for path in details[line.product_external_id].categories
-                            if path
+                            if path and tuple(path) not in known_paths
                         )
                 keys[row.id] = sorted(row_keys)
         return keys
+
+    @api.model
+    def _storesync_known_options(self, orders, bound=frozenset()):
+        """The options of the ``orders``' variations to be made (lines not in ``bound``)
+        that Odoo has already, as ``(attribute, value)`` pairs."""
+        return self.env["product.template"]._storesync_known_options(
+            pair
+            for order in orders
+            for line in order.lines
+            if (line.product_external_id, line.variation_external_id or "0") not in bound
+            for pair in line.attributes or ()
+        )
 
     @api.model
     def _storesync_lock_keys(self, store, orders, bound=frozenset()):
@@ -308,11 +333,12 @@ class SaleOrder(models.Model):
         retryable row (see ``storesync.inbox._process_one``). ``bound``: see
         ``_storesync_import_lock_keys``.
         """
+        options = self._storesync_known_options(orders, bound)
         keys = sorted(
             {
                 key
                 for order in orders
-                for key in self._storesync_import_lock_keys(store, order, bound)
+                for key in self._storesync_import_lock_keys(store, order, bound, options)
             }
         )
         if keys:
