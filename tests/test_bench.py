@@ -248,9 +248,9 @@ def test_arguments_burst_and_10k_import():
     args = bench.parse_args([])
     assert (args.webhook_rate, args.webhook_seconds, args.rss_orders) == (20, 10, 10_000)
     assert bench.webhook_count(args) == 200
-    # The quick run: small sizes, but the same burst and a real 10,000-order import.
+    # The quick run: small sizes, but the same preload, burst and 10,000-order import.
     quick = bench.parse_args(["--quick"])
-    assert (quick.orders, quick.products, quick.preload, quick.stock) == (100, 50, 0, 50)
+    assert (quick.orders, quick.products, quick.preload, quick.stock) == (100, 50, 100_000, 50)
     assert (quick.webhook_rate, quick.webhook_seconds, quick.rss_orders) == (20, 10, 10_000)
     other = bench.parse_args(["--webhook-rate", "5", "--webhook-seconds", "3", "--rss-orders", "0"])
     assert bench.webhook_count(other) == 15
