@@ -24,7 +24,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--consumer-key", default="ck_demo")
     parser.add_argument("--consumer-secret", default="cs_demo")
-    parser.add_argument("--currency", default=None, help="default: EUR (WooCommerce), HUF")
+    parser.add_argument(
+        "--currency",
+        default=None,
+        help="default: EUR (WooCommerce), HUF (Shoprenter), UAH (Cartum; or RON)",
+    )
     parser.add_argument(
         "--shop-name",
         default=None,
@@ -63,7 +67,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--webhook-url",
         help="subscribe this URL to the platform's order topics (WooCommerce: order.created, "
-        "order.updated, product.updated; Shoprenter: order_confirm, order_status_change)",
+        "order.updated, product.updated; Shoprenter: order_confirm, order_status_change; "
+        "Cartum: order_created, order_update, the secret as the URL's last path segment)",
     )
     parser.add_argument("--webhook-secret", default="whsec_demo")
     parser.add_argument(

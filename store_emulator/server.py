@@ -48,29 +48,30 @@ class ApiError(Exception):
         }
 
 
-def post_delivery(url: str, body: bytes, headers: dict) -> int:
-    """POST a webhook delivery with the header names spelt as given (urllib would rewrite
-    them); the receiver's HTTP status."""
+def post_delivery(url: str, body: bytes, headers: dict, method: str = "POST") -> int:
+    """Send a webhook delivery (POST unless told) with the header names spelt as given
+    (urllib would rewrite them); the receiver's HTTP status."""
     parts = urlsplit(url)
     conn_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
     conn = conn_class(parts.netloc, timeout=5)
     try:
-        conn.request("POST", parts.path + (f"?{parts.query}" if parts.query else ""), body, headers)
+        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body, headers)
         return conn.getresponse().status
     finally:
         conn.close()
 
 
-def deliver(url: str, body: bytes, headers: dict) -> dict:
-    """POST one webhook delivery; what a delivery log keeps of it: ``url``, ``body`` and
-    ``headers`` (to send it again, as a store retrying would), the receiver's ``status`` (None
-    when it could not be reached, with ``error``) and the ``seconds`` it took to answer."""
+def deliver(url: str, body: bytes, headers: dict, method: str = "POST") -> dict:
+    """Send one webhook delivery (POST unless told); what a delivery log keeps of it: ``url``,
+    ``body`` and ``headers`` (to send it again, as a store retrying would), the receiver's
+    ``status`` (None when it could not be reached, with ``error``) and the ``seconds`` it took
+    to answer."""
     record = {"url": url, "body": body, "headers": dict(headers)}
     started = time.monotonic()
     try:
-        record["status"] = post_delivery(url, body, headers)
+        record["status"] = post_delivery(url, body, headers, method)
     except Exception as exc:  # any failure is recorded: stores do not raise either
         record["status"] = None
         record["error"] = str(exc)
@@ -278,7 +279,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, response: Response, payload: bytes | None = None, length: int | None = None):
         payload = response.payload() if payload is None else payload
         self.send_response(response.status, HTTPStatus(response.status).phrase)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        if "Content-Type" not in response.headers:  # a platform may answer HTML (nginx pages)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(payload) if length is None else length))
         for name, value in response.headers.items():
             self.send_header(name, value)

@@ -9,4 +9,4 @@ line) and an ``Api`` class (``handle(request)`` and ``fault_response(fault)``
 returning ``server.Response``). ``EmulatorServer(platform=...)`` imports it by name.
 """
 
-PLATFORMS = ("woocommerce", "shoprenter")
+PLATFORMS = ("woocommerce", "shoprenter", "cartum")
