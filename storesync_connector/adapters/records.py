@@ -170,6 +170,11 @@ class Order:
     # Decimal places of the store's amounts (2 for most, 0 for a forint store): the store rounds
     # every line and total to these.
     decimals: int = 2  # sha256 of the payload minus volatile keys: equal hash, nothing to do
+    # The store gives its amounts with tax included and no tax figure at all (Cartum): every
+    # line's ``subtotal`` and ``total`` are gross, its ``taxes`` and ``subtotal_taxes`` name
+    # the rate with a zero amount, and the rate's percent is unknown. The line planner takes
+    # the tax out at the percentage of the Odoo tax the rate is mapped to.
+    gross_amounts: bool = False
 
     @property
     def product_lines(self) -> tuple[OrderLine, ...]:

@@ -18,10 +18,10 @@ becomes one negative line per tax combination, with the tax difference, so the o
 discount and still adds up to the store's total.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..adapters.records import ZERO, Order, OrderLine
+from ..adapters.records import ZERO, Order, OrderLine, TaxAmount
 
 #: line kinds whose tax the store books on the order's shipping tax, not on its cart tax
 SHIPPING = "shipping"
@@ -31,7 +31,7 @@ class PlanError(Exception):
     """The order cannot be planned as it is; ``code`` says why, ``params`` the numbers.
 
     The Odoo side turns it into a translated message (codes: ``unmapped_tax``,
-    ``tax_mismatch``, ``does_not_add_up``).
+    ``tax_mismatch``, ``does_not_add_up``, ``gross_needs_percent``).
     """
 
     def __init__(self, code: str, **params):
@@ -172,14 +172,78 @@ def _check_rate(spec: TaxSpec, rate_percent, rate_id, base, amount, roundings, d
         )  # fmt: skip
 
 
+def split_gross(order: Order, taxes: dict[str, TaxSpec]) -> Order:
+    """An order of gross amounts (``Order.gross_amounts``) as the net amounts and taxes the
+    planner takes: each line's tax is its gross amount's share at the mapped Odoo tax's
+    percentage, rounded to the store's decimals, and the net amount the rest, so every line
+    still adds up to what the store charged. Orders of net amounts are returned as they are.
+
+    :raises PlanError: a rate without a mapping (``unmapped_tax``), a line with more than one
+        rate or a rate mapped to a tax that is not a percentage (``gross_needs_percent``)
+    """
+    if not order.gross_amounts:
+        return order
+    used = sorted({tax.rate_id for line in order.lines for tax in line.taxes})
+    missing = [rate for rate in used if rate not in taxes]
+    if missing:
+        labels = {rate.rate_id: rate.label or rate.code for rate in order.tax_rates}
+        raise PlanError("unmapped_tax", rates=[(rate, labels.get(rate, "?")) for rate in missing])
+    for rate in used:
+        if taxes[rate].percent is None:
+            raise PlanError("gross_needs_percent", rate=rate, tax=taxes[rate].name)
+
+    def share(gross, rate):
+        percent = taxes[rate].percent
+        return round_money(gross * percent / (100 + percent), order.decimals)
+
+    lines, cart_tax, shipping_tax = [], ZERO, ZERO
+    for line in order.lines:
+        rates = {tax.rate_id for tax in (*line.taxes, *line.subtotal_taxes)}
+        if len(rates) > 1:
+            raise PlanError("gross_needs_percent", rate=", ".join(sorted(rates)), tax="")
+        if not rates:
+            lines.append(line)
+            continue
+        (rate,) = rates
+        tax, subtotal_tax = share(line.total, rate), share(line.subtotal, rate)
+        lines.append(
+            replace(
+                line,
+                subtotal=line.subtotal - subtotal_tax,
+                total=line.total - tax,
+                subtotal_tax=subtotal_tax,
+                total_tax=tax,
+                taxes=(TaxAmount(rate_id=rate, amount=tax),),
+                subtotal_taxes=(TaxAmount(rate_id=rate, amount=subtotal_tax),),
+            )
+        )
+        if line.kind == SHIPPING:
+            shipping_tax += tax
+        elif line.kind != "coupon":
+            cart_tax += tax
+    return replace(
+        order,
+        lines=tuple(lines),
+        tax_rates=tuple(
+            replace(rate, percent=taxes[rate.rate_id].percent) if rate.rate_id in taxes else rate
+            for rate in order.tax_rates
+        ),
+        total_tax=cart_tax + shipping_tax,
+        cart_tax=cart_tax,
+        shipping_tax=shipping_tax,
+        gross_amounts=False,
+    )
+
+
 def plan_lines(order: Order, taxes: dict[str, TaxSpec]) -> list[PlannedLine]:
     """The sales order lines of ``order``: products, shipping, fees, then coupon lines.
 
     :param taxes: store rate id -> its mapped Odoo tax, for every rate the order uses
     :raises PlanError: a rate without a mapping (``unmapped_tax``), a rate mapped to a tax of
         another percentage (``tax_mismatch``), or lines that do not add up to the store's
-        total (``does_not_add_up``)
+        total (``does_not_add_up``); for gross amounts, see ``split_gross``
     """
+    order = split_gross(order, taxes)
     used = sorted(
         {tax.rate_id for line in order.lines for tax in (*line.taxes, *line.subtotal_taxes)}
     )
