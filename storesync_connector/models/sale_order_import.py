@@ -473,9 +473,13 @@ class SaleOrder(models.Model):
                 self._action_cancel()
             if self.state == "cancel":
                 self.action_draft()
-            values["order_line"] = [Command.clear()] + [Command.create(v) for v in new_lines]
             values["carrier_id"] = store._shipping_carrier(order).id
-            self.with_context(tracking_disable=True).write(values)
+            quiet = self.with_context(tracking_disable=True)
+            # The header first: written together with the lines, a field the lines' taxes
+            # depend on (the fiscal position, through the partner) would recompute the new
+            # lines' taxes over the store's, and their manual amounts would no longer apply.
+            quiet.write(values)
+            quiet.write({"order_line": [Command.clear()] + [Command.create(v) for v in new_lines]})
             self._storesync_check_totals(order)
             return self, self._storesync_apply_status(
                 "confirm" if was_confirmed and action not in ("quotation", "done") else action
