@@ -154,6 +154,18 @@ class StoreAdapter:
     webhook_is_trigger: bool = False
     #: the store can receive a delivery's carrier and tracking number (``add_order_note``)
     supports_tracking: bool = True
+    #: the tracking number and the paid flag go with the status, in one call
+    #: (``update_order_status(..., tracking_code=, paid=)``), not as a note
+    tracking_with_status: bool = False
+    #: what finds a returning buyer without a store account, in this order: "email" and
+    #: "phone" (E.164, whatever way it was typed)
+    buyer_match: tuple = ("email", "phone")
+    #: the order listing filters by creation date, not by modification (the API has no
+    #: changed-since filter): the fetch reads the store's open orders again by id to see
+    #: their changes (``storesync.store._fetch_open_orders``), and a webhook's orders by id
+    order_listing_by_creation: bool = False
+    #: the store statuses after which an order no longer changes (not read again)
+    closed_statuses: tuple = ()
     #: the store keeps prices per customer group: ``list_store_settings`` lists the groups
     #: (``customer_groups``) and ``update_prices`` takes items with a ``customer_group``
     customer_group_prices: bool = False
@@ -447,8 +459,10 @@ class StoreAdapter:
         raise NotImplementedError
 
     @staticmethod
-    def map_product(payload: dict, variation=None, category_paths=None):
-        """The platform's product payload as a ``records.Product``; raises ``PayloadError``."""
+    def map_product(payload: dict, variation=None, category_paths=None, language=None):
+        """The platform's product payload as a ``records.Product``; raises ``PayloadError``.
+        ``language``: the store's Odoo language code, for a platform whose products come in
+        several languages."""
         raise NotImplementedError
 
     @staticmethod

@@ -711,7 +711,9 @@ def _description(product: dict, language_id: str | None = None) -> dict:
     return descriptions[0] if descriptions else {}
 
 
-def map_product(payload: dict, variation=None, category_paths=None, language_id=None) -> Product:
+def map_product(
+    payload: dict, variation=None, category_paths=None, language_id=None, language=None
+) -> Product:
     """Map a ``productExtend`` payload to a ``Product``.
 
     A Shoprenter variant is a product of its own (with ``parentProduct``), so ``variation`` is
@@ -722,8 +724,10 @@ def map_product(payload: dict, variation=None, category_paths=None, language_id=
 
     :param category_paths: category resource id -> tuple of names, root first.
     :param language_id: the language resource id whose name and description to take.
+    :param language: the Odoo store's language code: not used (the shop's languages are
+        resources, named by ``language_id``).
     """
-    del variation
+    del variation, language
     product = _root(payload, "product")
     external_id = _text(product.get("id"), "id")
     if not external_id:

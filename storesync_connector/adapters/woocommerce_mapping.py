@@ -564,9 +564,14 @@ def _attributes(raw: dict, path: str) -> tuple[tuple[str, str], ...]:
 
 
 def map_product(
-    payload: dict, variation: dict | None = None, category_paths: dict | None = None
+    payload: dict,
+    variation: dict | None = None,
+    category_paths: dict | None = None,
+    language: str | None = None,
 ) -> Product:
     """Map a ``GET products/<id>`` payload, or one of its variations, to a ``Product``.
+
+    ``language`` is not used: a WooCommerce product comes in the shop's one language.
 
     ``category_paths`` (category id -> tuple of names, root first, from
     ``products/categories``) turns the leaf categories the product lists into full paths.
@@ -576,6 +581,7 @@ def map_product(
     from the parent, SKU, prices, stock and attributes from the variation. A variation fetched
     on its own (``parent_id`` set) is read the same way, without the parent's context.
     """
+    del language
     product = _root(payload, "product")
     product_id = _id(product.get("id"), "id")
     parent_id = _optional_id(product.get("parent_id"), "parent_id")

@@ -42,7 +42,7 @@ class StoresyncWebhookController(http.Controller):
         ["/storesync/webhook/<int:store_id>", "/storesync/webhook/<int:store_id>/<string:token>"],
         type="http",
         auth="public",
-        methods=["POST"],
+        methods=["POST", "PUT"],
         csrf=False,
         save_session=False,
         # werkzeug refuses bigger form bodies (413) while parsing them, before this code runs
@@ -125,7 +125,7 @@ class StoresyncWebhookController(http.Controller):
         if about["kind"] not in IMPORTED_KINDS or not store[KIND_SWITCHES[about["kind"]]]:
             _logger.info("Store sync webhook: store %s, topic %r ignored", store.id, about["topic"])
             return self._answer(200, "ignored")
-        request.env["storesync.api.session"].sudo()._request_fetch(store)
+        request.env["storesync.api.session"].sudo()._request_fetch(store, about.get("refs") or ())
         request.env.ref("storesync_connector.ir_cron_fetch_orders").sudo()._trigger()
         _logger.info(
             "Store sync webhook: store %s, %s %s: fetch requested",

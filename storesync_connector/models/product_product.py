@@ -33,8 +33,8 @@ class ProductProduct(models.Model):
     @api.model
     def _storesync_process_row(self, store, row):
         """A store product row becomes (or updates) its Odoo product."""
-        product = store._get_adapter_class().map_product(
-            row.payload, category_paths=self.env["product.category"]._storesync_paths(store)
+        product = store._map_product(
+            row.payload, self.env["product.category"]._storesync_paths(store)
         )
         if product.type == "variable":
             return {
@@ -85,9 +85,7 @@ class ProductProduct(models.Model):
             mapped = {}
             for row in store_rows:
                 try:
-                    product = store._get_adapter_class().map_product(
-                        row.payload, category_paths=paths
-                    )
+                    product = store._map_product(row.payload, paths)
                 except PayloadError:
                     continue  # the row's own processing reports it
                 if product.type != "variable":
@@ -389,9 +387,7 @@ class ProductProduct(models.Model):
                 ]
             ):
                 try:
-                    details = row.payload and store._get_adapter_class().map_product(
-                        row.payload, category_paths=paths
-                    )
+                    details = row.payload and store._map_product(row.payload, paths)
                 except PayloadError:
                     details = None  # the product row shows that error; the order can still go in
                 cache[store.id, row.external_id] = details or None

@@ -38,12 +38,15 @@ class ResPartner(models.Model):
         "rewritten.",
     )
 
-    @api.depends("phone", "country_id")
+    @api.depends("phone", "country_id", "company_id.country_id")
     def _compute_storesync_phone_e164(self):
+        """A national number ("067 123 45 67") is read in the contact's country, else in its
+        company's (a merchant's contacts often have none)."""
         for partner in self:
-            partner.storesync_phone_e164 = normalize_phone(
-                partner.phone or "", partner.country_id.code
-            )
+            region = (
+                partner.country_id or partner.company_id.country_id or self.env.company.country_id
+            ).code
+            partner.storesync_phone_e164 = normalize_phone(partner.phone or "", region)
 
     # ------------------------------------------------------------------ store buyers
 
@@ -51,13 +54,14 @@ class ResPartner(models.Model):
     def _storesync_import_customer(self, store, customer, ordered_at):
         """Find or create the buyer; return (partner, invoice address, delivery address).
 
-        Matched by the store account's binding, then e-mail, then E.164 phone, among customer
-        contacts only: never an internal user's contact nor a company's own. A contact the
-        import created takes the data of the buyer's newest order only: when an old order is
-        re-imported (its status changed), its address of back then must not overwrite the one
-        given since. A contact the merchant had keeps its name, VAT and address (only empty
-        fields are filled); a billing address that differs from it becomes an invoice address.
-        A billing company becomes a company contact with the buyer as its contact person.
+        Matched by the store account's binding, then e-mail, then E.164 phone (phone first
+        where the platform says so: ``buyer_match``), among customer contacts only: never an
+        internal user's contact nor a company's own. A contact the import created takes the
+        data of the buyer's newest order only: when an old order is re-imported (its status
+        changed), its address of back then must not overwrite the one given since. A contact
+        the merchant had keeps its name, VAT and address (only empty fields are filled); a
+        billing address that differs from it becomes an invoice address. A billing company
+        becomes a company contact with the buyer as its contact person.
         """
         Partner = self.with_context(active_test=False)
         Binding = self.env["storesync.partner.binding"]
@@ -75,10 +79,12 @@ class ResPartner(models.Model):
                 )
             )
             partner = binding.partner_id
-        if not partner and customer.email:
-            partner = self._storesync_find_buyer(store, "email_normalized", customer.email)
-        if not partner and customer.phone_e164:
-            partner = self._storesync_find_buyer(store, "storesync_phone_e164", customer.phone_e164)
+        keys = {"email": ("email_normalized", customer.email)}
+        keys["phone"] = ("storesync_phone_e164", customer.phone_e164)
+        for key in store._get_adapter_class().buyer_match:
+            fname, value = keys[key]
+            if not partner and value:
+                partner = self._storesync_find_buyer(store, fname, value)
         before = partner._storesync_buyer_keys(store)
         values = self._storesync_buyer_values(customer)
         invoice = shipping = Partner

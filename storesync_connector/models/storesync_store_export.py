@@ -505,10 +505,16 @@ class StoresyncStore(models.Model):
                     "message": self.env._("Not sent: the order does not come from this store."),
                 }
             }
+        adapter_class = self._get_adapter_class()
         pickings = order._storesync_tracking_pickings()
-        if not self._get_adapter_class().supports_tracking:
+        if not adapter_class.supports_tracking:
             pickings = pickings.browse()  # the platform's API has nowhere to put it
-        notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
+        if adapter_class.tracking_with_status:
+            # One tracking number per order: the newest delivery's goes with the status.
+            newest = pickings.sorted(lambda p: (p.date_done, p.id))[-1:]
+            notes = dict.fromkeys(pickings, newest.carrier_tracking_ref)
+        else:
+            notes = {picking: picking._storesync_tracking_note(self.lang) for picking in pickings}
         event = order._storesync_event()
         status = mapping.get(event) if event else None
         current = order.storesync_status
@@ -539,7 +545,14 @@ class StoresyncStore(models.Model):
                     ),
                 }
             }
-        return {"order": order, "notes": notes, "status": status, "message": message}
+        return {
+            "order": order,
+            "notes": notes,
+            "status": status,
+            "message": message,
+            # Where the paid flag goes with the status: an order paid in Odoo says so.
+            "paid": "paid" in order._storesync_events() or None,
+        }
 
     def _send_status(self, adapter, plan):
         """The store calls of one order (no ORM): ``(done, error)``, ``done`` what went
@@ -547,6 +560,14 @@ class StoresyncStore(models.Model):
         external_id = plan["order"].storesync_external_id
         done = {"pickings": self.env["stock.picking"], "status": None}
         try:
+            if adapter.tracking_with_status:
+                tracking = next(iter(plan["notes"].values()), None)
+                adapter.update_order_status(
+                    external_id, plan["status"], tracking_code=tracking, paid=plan["paid"]
+                )
+                done["pickings"] |= self.env["stock.picking"].union(*plan["notes"])
+                done["status"] = plan["status"]
+                return done, None
             if plan["notes"]:
                 # An earlier attempt may have added a note without learning it (a timeout):
                 # look before writing something the customer is e-mailed, never send it twice.

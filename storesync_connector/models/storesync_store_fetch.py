@@ -8,7 +8,7 @@ import psycopg2.errors
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo import api, fields, models
-from odoo.tools import config, format_datetime
+from odoo.tools import SQL, config, format_datetime
 
 from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 
@@ -30,6 +30,11 @@ WINDOW_FILL = 0.8
 WINDOW_GROWTH = 8
 #: a store whose fetch failed waits 1, 2, 4... minutes before the next try, at most this long
 BACKOFF_MAX = timedelta(minutes=60)
+#: open orders a fetch reads again, at most, for a platform whose listing finds new orders
+#: only (``order_listing_by_creation``): a few requests of ids (``max_page_size`` a request)
+REREAD_PER_FETCH = 300
+#: ...among those created in this many days (an order open longer is left as it is)
+REREAD_DAYS = 60
 #: a cron job starts no store's fetch after this many seconds...
 RUN_BUDGET = 60
 #: ...nor after this share of Odoo's time limit for a cron (``limit_time_real_cron``, else
@@ -75,6 +80,13 @@ class StoresyncStore(models.Model):
         readonly=True,
         copy=False,
         help="When the first of the failed order fetches in a row happened.",
+    )
+    orders_reread_cursor = fields.Integer(
+        string="Re-read Orders From",
+        readonly=True,
+        copy=False,
+        help="Where the next re-read of open orders goes on (a sync log row id), for a "
+        "platform whose order listing finds new orders only.",
     )
     orders_next_try = fields.Datetime(
         string="Next Fetch Attempt",
@@ -140,9 +152,10 @@ class StoresyncStore(models.Model):
         self._fetch_orders_of(due)
 
     @api.model
-    def _fetch_orders_of(self, stores, done=None):
+    def _fetch_orders_of(self, stores, done=None, refs=None):
         """Fetch these stores in turn within the cron's time budget, committing after each;
-        ``done`` is called on each store fetched. Returns the stores left for the next run."""
+        ``done`` is called on each store fetched; ``refs``: ``{store id: order ids}`` that
+        webhooks named (see ``_fetch_orders``). Returns the stores left for the next run."""
         cron = self.env["ir.cron"]
         for index, store in enumerate(stores):
             if self._storesync_time_left() <= 0:
@@ -154,7 +167,11 @@ class StoresyncStore(models.Model):
                 cron._commit_progress(0, remaining=len(left))
                 return left
             try:
-                store._fetch_orders_safely()
+                named = (refs or {}).get(store.id)
+                if named:
+                    store._fetch_orders_safely(refs=named)
+                else:
+                    store._fetch_orders_safely()
                 if done:
                     done(store)
                 cron._commit_progress(1, remaining=len(stores) - index - 1)
@@ -173,7 +190,7 @@ class StoresyncStore(models.Model):
                 self.env.invalidate_all()
         return stores.browse()
 
-    def _fetch_orders_safely(self):
+    def _fetch_orders_safely(self, refs=None):
         """``_fetch_orders`` for a cron: a failure, expected (down, refusing us) or not, is
         written on this store and logged, and never raised to stop the other stores.
 
@@ -181,7 +198,7 @@ class StoresyncStore(models.Model):
         fetch that works again says on the store what happened meanwhile."""
         self.ensure_one()
         try:
-            self._fetch_orders()
+            self._fetch_orders(**({"refs": refs} if refs else {}))
         except StoreSyncError as error:
             # The store is down or refuses us: log it, the next run tries again.
             _logger.warning("Store sync: fetching orders of %s failed: %s", self.name, error)
@@ -245,7 +262,7 @@ class StoresyncStore(models.Model):
         options = {"retry_total": 0} if self.orders_fetch_failures else {}
         return self._get_adapter(**options)
 
-    def _fetch_orders(self, per_page=None):
+    def _fetch_orders(self, per_page=None, refs=None):
         """Fetch the orders changed since the cursor into the inbox; return rows changed.
 
         Stores list orders by id and not every store API can sort them by modification date,
@@ -257,10 +274,21 @@ class StoresyncStore(models.Model):
         goes on across cron runs where it stopped, and an interruption costs one window.
         A listing of a few pages from the start on (the usual run) is read page by page.
 
+        A platform whose listing filters by creation date (``order_listing_by_creation``)
+        shows no change of an order already listed: after the new orders, the open ones are
+        read again by id (``_fetch_open_orders``); and the orders a webhook named (``refs``)
+        are read by id, alone.
+
         :param per_page: page size (default and at most the adapter's largest)
+        :param refs: store ids of orders webhooks named
         """
         self.ensure_one()
         adapter = self._fetch_adapter()
+        if refs and adapter.order_listing_by_creation:
+            changed, _held = self._fetch_window(adapter, [adapter.get_orders(refs)])
+            if changed:
+                self.env["storesync.inbox"]._trigger_processing()
+            return changed
         per_page = min(per_page or adapter.max_page_size, adapter.max_page_size)
         # Second precision, as store filters are: windows then tile time without gaps.
         now = fields.Datetime.now().replace(microsecond=0)
@@ -290,10 +318,17 @@ class StoresyncStore(models.Model):
             span = end - (start or HISTORY_FLOOR)
             # A short open listing is read page by page: nothing leaves it meanwhile (a
             # changed order stays, being modified after the start), so its pages never shift.
+            # So is any open listing by creation date (``order_listing_by_creation``, which
+            # gives no count to size windows by): orders only join it at its end.
             more = more and not (
                 window is None
-                and first.total_pages is not None
-                and first.total_pages <= PAGED_LISTING_MAX_PAGES
+                and (
+                    adapter.order_listing_by_creation
+                    or (
+                        first.total_pages is not None
+                        and first.total_pages <= PAGED_LISTING_MAX_PAGES
+                    )
+                )
             )
             paged = len(first) >= per_page
             if more and start is None:
@@ -321,7 +356,65 @@ class StoresyncStore(models.Model):
                 break
             window = _whole_seconds(span * min(WINDOW_GROWTH, WINDOW_FILL * per_page / (held or 1)))
             start = end
+        if adapter.order_listing_by_creation:
+            reread = self._fetch_open_orders(adapter)
+            if reread and not triggered:
+                self.env["storesync.inbox"]._trigger_processing()
+            changed += reread
         self.orders_fetched_at = fields.Datetime.now()
+        return changed
+
+    def _fetch_open_orders(self, adapter):
+        """Read the store's open orders again, by id: the changes of orders already listed,
+        for a platform whose listing finds new orders only (``order_listing_by_creation``).
+
+        Open: listed in the last ``REREAD_DAYS`` days and not imported in one of the
+        platform's ``closed_statuses`` (orders skipped or in error too: their status may
+        change). At most ``REREAD_PER_FETCH`` a fetch, in turns: each fetch goes on where
+        the previous one stopped (``orders_reread_cursor``). Returns the rows changed."""
+        since = fields.Datetime.now() - timedelta(days=REREAD_DAYS)
+        self.env["storesync.inbox"].flush_model()
+        self.env["sale.order"].flush_model(["storesync_status"])
+
+        def candidates(after):
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT row.id, row.external_id
+                      FROM storesync_inbox row
+                      LEFT JOIN sale_order sale ON sale.id = row.order_id
+                     WHERE row.store_id = %(store)s AND row.kind = 'order'
+                       AND row.state IN ('done', 'skipped', 'error')
+                       AND row.external_date >= %(since)s
+                       AND (sale.storesync_status IS NULL
+                            OR sale.storesync_status <> ALL(%(closed)s::varchar[]))
+                       AND row.id > %(after)s
+                     ORDER BY row.id
+                     LIMIT %(limit)s
+                    """,
+                    store=self.id,
+                    since=since,
+                    closed=list(adapter.closed_statuses),
+                    after=after,
+                    limit=REREAD_PER_FETCH,
+                )
+            )
+            return self.env.cr.fetchall()
+
+        rows = candidates(self.orders_reread_cursor or 0)
+        if len(rows) < REREAD_PER_FETCH and self.orders_reread_cursor:
+            # The end of the list: the turn starts again from its beginning.
+            seen = {row_id for row_id, _ref in rows}
+            rows += [row for row in candidates(0) if row[0] not in seen][
+                : REREAD_PER_FETCH - len(rows)
+            ]
+        if not rows:
+            return 0
+        changed, _held = self._fetch_window(
+            adapter, [adapter.get_orders([ref for _row_id, ref in rows])]
+        )
+        last = rows[-1][0]
+        self.orders_reread_cursor = last if len(rows) >= REREAD_PER_FETCH else 0
         return changed
 
     def _fetch_window(self, adapter, pages):

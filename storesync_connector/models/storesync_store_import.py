@@ -276,6 +276,14 @@ class StoresyncStore(models.Model):
     def _get_adapter_class(self):
         return get_adapter_class(self.platform)
 
+    def _map_product(self, payload, category_paths):
+        """A store product payload as a ``records.Product``, in the store's language where
+        the platform sends several; raises ``PayloadError``."""
+        self.ensure_one()
+        return self._get_adapter_class().map_product(
+            payload, category_paths=category_paths, language=self.lang
+        )
+
     def _order_admin_url(self, external_id):
         self.ensure_one()
         return self._get_adapter_class().order_admin_url(self.base_url, external_id)
@@ -349,6 +357,13 @@ class StoresyncStore(models.Model):
             return self.env._(
                 "The store taxed %(base)s with %(amount)s, but its rate is mapped to "
                 "%(tax)s (%(percent)s%%). Fix the tax mapping, then retry.",
+                **params,
+            )
+        if error.code == "gross_needs_percent":
+            return self.env._(
+                "The store's prices include tax without saying how much: its tax rate "
+                "%(rate)s must be mapped to one Odoo tax that is a percentage (not %(tax)s). "
+                "Fix the tax mapping, then retry.",
                 **params,
             )
         return self.env._(

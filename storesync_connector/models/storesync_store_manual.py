@@ -112,8 +112,8 @@ class StoresyncStore(models.Model):
             return
         # Webhooks that are only triggers ask on the store's API session row.
         requested = self.env["storesync.api.session"].sudo()._take_fetch_requests()
-        stores = self.browse(requested).exists().filtered("active").filtered("import_orders")
-        left = self._fetch_orders_of(stores)
+        stores = self.browse(list(requested)).exists().filtered("active").filtered("import_orders")
+        left = self._fetch_orders_of(stores, refs=requested)
         if left:
             # Asked again, so the next run fetches them.
             left._request_orders_fetch()

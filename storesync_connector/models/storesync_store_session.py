@@ -16,6 +16,7 @@ processes wait at most for each other's one-statement transaction.
 """
 
 import contextlib
+import json
 import logging
 import time
 from datetime import timedelta
@@ -71,6 +72,14 @@ class StoresyncStore(models.Model):
                 store.platform and get_adapter_class(store.platform).customer_group_prices
             )
 
+    request_rate = fields.Float(
+        string="Requests per Second",
+        digits=(6, 2),
+        help="At most this many API requests a second go to the store, from every Odoo "
+        "process together. 0: the platform's default (its published limit, or a careful one "
+        "where it publishes none).",
+    )
+
     def _get_credentials(self):
         """The credentials the store's adapter declares, read as superuser (administrators-only
         fields), so a Store Sync manager's actions still reach the store."""
@@ -96,7 +105,9 @@ class StoresyncStore(models.Model):
             self._get_credentials(),
             timeout=self.timeout,
             token_cache=Session._token_cache(self),
-            throttle=Session._throttle(self, adapter_class.requests_per_second),
+            throttle=Session._throttle(
+                self, self.request_rate or adapter_class.requests_per_second
+            ),
             **options,
         )
 
@@ -152,36 +163,51 @@ class StoresyncApiSession(models.Model):
     fetch_requested = fields.Boolean(
         help="A webhook said orders changed: the fetch cron reads the store's changed orders."
     )
+    fetch_refs = fields.Json(
+        help="The orders webhooks named, for a platform whose listing cannot find changed "
+        "orders: the fetch cron reads these again by id."
+    )
 
     _store_uniq = models.Constraint("UNIQUE(store_id)", "One API session per store.")
 
     @api.model
-    def _request_fetch(self, store):
-        """Ask the fetch cron for the store's changed orders (a webhook that is a trigger).
+    def _request_fetch(self, store, refs=()):
+        """Ask the fetch cron for the store's changed orders (a webhook that is a trigger);
+        ``refs``: the store's ids of the orders the webhook named, kept for the fetch.
 
         Written in a transaction of its own, on this row rather than the store's: a fetch in
         progress holds and writes the store row, and must not fail because a webhook came.
         """
+        refs = json.dumps(sorted({str(ref) for ref in refs}))
         with _own_transaction(self.env.registry) as cr:
             cr.execute(
                 """
-                INSERT INTO storesync_api_session AS s (store_id, fetch_requested)
-                VALUES (%s, TRUE)
-                ON CONFLICT (store_id) DO UPDATE SET fetch_requested = TRUE
+                INSERT INTO storesync_api_session AS s (store_id, fetch_requested, fetch_refs)
+                VALUES (%s, TRUE, %s::jsonb)
+                ON CONFLICT (store_id) DO UPDATE SET
+                    fetch_requested = TRUE,
+                    fetch_refs = COALESCE(s.fetch_refs, '[]'::jsonb) || EXCLUDED.fetch_refs
                 """,
-                [store.id],
+                [store.id, refs],
             )
 
     @api.model
     def _take_fetch_requests(self):
-        """The ids of the stores a webhook asked to fetch, clearing the requests first (a
-        webhook arriving during the fetch asks again)."""
+        """``{store id: order ids named}`` of the stores a webhook asked to fetch, clearing
+        the requests first (a webhook arriving during the fetch asks again)."""
         with _own_transaction(self.env.registry) as cr:
             cr.execute(
-                "UPDATE storesync_api_session SET fetch_requested = FALSE "
-                "WHERE fetch_requested RETURNING store_id"
+                """
+                UPDATE storesync_api_session s SET fetch_requested = FALSE, fetch_refs = NULL
+                FROM storesync_api_session old
+                WHERE old.id = s.id AND s.fetch_requested
+                RETURNING s.store_id, old.fetch_refs
+                """
             )
-            return [row[0] for row in cr.fetchall()]
+            return {
+                store_id: sorted({str(ref) for ref in refs or []})
+                for store_id, refs in cr.fetchall()
+            }
 
     @api.model
     def _token_cache(self, store):
