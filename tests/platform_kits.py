@@ -25,6 +25,8 @@ class PlatformKit:
     statuses: dict = {}
     #: the webhook topic of a new order, as the emulator records deliveries
     created_topic = ""
+    #: the shop's own statuses (beyond the platform's) and what the merchant maps them to
+    own_statuses: dict = {}
 
     def start_emulator(self, seed, orders, products) -> EmulatorServer:
         return EmulatorServer(
@@ -222,7 +224,76 @@ class ShoprenterKit(PlatformKit):
         return self._product(emulator, product_external_id)["price"]
 
 
-KITS = {kit.platform: kit for kit in (WooCommerceKit(), ShoprenterKit())}
+class CartumKit(PlatformKit):
+    """A Ukrainian shop (UAH): gross prices, one "vat" rate (20 % here), status ids."""
+
+    platform = "cartum"
+    currency = "UAH"
+    statuses = {"processing": "2", "completed": "3", "cancelled": "4"}
+    created_topic = "order_created"
+    # The emulated shop's "Awaiting payment" and "Returned".
+    own_statuses = {"7": "quotation", "8": "cancel"}
+
+    def store_values(self, emulator):
+        return {
+            "base_url": emulator.url,
+            "cartum_login": CLIENT_KEY,
+            "cartum_password": CLIENT_SECRET,
+        }
+
+    def tax_rates(self, emulator):
+        return [("vat", Decimal(20))]
+
+    def shipping_methods(self, emulator):
+        return [str(inner) for inner in emulator.store.shop["deliveries"]]
+
+    def _json(self, emulator, external_id):
+        store = emulator.store
+        return store.order_json(store.orders[int(external_id)])
+
+    def order_totals(self, emulator):
+        totals = {}
+        for inner in emulator.store.orders:
+            order = self._json(emulator, inner)
+            totals[str(inner)] = (
+                Decimal(str(order["total_sum"]))
+                + max(Decimal(str(order["delivery_price"])), Decimal(0))
+                + Decimal(str(order["payment_price"]))
+            )
+        return totals
+
+    def order_status(self, emulator, external_id):
+        return str(emulator.store.orders[int(external_id)]["status"])
+
+    def buyer_email(self, emulator, external_id):
+        return self._json(emulator, external_id)["delivery_email"]
+
+    def order_skus(self, emulator, external_id):
+        return [line["article"] for line in self._json(emulator, external_id)["products"]]
+
+    def skus(self, emulator):
+        return [p["article"] for p in emulator.store.products.values() if p["stock"] is not None]
+
+    def place_order(self, emulator, sku, quantity=1, status=None):
+        [order_id] = emulator.store.create_orders(
+            1,
+            status=int(status or self.statuses["processing"]),
+            lines=[{"article": sku, "quantity": quantity}],
+        )
+        return str(order_id)
+
+    def set_order_status(self, emulator, external_id, status):
+        emulator.store.modify_order(int(external_id), status=int(status))
+
+    def stock(self, emulator, product_external_id):
+        product = emulator.store.product_by_article(product_external_id)
+        return product["stock"]["office"]
+
+    def price(self, emulator, product_external_id):
+        return emulator.store.product_by_article(product_external_id)["price"]
+
+
+KITS = {kit.platform: kit for kit in (WooCommerceKit(), ShoprenterKit(), CartumKit())}
 
 
 class PlatformCase:
@@ -289,6 +360,10 @@ class PlatformCase:
                 "shipping_map_ids": [
                     (0, 0, {"method_id": method, "product_id": shipping.id})
                     for method in kit.shipping_methods(cls.emulator)
+                ],
+                "status_map_ids": [
+                    (0, 0, {"store_status": status, "action": action})
+                    for status, action in kit.own_statuses.items()
                 ],
             }
         )

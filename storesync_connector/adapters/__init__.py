@@ -8,7 +8,7 @@ A new platform is one module here defining a ``StoreAdapter`` subclass with ``pl
 ``platform_label``, imported below so it registers.
 """
 
-from . import shoprenter, woocommerce
+from . import cartum, shoprenter, woocommerce
 from .base import (
     CredentialField,
     Page,
@@ -31,6 +31,7 @@ __all__ = [
     "StoreSyncError",
     "TokenCache",
     "build_session",
+    "cartum",
     "default_platform",
     "get_adapter_class",
     "platform_selection",
