@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 # Models whose new records make "the end state" of an import, compared between the import and
 # the baseline. Inbox rows and bindings are the connector's bookkeeping: the baseline does not
@@ -126,6 +127,7 @@ class QueryCounter:
 PLATFORM_SETUP = {
     "woocommerce": ("EUR", "WOO-", ("consumer_key", "consumer_secret")),
     "shoprenter": ("HUF", "SR-", ("client_id", "client_secret")),
+    "cartum": ("UAH", "CT-", ("cartum_login", "cartum_password")),
 }
 
 
@@ -253,9 +255,21 @@ def count_new(env, marks):
 
 
 def run_import(env, store):
-    """Fetch + process, end to end, as the two crons do; return timings and row states."""
+    """Fetch + process, end to end, as the two crons do; return timings and row states, and
+    what the fetch read again by number (``reread``: the open orders of a platform whose
+    listing finds new orders only, see ``storesync.store._fetch_open_orders``)."""
     Inbox = env["storesync.inbox"]
-    with QueryCounter() as queries:
+    adapter_class = type(store._get_adapter())
+    reread = {"orders": 0, "requests": 0}
+    original = adapter_class.get_orders
+
+    def counting(adapter, ids):
+        ids = list(ids)
+        reread["orders"] += len(ids)
+        reread["requests"] += -(-len(ids) // adapter.max_page_size)
+        return original(adapter, ids)
+
+    with QueryCounter() as queries, patch.object(adapter_class, "get_orders", counting):
         started = time.perf_counter()
         store._fetch_orders()
         fetched = time.perf_counter()
@@ -276,6 +290,7 @@ def run_import(env, store):
         "rows": rows,
         "errors": errors.mapped("last_error"),
         "orders": env["sale.order"].search_count([("storesync_store_id", "=", store.id)]),
+        "reread": reread,
     }
 
 

@@ -53,6 +53,9 @@ EMULATOR_KEY, EMULATOR_SECRET = "ck_demo", "cs_demo"
 # The second demo store: the Shoprenter emulator (token at {url}/<shop>/app/token, API at
 # {url}/api), its client id and secret being the emulator's --consumer-key/--consumer-secret.
 SHOPRENTER_SHOP, SHOPRENTER_CLIENT, SHOPRENTER_SECRET = "demo", "sr_client_demo", "sr_secret_demo"
+# The third: the Cartum emulator (a Ukrainian shop in UAH, API at {url}/api/<function>/), its
+# admin login and password being the emulator's --consumer-key/--consumer-secret.
+CARTUM_LOGIN, CARTUM_PASSWORD = "cartum_admin", "cartum_demo"
 
 
 class SetupError(Exception):
@@ -563,6 +566,60 @@ while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 
 print('shoprenter store id', store.id)
 """
 
+REGISTER_CARTUM_STORE = """
+# Idempotent: the third demo store, the Cartum emulator (UAH, gross prices, VAT 20 % included).
+store = env['storesync.store'].sudo().with_context(active_test=False).search(
+    [('base_url', '=', {url!r})], limit=1)
+vals = {{'name': 'Demo Cartum shop (emulator)', 'platform': 'cartum', 'base_url': {url!r},
+        'cartum_login': {login!r}, 'cartum_password': {password!r}, 'active': True,
+        'order_prefix': 'CT-', 'user_id': env.ref('base.user_admin').id}}
+if store:
+    store.write(vals)
+else:
+    store = env['storesync.store'].sudo().create(dict(vals, import_orders_since=False))
+env.cr.commit()
+uah = env.ref('base.UAH')
+uah.active = True
+if not store.pricelist_id:
+    store.pricelist_id = env['product.pricelist'].create(
+        {{'name': 'Web shop (UAH)', 'currency_id': uah.id}})
+store._create_default_status_maps()
+# Its own statuses ("Awaiting payment", "Returned"), its one rate "vat", its delivery types.
+store.action_load_store_settings()
+for row in store.status_map_ids.filtered(lambda r: r.store_status == '8'):
+    row.action = 'cancel'
+vat = env['account.tax'].search([
+    ('name', '=', 'ПДВ 20% (included)'), ('type_tax_use', '=', 'sale'),
+    ('company_id', '=', store.company_id.id)], limit=1) or env['account.tax'].create({{
+    'name': 'ПДВ 20% (included)', 'amount': 20, 'amount_type': 'percent',
+    'type_tax_use': 'sale', 'price_include_override': 'tax_included',
+    'company_id': store.company_id.id}})
+store.tax_map_ids.filtered(lambda r: not r.tax_id).tax_id = vat
+shipping = env['product.product'].search([('name', '=', 'Web shop shipping')], limit=1) or \
+    env['product.product'].create({{'name': 'Web shop shipping', 'type': 'service'}})
+store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shipping
+if not store.warehouse_id:
+    store.warehouse_id = env['stock.warehouse'].search(
+        [('code', '=', 'CTWEB'), ('company_id', '=', store.company_id.id)], limit=1
+    ) or env['stock.warehouse'].create({{'name': 'Cartum webshop', 'code': 'CTWEB',
+                                         'company_id': store.company_id.id}})
+store._create_default_export_maps()
+env.cr.commit()
+# The delivery URL ends with the store's webhook secret (Cartum signs nothing).
+store.action_register_webhooks()
+env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
+    {{'state': 'pending'}})
+env.cr.commit()
+store._fetch_orders()
+while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
+    rows = env['storesync.inbox']._lock_pending(store=store)
+    if not rows:
+        break
+    rows._process()
+    env.cr.commit()
+print('cartum store id', store.id)
+"""
+
 
 def cmd_run(args):
     # Ctrl-C and SIGTERM both stop Odoo and the emulator (a shell may start us with SIGINT
@@ -573,10 +630,12 @@ def cmd_run(args):
     ensure_venv(odoo_src)
     env = ensure_postgres()
     sr_port = args.shoprenter_port or args.emulator_port + 1
+    ct_port = args.cartum_port or args.emulator_port + 2
     for port, what, variable in (
         (args.http_port, "Odoo", "ODOO_HTTP_PORT"),
         (args.emulator_port, "the WooCommerce emulator", "EMULATOR_PORT"),
         (sr_port, "the Shoprenter emulator", "SHOPRENTER_PORT (default EMULATOR_PORT + 1)"),
+        (ct_port, "the Cartum emulator", "CARTUM_PORT (default EMULATOR_PORT + 2)"),
     ):
         if not port_free(port):
             raise SetupError(f"port {port} for {what} is busy: stop what uses it or set {variable}")
@@ -656,11 +715,18 @@ def cmd_run(args):
             "--shop-name",
             SHOPRENTER_SHOP,
         )
-        for proc, url in ((woo, f"{emulator_url}/wp-json/"), (shoprenter, f"{sr_url}/api/")):
+        cartum, ct_url = emulator(
+            "cartum", ct_port, CARTUM_LOGIN, CARTUM_PASSWORD, "--currency", "UAH"
+        )
+        for proc, url in (
+            (woo, f"{emulator_url}/wp-json/"),
+            (shoprenter, f"{sr_url}/api/"),
+            (cartum, f"{ct_url}/_emulator/"),
+        ):
             if not wait_http(url, 30, proc):
                 raise SetupError(f"the emulator at {url} did not start (see its output above)")
         step("registering the emulators as the demo stores")
-        # One shell for both stores: Odoo's start-up is paid once.
+        # One shell for the three stores: Odoo's start-up is paid once.
         registered = subprocess.run(
             odoo_cmd(
                 odoo_src, conf, "-d", DEMO_DB, "--no-http", "--log-level=warn", command="shell"
@@ -676,12 +742,15 @@ def cmd_run(args):
                 shop=SHOPRENTER_SHOP,
                 key=SHOPRENTER_CLIENT,
                 secret=SHOPRENTER_SECRET,
+            )
+            + REGISTER_CARTUM_STORE.format(
+                url=ct_url, login=CARTUM_LOGIN, password=CARTUM_PASSWORD
             ),
             text=True,
             env=env,
             capture_output=True,
         )
-        if registered.returncode or "shoprenter store id" not in registered.stdout:
+        if registered.returncode or "cartum store id" not in registered.stdout:
             raise SetupError(
                 f"registering the demo stores failed:\n{registered.stdout[-1000:]}"
                 f"{registered.stderr[-2000:]}"
@@ -696,8 +765,9 @@ def cmd_run(args):
         print(
             f"\nOdoo is running at {url} (login admin, password admin); the demo stores are "
             f"the WooCommerce emulator at {emulator_url} (keys {EMULATOR_KEY} / "
-            f"{EMULATOR_SECRET}) and the Shoprenter emulator at {sr_url} (shop "
-            f"{SHOPRENTER_SHOP}, client {SHOPRENTER_CLIENT} / {SHOPRENTER_SECRET}).\n"
+            f"{EMULATOR_SECRET}), the Shoprenter emulator at {sr_url} (shop "
+            f"{SHOPRENTER_SHOP}, client {SHOPRENTER_CLIENT} / {SHOPRENTER_SECRET}) and the "
+            f"Cartum emulator at {ct_url} (admin {CARTUM_LOGIN} / {CARTUM_PASSWORD}).\n"
             "Press Ctrl-C to stop Odoo and the emulators.\n",
             flush=True,
         )
@@ -705,6 +775,7 @@ def cmd_run(args):
             odoo: "Odoo",
             woo: "the WooCommerce emulator",
             shoprenter: "the Shoprenter emulator",
+            cartum: "the Cartum emulator",
         }
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
@@ -934,6 +1005,12 @@ def main(argv=None):
         type=int,
         default=int(os.environ.get("SHOPRENTER_PORT", 0)),
         help="the Shoprenter emulator's port (default: the WooCommerce emulator's + 1)",
+    )
+    p_run.add_argument(
+        "--cartum-port",
+        type=int,
+        default=int(os.environ.get("CARTUM_PORT", 0)),
+        help="the Cartum emulator's port (default: the WooCommerce emulator's + 2)",
     )
     p_run.add_argument("--orders", type=int, default=int(os.environ.get("EMULATOR_ORDERS", 500)))
     p_run.add_argument(
