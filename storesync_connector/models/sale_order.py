@@ -102,6 +102,12 @@ class SaleOrder(models.Model):
     )
     storesync_last_sync = fields.Datetime(string="Last Sync", readonly=True, copy=False)
     storesync_status = fields.Char(string="Store Status", readonly=True, copy=False)
+    storesync_paid = fields.Boolean(
+        string="Paid on Store",
+        readonly=True,
+        copy=False,
+        help="The store shows the order as paid (as it said, or as Odoo told it).",
+    )
     storesync_content_hash = fields.Char(readonly=True, copy=False)
     storesync_url = fields.Char(string="Store Admin Link", compute="_compute_storesync_url")
     storesync_locked = fields.Boolean(

@@ -374,6 +374,7 @@ class SaleOrder(models.Model):
             "storesync_updated_at": order.modified_at,
             "storesync_last_sync": fields.Datetime.now(),
             "storesync_status": order.status,
+            "storesync_paid": order.paid_at is not None,
             "storesync_content_hash": order.content_hash,
             "storesync_customer_note": order.note or False,
         }

@@ -533,7 +533,14 @@ class StoresyncStore(models.Model):
                 status=held_back,
                 current=current,
             )
-        if not (notes or status):
+        # Where the paid flag goes with the status: an order paid in Odoo that the store does
+        # not show as paid tells it, with or without a status to send.
+        paid = (
+            adapter_class.tracking_with_status
+            and not order.storesync_paid
+            and "paid" in order._storesync_events()
+        )
+        if not (notes or status or paid):
             if held_back:
                 return {"outcome": {"state": "skipped", "message": message}}
             return {
@@ -550,15 +557,14 @@ class StoresyncStore(models.Model):
             "notes": notes,
             "status": status,
             "message": message,
-            # Where the paid flag goes with the status: an order paid in Odoo says so.
-            "paid": "paid" in order._storesync_events() or None,
+            "paid": paid or None,
         }
 
     def _send_status(self, adapter, plan):
         """The store calls of one order (no ORM): ``(done, error)``, ``done`` what went
         through (``{"pickings", "status"}``) even when a later call failed."""
         external_id = plan["order"].storesync_external_id
-        done = {"pickings": self.env["stock.picking"], "status": None}
+        done = {"pickings": self.env["stock.picking"], "status": None, "paid": False}
         try:
             if adapter.tracking_with_status:
                 tracking = next(iter(plan["notes"].values()), None)
@@ -567,6 +573,7 @@ class StoresyncStore(models.Model):
                 )
                 done["pickings"] |= self.env["stock.picking"].union(*plan["notes"])
                 done["status"] = plan["status"]
+                done["paid"] = bool(plan["paid"])
                 return done, None
             if plan["notes"]:
                 # An earlier attempt may have added a note without learning it (a timeout):
@@ -593,6 +600,9 @@ class StoresyncStore(models.Model):
         if done["status"]:
             order.storesync_status = done["status"]
             request["status"] = done["status"]
+        if done["paid"]:
+            order.storesync_paid = True
+            request["paid"] = True
         if request:
             order.message_post(
                 body=Markup("<p>%s</p>")
@@ -605,6 +615,7 @@ class StoresyncStore(models.Model):
                             else []
                         )
                         + [self.env._("tracking note")] * bool(request.get("notes"))
+                        + [self.env._("paid")] * bool(request.get("paid"))
                     ),
                 )
             )
