@@ -225,11 +225,20 @@ def test_webhooks_subscribe_and_a_delivery_names_its_order(emu):
     result = shop.register_webhooks(url, "secret")
     assert [h["topic"] for h in result["created"]] == ["order_created", "order_update"]
     assert all(h["id"] for h in result["created"])
+    # Registering again removes what it subscribed before: never two deliveries per event.
+    again = shop.register_webhooks(url, "secret", previous=result["subscriptions"])
+    assert sorted(h["id"] for h in again["deleted"]) == sorted(h["id"] for h in result["created"])
+    assert len(emu.store.webhooks) == 2
+    # A new secret's address replaces the old one.
+    moved = shop.register_webhooks(url + "x", "secretx", previous=again["subscriptions"])
+    assert {h["target_url"] for h in emu.store.webhooks.values()} == {url + "x"}
+    # Subscriptions it does not know of (made elsewhere) fill the shop's 5 per event.
     for _ in range(4):
         shop.register_webhooks(url, "secret")
     with pytest.raises(StoreSyncError) as caught:
-        shop.register_webhooks(url, "secret")  # a sixth per event
+        shop.register_webhooks(url, "secret", previous=[{"id": "999", "url": url}])
     assert "limit" in caught.value.message
+    assert moved["subscriptions"]
     body = json.dumps(
         emu.store.webhook_payload("order_created", next(iter(emu.store.orders.values())))
     )
@@ -237,6 +246,9 @@ def test_webhooks_subscribe_and_a_delivery_names_its_order(emu):
     assert about["kind"] == "order" and about["topic"] == "order_created"
     assert about["refs"] == [str(next(iter(emu.store.orders)))]
     assert CartumAdapter.describe_webhook({}, b"")["ping"]
+    # Only a whole number names an order to read again.
+    odd = json.dumps({"event": "order_update", "order": {"order_id": "12; drop"}}).encode()
+    assert CartumAdapter.describe_webhook({}, odd)["refs"] == []
 
 
 def test_a_passing_server_error_is_retried_for_a_read(emu):

@@ -153,6 +153,17 @@ class TestCartumStore(PlatformCase, StoresyncCase):
         calls = self._orders_get_calls()
         self.assertEqual(len(calls), 1, calls)
 
+    def test_a_webhooks_order_is_read_after_a_failed_try_too(self):
+        self._import()
+        number = self._place()
+        Session = self.env["storesync.api.session"]
+        Session._request_fetch(self.store, [number])
+        self.emulator.set_faults(["503"], count=20, retry_after=0)
+        self.env["storesync.store"]._cron_fetch_requested_orders()
+        self.emulator.clear_faults()
+        self.assertTrue(self.store.orders_fetch_error)
+        self.assertEqual(Session._take_fetch_requests(), {self.store.id: [number]})
+
     # ------------------------------------------------------------------ quantity edits
     def test_a_quantity_edit_before_delivery_updates_the_order_after_it_is_refused(self):
         number = self._place()
@@ -202,6 +213,36 @@ class TestCartumStore(PlatformCase, StoresyncCase):
         )
         self.assertTrue(picking.storesync_note_sent)
         self.assertEqual(sale.storesync_status, "6")
+
+    def test_an_order_paid_in_odoo_tells_the_shop_it_is_paid(self):
+        number = self._place(payment="cod")
+        self._import()
+        sale = self._sale(number)
+        self.assertFalse(sale.storesync_paid)
+        invoice = sale._create_invoices()
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.emulator.store.received.clear()
+        self.env["storesync.outbox"]._cron_export()
+        self.assertEqual(self.emulator.store.orders[int(number)]["payed"], 1)
+        [write] = [r for r in self.emulator.store.received if r["kind"] == "order_update"]
+        # Its status is the store's already: only the flag goes.
+        self.assertEqual(write["body"]["orders"], [{"order_id": int(number), "payed": 1}])
+        self.assertTrue(sale.storesync_paid)
+        # Told once.
+        self.emulator.store.received.clear()
+        sale._storesync_enqueue_status()
+        self.env["storesync.outbox"]._cron_export()
+        self.assertFalse([r for r in self.emulator.store.received if r["kind"] == "order_update"])
+
+    def test_an_order_the_shop_says_is_paid_is_not_told_again(self):
+        number = self._place(payment="card")
+        self.emulator.store.modify_order(int(number), payed=1)
+        self._import()
+        self.assertTrue(self._sale(number).storesync_paid)
 
     # ------------------------------------------------------------------ money and products
     def test_an_order_in_another_currency_is_an_error_row_that_says_so(self):

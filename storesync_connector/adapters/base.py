@@ -640,7 +640,7 @@ class StoreAdapter:
         """
         raise NotImplementedError
 
-    def register_webhooks(self, delivery_url: str, secret: str) -> dict:
+    def register_webhooks(self, delivery_url: str, secret: str, previous=()) -> dict:
         """Create or repair the store's webhooks for new and changed orders.
 
         The store's webhooks pointing at ``delivery_url`` for our topics are ours: one per
@@ -651,7 +651,9 @@ class StoreAdapter:
         :return: ``{"created": [...], "updated": [...], "kept": [...], "deleted": [...],
             "others": [...]}``, each a list of ``{"id": str, "topic": str}``: ``updated`` are
             ours that were not active (re-activated), ``kept`` ours that were already active,
-            ``others`` the webhooks left untouched.
+            ``others`` the webhooks left untouched. A platform that cannot list its webhooks
+            also returns ``"subscriptions"``: ``[{"id", "topic", "url"}]``, what to pass as
+            ``previous`` next time (its webhooks of before, removed first).
         :raises StoreSyncError: the store refused or failed a call (what was done before it
             stays done; calling again finishes the job).
         """

@@ -21,6 +21,7 @@ Facts it relies on (/work/shared/store_apis/cartum.md, tests/fixtures/cartum/SOU
 
 import json
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from . import cartum_mapping
 from .base import CredentialField, Page, StoreAdapter, TokenCache, _snippet
@@ -262,7 +263,7 @@ class CartumAdapter(StoreAdapter):
     # ------------------------------------------------------------------ connection
     def check_connection(self) -> dict:
         """Log in, then read the order statuses (a function every API plan has) and the
-        newest order, whose currency is the shop's.
+        shop's first order, whose currency is the shop's.
 
         :return: ``{"name", "version", "api_version", "currency"}``: the name is the shop's
             host (the API names none), the version "" (it reports none)
@@ -277,7 +278,7 @@ class CartumAdapter(StoreAdapter):
         }
 
     def shop_currency(self) -> str | None:
-        """The currency of the shop's orders (the newest's; None without any order)."""
+        """The currency of the shop's orders (its first order's; None without any)."""
         if self._currency is None:
             _status, answer = self._call(
                 "orders/get", {"from": self._shop_time(HISTORY_START), "limit": 1}
@@ -516,7 +517,7 @@ class CartumAdapter(StoreAdapter):
         results = []
         for start in range(0, len(items), self.batch_limit):
             chunk = items[start : start + self.batch_limit]
-            _status, answer = self._call(
+            status, answer = self._call(
                 "catalog/import", {"products": [build(item) for item in chunk]}
             )
             logs = {}
@@ -524,7 +525,9 @@ class CartumAdapter(StoreAdapter):
                 logs.setdefault(str(entry.get("article")), entry)
             for item in chunk:
                 entry = logs.get(str(item["id"]))
-                ok = entry is None or _import_ok(entry)
+                # An article the log leaves out was not written (a body the shop dropped),
+                # unless the shop answered OK with no log at all.
+                ok = _import_ok(entry) if entry is not None else not logs and status == "OK"
                 results.append(
                     {
                         "id": item["id"],
@@ -585,15 +588,22 @@ class CartumAdapter(StoreAdapter):
         data = body.get("data") if isinstance(body.get("data"), dict) else body
         order = data.get("order") if isinstance(data.get("order"), dict) else data
         number = order.get("order_id")
-        refs = [str(number)] if isinstance(number, (int, str)) and str(number).strip() else []
+        # Order numbers are whole numbers: anything else names no order to read.
+        refs = [str(number).strip()] if str(number).strip().isdigit() else []
         return {"ping": False, "kind": "order" if refs else None, "topic": topic, "refs": refs}
 
-    def register_webhooks(self, delivery_url: str, secret: str) -> dict:
-        """``hooks/subscribe`` for each of ``webhook_events``. The API lists no subscriptions:
-        ours are subscribed again (the shop keeps one per address [INF]); a full event (5
-        subscriptions) is an error that says so."""
+    def register_webhooks(self, delivery_url: str, secret: str, previous=()) -> dict:
+        """``hooks/subscribe`` for each of ``webhook_events``, after ``hooks/unSubscribe`` of
+        the ``previous`` subscriptions (the API lists none: the Odoo side remembers what this
+        returned as ``subscriptions``), so registering again never delivers twice, and a new
+        secret's address replaces the old one. A full event (5 subscriptions, some not ours)
+        is an error that says so."""
         del secret  # part of ``delivery_url``
         result = {"created": [], "updated": [], "kept": [], "deleted": [], "others": []}
+        for hook in previous or ():
+            if self._unsubscribe(hook):
+                result["deleted"].append({"id": str(hook["id"]), "topic": hook.get("topic", "")})
+        subscriptions = []
         for event in self.webhook_events:
             _status, answer = self._call(
                 "hooks/subscribe",
@@ -601,8 +611,25 @@ class CartumAdapter(StoreAdapter):
                 idempotent=False,
                 created=True,
             )
-            result["created"].append({"id": str(answer.get("id") or ""), "topic": event})
+            hook = {"id": str(answer.get("id") or ""), "topic": event, "url": delivery_url}
+            subscriptions.append(hook)
+            result["created"].append({"id": hook["id"], "topic": event})
+        result["subscriptions"] = subscriptions
         return result
+
+    def _unsubscribe(self, hook) -> bool:
+        """``hooks/unSubscribe`` of one remembered subscription: True when the shop removed it
+        (410 Gone), False when it no longer had it (404)."""
+        body = {"id": _int(hook.get("id")), "target_url": hook.get("url", "")}
+        try:
+            self._call("hooks/unSubscribe", body, idempotent=True)
+        except StoreSyncError as error:
+            if error.status == 410:
+                return True
+            if error.status == 404:
+                return False
+            raise
+        return True
 
 
 def _items(answer: dict, key: str) -> list:
@@ -620,9 +647,12 @@ def _int(value):
 
 
 def _price(value):
+    """A price as the JSON number the shop takes, rounded to the cent (from a Decimal or a
+    string, never through binary arithmetic)."""
     if value in (None, ""):
         return None
-    return float(value) if not isinstance(value, (int, float)) else value
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def _log(answer: dict) -> list[dict]:

@@ -365,7 +365,7 @@ def map_order(payload: dict) -> Order:
         )
     payment = _obj(order.get("payment_type"), "payment_type")
     fee = _money(order.get("payment_price"), "payment_price", ZERO)
-    if fee > 0:
+    if fee:  # a fee (cash on delivery), or a discount for the payment method
         lines.append(
             OrderLine(
                 kind="fee",
@@ -399,7 +399,7 @@ def map_order(payload: dict) -> Order:
                 compound=False,
             ),
         ),
-        total=total_sum + shipping + max(fee, ZERO),
+        total=total_sum + shipping + fee,
         total_tax=ZERO,
         shipping_total=shipping,
         discount_total=discount,

@@ -817,7 +817,7 @@ class ShoprenterAdapter(StoreAdapter):
             "refs": refs,
         }
 
-    def register_webhooks(self, delivery_url: str, secret: str) -> dict:
+    def register_webhooks(self, delivery_url: str, secret: str, previous=()) -> dict:
         """Create or repair ``order_confirm`` and ``order_status_change`` on ``/webHooks``.
 
         Ours are the shop's webhooks of those events whose URL is ``delivery_url`` (which
@@ -825,6 +825,7 @@ class ShoprenterAdapter(StoreAdapter):
         active when it was not), duplicates deleted, missing ones created. POSTs are not
         retried automatically; a second call removes a duplicate a lost answer left.
         """
+        del previous  # the store lists its webhooks: ours are found there
         if not delivery_url or not secret:
             raise ValueError("register_webhooks needs a delivery URL and a secret")
         target = delivery_url.rstrip("/")

@@ -697,7 +697,7 @@ class WooCommerceAdapter(StoreAdapter):
         known = resource in cls.webhook_kinds and event in cls.webhook_payload_events
         return {"ping": False, "kind": resource if known else None, "topic": topic}
 
-    def register_webhooks(self, delivery_url: str, secret: str) -> dict:
+    def register_webhooks(self, delivery_url: str, secret: str, previous=()) -> dict:
         """Create or repair our ``order.created``/``order.updated`` webhooks (see the base).
 
         ``GET webhooks`` (every page, every status), then per topic: ``PUT webhooks/<id>``
@@ -705,6 +705,7 @@ class WooCommerceAdapter(StoreAdapter):
         on duplicates, ``POST webhooks`` when none exists. A creation is never retried
         automatically: a lost answer could leave two webhooks (the next call removes one).
         """
+        del previous  # the store lists its webhooks: ours are found there
         if not delivery_url or not secret:
             raise ValueError("register_webhooks needs a delivery URL and a secret")
         target = delivery_url.rstrip("/")

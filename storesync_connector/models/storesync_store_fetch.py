@@ -203,6 +203,9 @@ class StoresyncStore(models.Model):
             # The store is down or refuses us: log it, the next run tries again.
             _logger.warning("Store sync: fetching orders of %s failed: %s", self.name, error)
             self._note_fetch_failure(self._connection_error_message(error))
+            if refs:
+                # The orders webhooks named are read again by the next try.
+                self.env["storesync.api.session"].sudo()._request_fetch(self, refs)
         except psycopg2.errors.TransactionRollbackError:  # pylint: disable=catching-non-exception
             raise  # a concurrent update, not the store's failure: see _fetch_orders_of
         except Exception as error:

@@ -115,6 +115,9 @@ class StoresyncStore(models.Model):
         stores = self.browse(list(requested)).exists().filtered("active").filtered("import_orders")
         left = self._fetch_orders_of(stores, refs=requested)
         if left:
-            # Asked again, so the next run fetches them.
+            # Asked again, so the next run fetches them (the orders webhooks named too).
+            Session = self.env["storesync.api.session"].sudo()
+            for store in left.filtered(lambda store: requested.get(store.id)):
+                Session._request_fetch(store, requested[store.id])
             left._request_orders_fetch()
             self.env["ir.cron"]._commit_progress(0, remaining=len(left))

@@ -72,6 +72,9 @@ class StoresyncStore(models.Model):
                 store.platform and get_adapter_class(store.platform).customer_group_prices
             )
 
+    _request_rate_positive = models.Constraint(
+        "CHECK(request_rate >= 0)", "The requests per second cannot be negative."
+    )
     request_rate = fields.Float(
         string="Requests per Second",
         digits=(6, 2),
@@ -196,12 +199,18 @@ class StoresyncApiSession(models.Model):
         """``{store id: order ids named}`` of the stores a webhook asked to fetch, clearing
         the requests first (a webhook arriving during the fetch asks again)."""
         with _own_transaction(self.env.registry) as cr:
+            # The rows locked first: a webhook committing meanwhile is waited for, and the
+            # refs it added are the ones returned (an UPDATE ... FROM itself would re-check
+            # the new row but return its joined copy as it was, losing them).
             cr.execute(
                 """
+                WITH taken AS (
+                    SELECT id, fetch_refs FROM storesync_api_session
+                    WHERE fetch_requested FOR UPDATE
+                )
                 UPDATE storesync_api_session s SET fetch_requested = FALSE, fetch_refs = NULL
-                FROM storesync_api_session old
-                WHERE old.id = s.id AND s.fetch_requested
-                RETURNING s.store_id, old.fetch_refs
+                FROM taken WHERE taken.id = s.id
+                RETURNING s.store_id, taken.fetch_refs
                 """
             )
             return {
