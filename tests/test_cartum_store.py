@@ -114,6 +114,39 @@ class TestCartumStore(PlatformCase, StoresyncCase):
         self._process_pending()
         self.assertEqual(len(self._sales()), len(self.kit.order_totals(self.emulator)))
 
+    def test_a_new_product_of_a_known_page_costs_no_category_tree(self):
+        """The category tree takes a call per page: read again only for a page not seen."""
+        self._import()
+        Inbox = self.env["storesync.inbox"]
+        pages = Inbox.search([("store_id", "=", self.store.id), ("kind", "=", "category")])
+        page = pages.filtered(lambda row: row.payload["parent"] != "0")[:1]
+        self.assertTrue(page)
+        with self.store._get_adapter() as adapter:
+            adapter._call(
+                "catalog/import",
+                {
+                    "products": [
+                        {
+                            "article": "NEW-PAGE-KNOWN",
+                            "title": {"ua": "Новинка"},
+                            "price": 250,
+                            "parent": int(page.external_id),
+                            "residues": [{"warehouse": "office", "quantity": 5}],
+                        }
+                    ]
+                },
+            )
+        number = self._place(lines=[{"article": "NEW-PAGE-KNOWN", "quantity": 1}])
+        self.emulator.clear_request_log()
+        self._import()
+        paths = [e["path"].strip("/") for e in self.emulator.request_log_snapshot()]
+        self.assertNotIn("api/pages/export", paths)
+        self.assertIn("api/catalog/export", paths)
+        product = self._sale(number).order_line.product_id.filtered(
+            lambda p: p.default_code == "NEW-PAGE-KNOWN"
+        )
+        self.assertEqual(product.categ_id.name, page.payload["name"])
+
     def test_open_orders_are_read_again_in_bounded_turns(self):
         for _ in range(10):
             self._place(status="1")

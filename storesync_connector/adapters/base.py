@@ -553,7 +553,9 @@ class StoreAdapter:
 
     @staticmethod
     def describe_product(payload) -> dict | None:
-        """Like ``describe_order``, for a product payload."""
+        """Like ``describe_order``, for a product payload; may add ``"category_ids"``, the
+        store categories the product is in, so a fetch reads the category tree only when
+        one of them is new."""
         raise NotImplementedError
 
     def list_variations(self, product_id) -> list[dict]:

@@ -568,8 +568,11 @@ def describe_product(payload) -> dict | None:
     article = payload.get("article")
     if isinstance(article, bool) or not isinstance(article, (int, str)) or not str(article).strip():
         return None
+    category = _category_id(payload)
     return {
         "external_id": str(article).strip(),
+        # Its page: the fetch reads the category tree (a call per page) only for a new one.
+        "category_ids": [category] if category else [],
         "name": localized_title(
             payload.get("title"), LANGUAGES.get(str(payload.get("currency") or "").upper())
         )

@@ -447,7 +447,9 @@ class StoresyncStore(models.Model):
 
         Order lines only name a product; its description and category live in the product
         payload. Only products never seen before cost requests: 100 per call, plus the
-        category listing when they arrive.
+        category listing when they arrive, unless the platform names their categories
+        (``describe_product``'s ``category_ids``) and the sync log has them all already (a
+        platform whose tree takes a call per category is not read again for each product).
         """
         Inbox = self.env["storesync.inbox"]
         known = set(
@@ -466,26 +468,38 @@ class StoresyncStore(models.Model):
         new = product_ids - known
         if not new:
             return 0
-        categories = adapter.list_categories()
-        changed = Inbox._upsert(
-            self,
-            "category",
-            [
-                {
-                    "external_id": str(category["id"]),
-                    "name": category["name"],
-                    "external_date": None,
-                    "payload": category,
-                    "content_hash": f"{category['name']}|{category['parent']}",
-                }
-                for category in categories
-            ],
-        )
         items = []
         for payload in adapter.get_products(new):
             item = adapter.describe_product(payload)
             if item:
                 items.append(dict(item, payload=payload))
+        named = {str(c) for item in items for c in item.get("category_ids") or ()}
+        listed = set(
+            Inbox.search(
+                [
+                    ("store_id", "=", self.id),
+                    ("kind", "=", "category"),
+                    ("external_id", "in", sorted(named)),
+                ]
+            ).mapped("external_id")
+        )
+        changed = 0
+        if any("category_ids" not in item for item in items) or named - listed:
+            categories = adapter.list_categories()
+            changed += Inbox._upsert(
+                self,
+                "category",
+                [
+                    {
+                        "external_id": str(category["id"]),
+                        "name": category["name"],
+                        "external_date": None,
+                        "payload": category,
+                        "content_hash": f"{category['name']}|{category['parent']}",
+                    }
+                    for category in categories
+                ],
+            )
         changed += Inbox._upsert(self, "product", items)
         self.env["ir.cron"]._commit_progress(len(items))
         return changed
