@@ -239,6 +239,9 @@ class CartumKit(PlatformKit):
             "base_url": emulator.url,
             "cartum_login": CLIENT_KEY,
             "cartum_password": CLIENT_SECRET,
+            # The emulator on loopback: no need for the careful 2 a second of a real shop
+            # (tests/test_cartum_store.py checks the default is kept).
+            "request_rate": 50,
         }
 
     def tax_rates(self, emulator):

@@ -309,6 +309,7 @@ class TestCartumStore(PlatformCase, StoresyncCase):
         self.assertEqual(len(names), len(set(names)))
 
     def test_the_stores_own_request_rate_is_kept(self):
+        self.store.request_rate = 0
         with patch.object(type(self.env["storesync.api.session"]), "_throttle") as throttle:
             self.store._get_adapter()
             self.assertEqual(throttle.call_args.args[1], 2)
