@@ -258,6 +258,22 @@ def _allot(amounts: list[Decimal], total: Decimal) -> list[Decimal]:
     return shares
 
 
+def _charge(kind: str, external_id: str, name: str, amount: Decimal, method_id="") -> OrderLine:
+    """A delivery or payment-fee line: one gross ``amount`` on the store rate ``VAT_RATE``."""
+    vat = (TaxAmount(rate_id=VAT_RATE, amount=ZERO),)
+    return OrderLine(
+        kind=kind,
+        external_id=external_id,
+        name=name,
+        quantity=Decimal(1),
+        subtotal=amount,
+        total=amount,
+        taxes=vat,
+        subtotal_taxes=vat,
+        method_id=method_id,
+    )
+
+
 def map_order(payload: dict) -> Order:
     """Map an ``orders/get`` order to an ``Order`` of gross amounts (see the module docs).
 
@@ -351,15 +367,11 @@ def map_order(payload: dict) -> Order:
     shipping = max(delivery_price, ZERO)  # -1: at the carrier's rates, not charged by the shop
     if delivery or shipping:
         lines.append(
-            OrderLine(
-                kind="shipping",
-                external_id="delivery",
-                name=_localized(delivery.get("title"), "delivery_type.title") or "Delivery",
-                quantity=Decimal(1),
-                subtotal=shipping,
-                total=shipping,
-                taxes=vat,
-                subtotal_taxes=vat,
+            _charge(
+                "shipping",
+                "delivery",
+                _localized(delivery.get("title"), "delivery_type.title") or "Delivery",
+                shipping,
                 method_id=_text(delivery.get("id"), "delivery_type.id"),
             )
         )
@@ -367,15 +379,11 @@ def map_order(payload: dict) -> Order:
     fee = _money(order.get("payment_price"), "payment_price", ZERO)
     if fee:  # a fee (cash on delivery), or a discount for the payment method
         lines.append(
-            OrderLine(
-                kind="fee",
-                external_id="payment",
-                name=_localized(payment.get("title"), "payment_type.title") or "Payment fee",
-                quantity=Decimal(1),
-                subtotal=fee,
-                total=fee,
-                taxes=vat,
-                subtotal_taxes=vat,
+            _charge(
+                "fee",
+                "payment",
+                _localized(payment.get("title"), "payment_type.title") or "Payment fee",
+                fee,
             )
         )
     paid = _text(order.get("payed"), "payed") in ("1", "true", "True")
