@@ -22,6 +22,7 @@
         "views/storesync_inbox_views.xml",
         "views/storesync_outbox_views.xml",
         "views/sale_order_views.xml",
+        "views/storesync_fulfillable_order_views.xml",
         "views/storesync_menus.xml",
     ],
 }
