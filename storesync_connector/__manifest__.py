@@ -23,6 +23,9 @@
         "views/storesync_outbox_views.xml",
         "views/sale_order_views.xml",
         "views/storesync_fulfillable_order_views.xml",
+        "wizard/storesync_packing_summary_views.xml",
+        "wizard/storesync_purchase_need_views.xml",
+        "report/storesync_packing_summary_report.xml",
         "views/storesync_menus.xml",
     ],
 }

@@ -239,3 +239,139 @@ class TestFulfilment(TransactionCase):
         # The menu's action opens for that user.
         menu = self.env.ref("storesync_connector.menu_storesync_fulfillable_order")
         self.assertIn(self.env.ref("sales_team.group_sale_salesman"), menu.group_ids)
+
+    # ------------------------------------------------------------------ packing
+
+    def test_packing_summary(self):
+        self._stock(self.storable_a, 10)
+        first = self._order(10, [(self.storable_a, 4), (self.consumable, 2), (self.service, 1)])
+        second = self._order(11, [(self.storable_a, 3), (self.storable_b, 1)])
+        self._deliver(second, {self.storable_a: 1})
+        # As the salesperson who uses it (the administrator is first asked for a layout).
+        rows = self._rows(first | second).with_user(self.seller)
+        action = rows.action_storesync_packing_summary()
+        summary = (
+            self.env["storesync.packing.summary"].with_user(self.seller).browse(action["res_id"])
+        )
+        self.assertEqual(summary.order_ids, first | second)
+        self.assertRecordValues(
+            summary.line_ids,
+            [
+                {"product_id": self.storable_a.id, "default_code": "FUL-A", "quantity": 6.0,
+                 "order_names": f"{first.name}, {second.name}"},
+                {"product_id": self.storable_b.id, "default_code": "FUL-B", "quantity": 1.0,
+                 "order_names": second.name},
+                {"product_id": self.consumable.id, "default_code": "FUL-C", "quantity": 2.0,
+                 "order_names": first.name},
+            ],
+        )  # fmt: skip
+        # The same from the sales orders list, through its Actions menu.
+        server_action = self.env.ref(
+            "storesync_connector.action_storesync_packing_summary_sale_order"
+        ).with_user(self.seller)
+        again = server_action.with_context(
+            active_model="sale.order", active_ids=(first | second).ids
+        ).run()
+        lines = self.env["storesync.packing.summary"].browse(again["res_id"]).line_ids
+        self.assertEqual(lines.mapped("quantity"), [6.0, 1.0, 2.0])
+
+        report = summary.action_print()
+        self.assertEqual(
+            report["report_name"], "storesync_connector.report_storesync_packing_summary"
+        )
+        # In test mode the PDF report renders as HTML.
+        content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+            "storesync_connector.action_report_storesync_packing_summary", summary.ids
+        )
+        html = content.decode()
+        for text in (
+            "Packing Summary",
+            "FUL-A",
+            "Ful storable A",
+            "FUL-C",
+            first.name,
+            second.name,
+        ):
+            self.assertIn(text, html)
+        self.assertNotIn("Ful shipping", html)
+
+    # ------------------------------------------------------------------ purchase
+
+    def test_purchase_needs(self):
+        env = self.env
+        self._stock(self.storable_a, 5)
+        # Not selected and not a store order: its reservation (1) is somebody else's.
+        self._order(1, [(self.storable_a, 1)], store=False)
+        first = self._order(10, [(self.storable_a, 4), (self.consumable, 3)])
+        second = self._order(11, [(self.storable_a, 3), (self.storable_b, 2)])
+        # 2 of A on their way from a vendor; a draft receipt is not counted yet.
+        vendor = env["res.partner"].create({"name": "Ful vendor"})
+        other_vendor = env["res.partner"].create({"name": "Ful second vendor"})
+        for qty, confirm in ((2, True), (50, False)):
+            receipt = env["stock.picking"].create(
+                {
+                    "picking_type_id": self.warehouse.in_type_id.id,
+                    "partner_id": vendor.id,
+                    "location_id": env.ref("stock.stock_location_suppliers").id,
+                    "location_dest_id": self.warehouse.lot_stock_id.id,
+                    "move_ids": [
+                        Command.create(
+                            {"product_id": self.storable_a.id, "product_uom_qty": qty,
+                             "location_id": env.ref("stock.stock_location_suppliers").id,
+                             "location_dest_id": self.warehouse.lot_stock_id.id}
+                        )
+                    ],
+                }
+            )  # fmt: skip
+            if confirm:
+                receipt.action_confirm()
+        env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.storable_a.id,
+                "warehouse_id": self.warehouse.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "product_min_qty": 2,
+                "product_max_qty": 10,
+            }
+        )
+        other_company = env["res.company"].create({"name": "Ful other company"})
+        template = self.storable_a.product_tmpl_id.id
+        env["product.supplierinfo"].create(
+            [
+                {"partner_id": other_vendor.id, "product_tmpl_id": template,
+                 "sequence": 10, "product_code": "SECOND-A"},
+                {"partner_id": vendor.id, "product_tmpl_id": template,
+                 "sequence": 5, "product_code": "VEND-A"},
+                {"partner_id": other_vendor.id, "product_tmpl_id": template,
+                 "sequence": 1, "product_code": "ELSEWHERE", "company_id": other_company.id},
+            ]
+        )  # fmt: skip
+
+        action = self._rows(first | second).with_user(self.seller).action_storesync_purchase_needs()
+        needs = env["storesync.purchase.need"].with_user(self.seller).search(action["domain"])
+        # A: needed 7, on hand 5, reserved 1 (by the other order), free 4, incoming 2,
+        # minimum 2: to buy 7 + 2 - 4 - 2 = 3. B: needed 2, nothing anywhere: 2.
+        # The consumable has no stock to compare: not listed.
+        self.assertRecordValues(
+            needs.sorted("default_code"),
+            [
+                {"product_id": self.storable_a.id, "warehouse_id": self.warehouse.id,
+                 "needed": 7.0, "on_hand": 5.0, "reserved": 1.0, "free": 4.0, "incoming": 2.0,
+                 "min_qty": 2.0, "to_buy": 3.0, "vendor_id": vendor.id, "vendor_code": "VEND-A"},
+                {"product_id": self.storable_b.id, "warehouse_id": self.warehouse.id,
+                 "needed": 2.0, "on_hand": 0.0, "reserved": 0.0, "free": 0.0, "incoming": 0.0,
+                 "min_qty": 0.0, "to_buy": 2.0, "vendor_id": False, "vendor_code": False},
+            ],
+        )  # fmt: skip
+        # Enough incoming: nothing to buy, never a negative figure.
+        self._stock(self.storable_a, 20)
+        action = first.action_storesync_purchase_needs()
+        need_a = (
+            env["storesync.purchase.need"]
+            .search(action["domain"])
+            .filtered(lambda n: n.product_id == self.storable_a)
+        )
+        self.assertRecordValues(need_a, [{"needed": 4.0, "on_hand": 25.0, "to_buy": 0.0}])
+        # The list's fields are exported like any list.
+        exported = need_a.export_data(["product_id", "to_buy", "vendor_id", "vendor_code"])
+        self.assertEqual(exported["datas"][0][2:], ["Ful vendor", "VEND-A"])

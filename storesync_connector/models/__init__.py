@@ -24,3 +24,4 @@ from . import product_pricelist_item
 from . import storesync_store_webhook
 from . import storesync_store_session
 from . import storesync_fulfillable_order
+from . import sale_order_fulfilment

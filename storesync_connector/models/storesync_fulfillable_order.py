@@ -300,3 +300,11 @@ class StoresyncFulfillableOrder(models.Model):
             "views": [[False, "form"]],
             "res_id": self.order_id.id,
         }
+
+    def action_storesync_packing_summary(self):
+        """What to prepare for the selected orders (see ``storesync.packing.summary``)."""
+        return self.order_id.action_storesync_packing_summary()
+
+    def action_storesync_purchase_needs(self):
+        """What to buy for the selected orders (see ``storesync.purchase.need``)."""
+        return self.order_id.action_storesync_purchase_needs()
