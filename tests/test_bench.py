@@ -101,6 +101,19 @@ class TestBench(TransactionCase):
         self.assertGreater(result["orders"], len(sales))
         self.assertFalse(result["rows"].get("order:error"))
 
+    def test_fulfillable_list_over_open_orders(self):
+        result = bench_odoo.fulfillable(self.env, self.store, 30)
+        self.assertEqual(result["orders"], 30)
+        # Every clone is an open order of the store; stock covers about half of the needs,
+        # allotted oldest first: both kinds are listed.
+        self.assertEqual(result["listed"], 30)
+        self.assertEqual(result["fulfillable"] + result["not_fulfillable"], 30)
+        self.assertTrue(result["fulfillable"] and result["not_fulfillable"], result)
+        for key in ("list_s", "group_s", "filter_s"):
+            self.assertGreater(result[key], 0)
+        rows = self.env["storesync.fulfillable.order"].search([("store_id", "=", self.store.id)])
+        self.assertTrue(rows[0].fulfillable, "the oldest order gets the stock first")
+
     def test_quotation_only_import_confirms_nothing(self):
         bench_odoo.set_quotation_only(self.store)
         result = bench_odoo.run_import(self.env, self.store)
@@ -241,7 +254,7 @@ FIRST_KEYS = [
     "webhook_max_s",
     "platform",
 ]
-NEW_KEYS = ["http_steady_per_100", "stock_min_calls", "rss_mb_10k"]
+NEW_KEYS = ["http_steady_per_100", "stock_min_calls", "rss_mb_10k", "fulfillable_10k_s"]
 
 
 def test_arguments_burst_and_10k_import():
@@ -252,6 +265,8 @@ def test_arguments_burst_and_10k_import():
     quick = bench.parse_args(["--quick"])
     assert (quick.orders, quick.products, quick.preload, quick.stock) == (100, 50, 100_000, 50)
     assert (quick.webhook_rate, quick.webhook_seconds, quick.rss_orders) == (20, 10, 10_000)
+    assert (args.fulfillable, quick.fulfillable) == (10_000, 10_000)
+    assert bench.parse_args(["--fulfillable", "0"]).fulfillable == 0
     other = bench.parse_args(["--webhook-rate", "5", "--webhook-seconds", "3", "--rss-orders", "0"])
     assert bench.webhook_count(other) == 15
     assert other.rss_orders == 0
@@ -263,6 +278,7 @@ def test_arguments_burst_and_10k_import():
         ["--webhook-rate", "0"],
         ["--rss-orders", "-1"],
         ["--webhook-workers", "-1"],
+        ["--fulfillable", "-1"],
     ):
         with contextlib.redirect_stderr(io.StringIO()), pytest.raises(SystemExit):
             bench.parse_args(wrong)
@@ -280,6 +296,7 @@ def test_targets_met():
         "stock_min_calls": 10,
         "stock_s": 0.9,
         "webhook_max_s": 5.0,
+        "fulfillable_10k_s": 2.01,
     }
     assert bench.targets_met(figures) == {
         "ratio": True,
@@ -291,7 +308,9 @@ def test_targets_met():
         "stock_calls": True,
         "stock_s": True,
         "webhook_max_s": True,
+        "fulfillable_10k_s": False,
     }
+    assert bench.targets_met(dict(figures, fulfillable_10k_s=2.0))["fulfillable_10k_s"] is True
     met = bench.targets_met(
         dict(figures, stock_calls=11, http_steady_per_100=1.01, webhook_max_s=None)
     )
@@ -304,6 +323,10 @@ def test_targets_met():
     assert bench.target_text("stock_calls", figures) == "= 10"
     assert bench.target_text("http_steady_per_100") == "<= 1"
     assert bench.target_text("ratio") == ">= 0.8"
+
+
+def row_of(lines, start):
+    return next(line for line in lines if line.startswith(start)).split()
 
 
 def _finished_run(argv, **results):
@@ -342,6 +365,14 @@ def test_report_new_figures_and_their_targets():
         large={"rss_mb": 612.5, "total_s": 800.04, "orders": 9500},
         export={"products": 50, "calls": 10, "api_minimum": 9, "stock_s": 0.9, "wrong": 0},
         webhooks={"committed": 200, "sent": 200, "rate": 20.0, "p50_s": 1.5, "max_s": 4.2},
+        fulfillable={
+            "listed": 10_000,
+            "fulfillable": 4_900,
+            "not_fulfillable": 5_100,
+            "list_s": 1.234,
+            "group_s": 0.51,
+            "filter_s": 0.6,
+        },
     )
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -349,6 +380,7 @@ def test_report_new_figures_and_their_targets():
     lines = out.getvalue().strip().splitlines()
     last = json.loads(lines[-1])
     assert list(last) == FIRST_KEYS + NEW_KEYS
+    assert last["fulfillable_10k_s"] == 1.23
     assert last["http_steady_per_100"] == 2.0
     assert (last["stock_calls"], last["stock_min_calls"]) == (10, 9)
     assert last["rss_mb_10k"] == 612.5
@@ -361,6 +393,7 @@ def test_report_new_figures_and_their_targets():
     assert row("peak RSS import process, MB (10000 orders)")[-3:] == ["<=", "500", "MISSED"]
     assert row("stock export calls")[-3:] == ["=", "9", "MISSED"]
     assert row("webhook -> order, max s")[-3:] == ["<=", "5", "met"]
+    assert row("fulfillable list opened, s (10000 open orders)")[-4:] == ["1.23", "<=", "2", "met"]
     assert "steady state requests: {'GET orders': 1, 'GET products': 1}" in lines
 
 
@@ -383,6 +416,8 @@ def test_report_burst_with_orders_never_committed_is_missed():
     hooks = next(line for line in lines if line.startswith("webhook -> order, max s"))
     assert hooks.split()[-1] == "MISSED"
     assert any(line.startswith("peak RSS import, 10k orders") for line in lines)
+    assert last["fulfillable_10k_s"] is None
+    assert row_of(lines, "fulfillable list opened, s")[-1] == "n/a"
 
 
 @tagged("post_install", "-at_install")
