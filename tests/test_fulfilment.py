@@ -240,6 +240,29 @@ class TestFulfilment(TransactionCase):
         menu = self.env.ref("storesync_connector.menu_storesync_fulfillable_order")
         self.assertIn(self.env.ref("sales_team.group_sale_salesman"), menu.group_ids)
 
+    def test_salesperson_with_own_documents_sees_own_orders(self):
+        """The list follows the sales orders' record rules (own documents, companies)."""
+        own = self._order(10, [(self.storable_a, 1)])
+        other = self._order(11, [(self.storable_a, 1)])
+        user = new_test_user(self.env, "fulfilment_own", groups="sales_team.group_sale_salesman")
+        own.user_id = user
+        rows = (
+            self.env["storesync.fulfillable.order"]
+            .with_user(user)
+            .search([("store_id", "=", self.store.id)])
+        )
+        self.assertEqual(rows.order_id, own)
+        self.assertNotIn(other, rows.order_id)
+        other_company = self.env["res.company"].create({"name": "Ful company two"})
+        self.seller.company_ids |= other_company
+        seen = (
+            self.env["storesync.fulfillable.order"]
+            .with_user(self.seller)
+            .with_context(allowed_company_ids=other_company.ids)
+            .search([("store_id", "=", self.store.id)])
+        )
+        self.assertFalse(seen, "another company's orders are not listed")
+
     # ------------------------------------------------------------------ packing
 
     def test_packing_summary(self):
