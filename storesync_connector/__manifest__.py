@@ -15,6 +15,7 @@
         "security/storesync_sale_security.xml",
         "security/ir.model.access.csv",
         "data/product_data.xml",
+        "data/invoice_data.xml",
         "data/ir_cron.xml",
         "data/storesync_server_actions.xml",
         "views/storesync_store_views.xml",
@@ -22,6 +23,7 @@
         "views/storesync_inbox_views.xml",
         "views/storesync_outbox_views.xml",
         "views/sale_order_views.xml",
+        "views/storesync_invoice_batch_views.xml",
         "views/storesync_menus.xml",
     ],
 }
