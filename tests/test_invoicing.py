@@ -126,3 +126,65 @@ class TestInvoicingBasket(StoresyncCase):
         self.assertEqual(sale.invoice_ids, draft)
         self.assertEqual(draft.state, "posted")
         self.assertTrue(draft.is_move_sent)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicesOnImport(StoresyncCase):
+    """Invoices made by the import follow the store order's life."""
+
+    emulator_orders = 5
+    emulator_products = 6
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._patch_cron_commits()
+        cls._setup_import_mappings()
+        cls._fetch_and_process()
+
+    def _new_order(self, status):
+        [order_id] = self.emulator.store.create_orders(1, status=status)
+        self._fetch_and_process()
+        return order_id, self._sales().filtered(lambda s: s.storesync_external_id == str(order_id))
+
+    def test_order_paid_later_gets_its_invoice_posted_then(self):
+        self.store.invoice_policy = "paid"
+        order_id, sale = self._new_order("on-hold")
+        self.assertEqual(sale.state, "draft")
+        self.assertFalse(sale.invoice_ids)
+        self.emulator.store.modify_order(order_id, status="processing")
+        self._fetch_and_process()
+        self.assertEqual(sale.state, "sale")
+        self.assertTrue(sale.storesync_paid)
+        self.assertEqual(sale.invoice_ids.mapped("state"), ["posted"])
+        self.assertEqual(sale.invoice_ids.ref, sale.storesync_number)
+
+    def test_order_cancelled_on_the_store_cancels_its_draft_invoice(self):
+        self.store.invoice_policy = "draft"
+        order_id, sale = self._new_order("processing")
+        draft = sale.invoice_ids
+        self.assertEqual(draft.state, "draft")
+        self.emulator.store.modify_order(order_id, status="cancelled")
+        self._fetch_and_process()
+        self.assertEqual(sale.state, "cancel")
+        self.assertEqual(draft.state, "cancel")
+
+    def test_history_imported_as_done_is_not_invoiced(self):
+        self.store.invoice_policy = "draft"
+        self.store.status_map_ids.filtered(lambda m: m.store_status == "completed").action = "done"
+        _order_id, sale = self._new_order("completed")
+        self.assertEqual(sale.state, "sale")
+        self.assertFalse(sale.invoice_ids)
+
+    def test_buyer_contact_has_a_customer_code_and_follows_the_buyer(self):
+        order_id, sale = self._new_order("processing")
+        buyer = sale.partner_id
+        self.assertTrue(buyer.storesync_created)
+        self.assertRegex(buyer.ref or "", r"^C\d{6}$")
+        # A contact made by an import before customer codes gets one when its buyer's data
+        # comes again; the buyer's changed data updates the contact the import owns.
+        buyer.ref = False
+        self.emulator.store.modify_order(order_id, billing={"city": "Szeged"})
+        self._fetch_and_process()
+        self.assertRegex(buyer.ref or "", r"^C\d{6}$")
+        self.assertEqual(sale.partner_invoice_id.city, "Szeged")

@@ -115,6 +115,9 @@ class ResPartner(models.Model):
             }
             if changed and newer:
                 partner.write(dict(changed, storesync_address_date=ordered_at))
+            if not partner.ref:
+                # Made by an import before customer codes were given.
+                partner.ref = self.env["ir.sequence"].sudo().next_by_code("storesync.customer")
             if partner.parent_id.is_company and customer.company and newer:
                 partner.parent_id._storesync_update_company(store, customer, ordered_at)
         else:
