@@ -15,6 +15,7 @@
         "security/storesync_sale_security.xml",
         "security/ir.model.access.csv",
         "data/product_data.xml",
+        "data/invoice_data.xml",
         "data/ir_cron.xml",
         "data/storesync_server_actions.xml",
         "views/storesync_store_views.xml",
@@ -26,6 +27,7 @@
         "wizard/storesync_packing_summary_views.xml",
         "wizard/storesync_purchase_need_views.xml",
         "report/storesync_packing_summary_report.xml",
+        "views/storesync_invoice_batch_views.xml",
         "views/storesync_menus.xml",
     ],
 }

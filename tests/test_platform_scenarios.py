@@ -5,13 +5,17 @@ Written once against ``platform_kits.PlatformKit``; each platform is one subclas
 kit. Each platform's own peculiarities have their own test files.
 """
 
+import re
 import time
+from datetime import timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
+import pytz
 from platform_kits import PlatformCase
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import html2plaintext
 
 from storesync_common import StoresyncCase
 
@@ -108,6 +112,11 @@ class PlatformScenarios(PlatformCase):
         self.assertIn(product, sale.order_line.product_id)
         self.assertEqual(product.name, "Merchant's own product")
         self.assertEqual(product.list_price, 1.0)
+        self.assertFalse(contact.ref, "the merchant's contact gets no customer code")
+        created = self.env["res.partner"].search([("storesync_created", "=", True)])
+        self.assertTrue(created)
+        self.assertEqual(len(set(created.mapped("ref"))), len(created), "unique customer codes")
+        self.assertTrue(all(re.fullmatch(r"C\d{6}", ref or "") for ref in created.mapped("ref")))
 
     def test_stock_goes_back_to_the_store(self):
         binding = self._a_sold_product()
@@ -150,6 +159,90 @@ class PlatformScenarios(PlatformCase):
         self.assertEqual(
             self.kit.order_status(self.emulator, external_id), self.kit.statuses["cancelled"]
         )
+
+    def test_confirmed_orders_become_draft_invoices_to_the_cent(self):
+        self.store.invoice_policy = "draft"
+        self._import_all()
+        totals = self.kit.order_totals(self.emulator)
+        sales = self._sales().filtered(lambda s: s.state == "sale")
+        self.assertTrue(sales)
+        for sale in sales:
+            invoice = sale.invoice_ids
+            self.assertEqual(len(invoice), 1, sale.name)
+            self.assertEqual(invoice.state, "draft")
+            self.assertEqual(invoice.currency_id, sale.currency_id)
+            self.assertEqual(
+                invoice.currency_id.compare_amounts(
+                    invoice.amount_total, float(totals[sale.storesync_external_id])
+                ),
+                0,
+                f"{sale.name}: invoice {invoice.amount_total}, store "
+                f"{totals[sale.storesync_external_id]}",
+            )
+            self.assertEqual(invoice.ref, sale.storesync_number)
+            tz = pytz.timezone(sale.user_id.tz or "UTC")
+            ordered = pytz.utc.localize(sale.storesync_created_at).astimezone(tz).date()
+            self.assertEqual(invoice.invoice_date, ordered, sale.name)
+            self.assertEqual(invoice.invoice_date_due, ordered + timedelta(days=8), sale.name)
+            if sale.storesync_payment_method:
+                self.assertIn(sale.storesync_payment_method, html2plaintext(invoice.narration))
+            # Every order line (shipping, fees, coupons too) is an invoice line of its own.
+            self.assertEqual(
+                sorted(
+                    (line.product_id.id, line.quantity, round(line.price_total, 2))
+                    for line in invoice.invoice_line_ids
+                ),
+                sorted(
+                    (line.product_id.id, line.product_uom_qty, round(line.price_total, 2))
+                    for line in sale.order_line
+                    if not line.display_type
+                ),
+                sale.name,
+            )
+        self._import_all()
+        self.assertEqual(len(sales.invoice_ids), len(sales), "a second sync invoices nothing")
+
+    def test_paid_orders_get_posted_invoices(self):
+        self.store.invoice_policy = "paid"
+        # Where the store's API says nothing of payment, its "completed" status does.
+        completed = self.store.status_map_ids.filtered(
+            lambda m: m.store_status == self.kit.statuses["completed"]
+        )
+        completed.paid = True
+        self._import_all()
+        sales = self._sales().filtered(lambda s: s.state == "sale")
+        paid = sales.filtered("storesync_paid")
+        self.assertTrue(paid, "the seeded shop has paid orders")
+        for sale in sales:
+            if sale.storesync_status == completed.store_status:
+                self.assertTrue(sale.storesync_paid, sale.name)
+            if sale.storesync_paid:
+                self.assertEqual(sale.invoice_ids.mapped("state"), ["posted"], sale.name)
+                self.assertFalse(
+                    sale.currency_id.compare_amounts(
+                        sale.invoice_ids.amount_total, sale.amount_total
+                    )
+                )
+            else:
+                self.assertFalse(sale.invoice_ids, sale.name)
+
+    def test_order_changed_after_its_invoice_was_posted_is_an_error_row(self):
+        product = self._a_sold_product().product_id
+        self.store.invoice_policy = "draft"
+        external_id = self.kit.place_order(
+            self.emulator, product.default_code, status=self.kit.statuses["processing"]
+        )
+        self._import_all()
+        sale = self._sale(external_id)
+        sale.invoice_ids.action_post()
+        self.kit.set_order_status(self.emulator, external_id, self.kit.statuses["cancelled"])
+        rows = self._fetch_and_process()
+        row = rows.filtered(lambda r: r.kind == "order" and r.external_id == external_id)
+        self.assertEqual(row.state, "error")
+        self.assertIn("after its invoice", row.last_error)
+        self.assertIn(sale.invoice_ids.name, row.last_error)
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(len(sale.invoice_ids), 1, "no second invoice")
 
     def test_faults_lose_no_order(self):
         self.emulator.set_faults(["503", "500"], count=2)

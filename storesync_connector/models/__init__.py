@@ -12,6 +12,8 @@ from . import storesync_binding
 from . import sale_order
 from . import sale_order_export
 from . import sale_order_import
+from . import sale_order_invoice
+from . import storesync_invoice_batch
 from . import stock_move
 from . import stock_picking
 from . import stock_quant

@@ -38,6 +38,15 @@ class ResPartner(models.Model):
         "rewritten.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A contact the store import creates gets the next customer code as its Reference
+        (the ``storesync.customer`` sequence), unless it is an address of another contact."""
+        for vals in vals_list:
+            if vals.get("storesync_created") and not vals.get("ref"):
+                vals["ref"] = self.env["ir.sequence"].sudo().next_by_code("storesync.customer")
+        return super().create(vals_list)
+
     @api.depends("phone", "country_id", "company_id.country_id")
     def _compute_storesync_phone_e164(self):
         """A national number ("067 123 45 67") is read in the contact's country, else in its
@@ -106,6 +115,9 @@ class ResPartner(models.Model):
             }
             if changed and newer:
                 partner.write(dict(changed, storesync_address_date=ordered_at))
+            if not partner.ref:
+                # Made by an import before customer codes were given.
+                partner.ref = self.env["ir.sequence"].sudo().next_by_code("storesync.customer")
             if partner.parent_id.is_company and customer.company and newer:
                 partner.parent_id._storesync_update_company(store, customer, ordered_at)
         else:

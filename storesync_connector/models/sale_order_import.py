@@ -84,6 +84,9 @@ class SaleOrder(models.Model):
         if confirm and not self.env.context.get(DEFER_CONFIRM):
             sale._storesync_confirm()
             confirm = False
+        elif not confirm and mapping.action == "confirm":
+            # Confirmed before (or refused): paid since, it may be invoiced now.
+            sale._storesync_invoice_from_store()
         return {
             "state": "done",
             **sale._storesync_row_record(),
@@ -359,6 +362,7 @@ class SaleOrder(models.Model):
             store, order.customer, order.created_at
         )
         payment = store.payment_map_ids.filtered(lambda m: m.method_code == order.payment_method)
+        status = store.status_map_ids.filtered(lambda m: m.store_status == order.status)
         values = {
             "partner_id": partner.id,
             "partner_invoice_id": invoice.id,
@@ -374,7 +378,8 @@ class SaleOrder(models.Model):
             "storesync_updated_at": order.modified_at,
             "storesync_last_sync": fields.Datetime.now(),
             "storesync_status": order.status,
-            "storesync_paid": order.paid_at is not None,
+            "storesync_paid": order.paid_at is not None or status.paid,
+            "storesync_payment_method": order.payment_method_title or order.payment_method or False,
             "storesync_content_hash": order.content_hash,
             "storesync_customer_note": order.note or False,
         }
@@ -396,6 +401,10 @@ class SaleOrder(models.Model):
         values = {"user_id": store.user_id.id}
         if store.team_id:
             values["team_id"] = store.team_id.id
+        payment = store.payment_map_ids.filtered(lambda m: m.method_code == order.payment_method)
+        if store.payment_term_id and not payment.payment_term_id:
+            # The store's terms, unless the payment method's (see _storesync_values).
+            values["payment_term_id"] = store.payment_term_id.id
         carrier = store._shipping_carrier(order)
         if carrier:
             # The deliveries take the order's carrier, and the tracking export reads theirs.
@@ -452,7 +461,20 @@ class SaleOrder(models.Model):
         delivered = any(picking.state == "done" for picking in self.picking_ids)
         invoiced = any(move.state == "posted" for move in self.invoice_ids)
         cancelling = action == "cancel" and self.state != "cancel"
-        if (delivered or invoiced or self.locked) and (business_change or cancelling):
+        if invoiced and (business_change or cancelling):
+            raise StoresyncImportError(
+                self.env._(
+                    "Order %(order)s changed on the store after its invoice %(invoices)s was "
+                    "posted: nothing was changed and no second invoice was made. Apply the "
+                    "change by hand (a credit note, then a new invoice).",
+                    order=self.name,
+                    invoices=", ".join(
+                        self.invoice_ids.filtered(lambda m: m.state == "posted").mapped("name")
+                    ),
+                ),
+                self,
+            )
+        if (delivered or self.locked) and (business_change or cancelling):
             raise StoresyncImportError(
                 self.env._(
                     "Order %(order)s changed on the store, but it is already delivered, "
@@ -556,6 +578,9 @@ class SaleOrder(models.Model):
             if sale.storesync_customer_note:
                 note = plaintext2html(sale.storesync_customer_note)
                 sale.picking_ids.filtered(lambda p: not p.note).note = note
+        if not self.env.context.get("skip_procurement"):
+            # History imported as already done is never invoiced.
+            self._storesync_invoice_from_store()
 
     def _storesync_check_totals(self, order):
         """The sales order must come to the store's total, in the currency's rounding."""

@@ -32,6 +32,13 @@ class StoresyncStatusMap(models.Model):
         "reserving stock, for orders the shop fulfilled before it was connected.",
     )
 
+    paid = fields.Boolean(
+        help="Orders in this status are paid, whatever the store's payment data says: for "
+        "stores whose API does not tell whether an order is paid, and that have a status "
+        "for it. Paid orders' invoices are posted when the store's invoices are made "
+        "“Posted when paid”.",
+    )
+
     _store_status_uniq = models.Constraint(
         "UNIQUE(store_id, store_status)", "Each store status is mapped once per store."
     )

@@ -53,6 +53,30 @@ class StoresyncStore(models.Model):
         domain=[("type", "=", "service")],
         help="Product of the negative order lines for what coupons took off.",
     )
+    invoice_policy = fields.Selection(
+        [
+            ("never", "Never"),
+            ("draft", "As drafts on import"),
+            ("paid", "Posted when paid on the store"),
+        ],
+        string="Create Invoices",
+        required=True,
+        default="never",
+        help="Never: invoice the orders in Odoo as usual. As drafts: each confirmed store "
+        "order gets its draft invoice at once, to be confirmed with one click. Posted when "
+        "paid: the invoice is made and posted once the store says the order is paid. Orders "
+        "imported as already done are never invoiced.",
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms",
+        check_company=True,
+        default=lambda self: self.env.ref(
+            "storesync_connector.payment_term_8_days", raise_if_not_found=False
+        ),
+        help="Payment terms of the imported orders and their invoices, unless the order's "
+        "payment method maps to others. The invoice's due date follows from them.",
+    )
     orders_fetched_at = fields.Datetime(string="Orders Last Fetched", readonly=True, copy=False)
     orders_fetch_error = fields.Char(string="Last Fetch Error", readonly=True, copy=False)
     inbox_pending_count = fields.Integer(compute="_compute_inbox_counts")
