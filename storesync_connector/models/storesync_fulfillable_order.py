@@ -10,9 +10,9 @@ def open_orders_sql():
 
     "Something left to deliver" is a goods line (product type ``consu``: storable or not)
     whose ordered quantity exceeds the delivered one; an order with only services left
-    (shipping, fees) is not listed. "Not invoiced" is: no customer invoice that is not
-    cancelled is linked to any of its lines (``sale_order_line_invoice_rel``); a credit note
-    does not make an order invoiced.
+    (shipping, fees) is not listed. "Not invoiced" is: no posted customer invoice is linked
+    to any of its lines (``sale_order_line_invoice_rel``). A draft invoice (stores that make
+    them on import) leaves the order open, and a credit note does not make it invoiced.
     """
     return SQL(
         """
@@ -36,7 +36,7 @@ def open_orders_sql():
                  JOIN account_move am ON am.id = aml.move_id
                 WHERE sol.order_id = so.id
                   AND am.move_type = 'out_invoice'
-                  AND am.state != 'cancel')
+                  AND am.state = 'posted')
         """
     )
 
