@@ -30,6 +30,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import types
 import urllib.request
 from pathlib import Path
 
@@ -623,11 +624,17 @@ print('cartum store id', store.id)
 """
 
 
-def cmd_run(args):
-    # Ctrl-C and SIGTERM both stop Odoo and the emulator (a shell may start us with SIGINT
-    # ignored when run in the background).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+@contextlib.contextmanager
+def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
+    """Odoo on database ``db`` with the three demo store emulators, as ``make run`` starts
+    them; stopped when the block ends.
+
+    ``args`` carries the ports, ``orders`` and ``products`` (``dev.py run``'s options). The
+    database is created (or its addon updated) first and the emulators are registered as its
+    stores, which imports a first batch of orders: Sales has orders when Odoo answers. Yields
+    a namespace with ``url`` (Odoo), ``procs`` (each process and what it is) and the
+    emulators' addresses. Odoo logs to ``log_file`` when given, else to the terminal.
+    """
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
     env = ensure_postgres()
@@ -641,41 +648,32 @@ def cmd_run(args):
     ):
         if not port_free(port):
             raise SetupError(f"port {port} for {what} is busy: stop what uses it or set {variable}")
-    conf = write_config(odoo_src, env, "odoo.conf", args.http_port, dbfilter=f"^{DEMO_DB}$")
-    step(f"database {DEMO_DB}")
-    stamp = STATE / f"{DEMO_DB}.addon"
+    conf = write_config(odoo_src, env, conf_name, args.http_port, dbfilter=f"^{db}$")
+    step(f"database {db}")
+    stamp = STATE / f"{db}.addon"
     current = addon_digest()
-    if not db_exists(env, DEMO_DB):
+    logs = "" if db == DEMO_DB else f"{db}-"
+    if not db_exists(env, db):
         info(f"creating it with {BASE_MODULES},{ADDON} (a few minutes the first time)")
         odoo_step(
             odoo_src,
             conf,
             env,
-            ["-d", DEMO_DB, "-i", f"{BASE_MODULES},{ADDON}", "--without-demo=all"],
+            ["-d", db, "-i", f"{BASE_MODULES},{ADDON}", "--without-demo=all"],
             "install",
-            "install.log",
+            f"{logs}install.log",
         )
         stamp.write_text(current)
     elif not stamp.exists() or stamp.read_text() != current:
         info(f"the addon changed since the last run: updating {ADDON}")
         odoo_step(
-            odoo_src, conf, env, ["-d", DEMO_DB, "-i", ADDON, "-u", ADDON], "update", "update.log"
+            odoo_src, conf, env, ["-d", db, "-i", ADDON, "-u", ADDON], "update", f"{logs}update.log"
         )
         stamp.write_text(current)
     else:
         info("up to date")
 
-    procs = []
-
-    def stop_all(*_):
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=15)
-            if proc.poll() is None:
-                proc.kill()
+    procs = {}
 
     def emulator(platform, port, key, secret, *extra):
         step(f"store emulator ({platform}) on port {port}")
@@ -702,7 +700,7 @@ def cmd_run(args):
             ],
             cwd=REPO,
         )
-        procs.append(proc)
+        procs[proc] = f"the {platform} emulator"
         return proc, f"http://127.0.0.1:{port}"
 
     try:
@@ -730,9 +728,7 @@ def cmd_run(args):
         step("registering the emulators as the demo stores")
         # One shell for the three stores: Odoo's start-up is paid once.
         registered = subprocess.run(
-            odoo_cmd(
-                odoo_src, conf, "-d", DEMO_DB, "--no-http", "--log-level=warn", command="shell"
-            ),
+            odoo_cmd(odoo_src, conf, "-d", db, "--no-http", "--log-level=warn", command="shell"),
             input=REGISTER_DEMO_STORE.format(
                 url=emulator_url,
                 key=EMULATOR_KEY,
@@ -758,35 +754,49 @@ def cmd_run(args):
                 f"{registered.stderr[-2000:]}"
             )
         step("starting Odoo")
-        odoo = subprocess.Popen(odoo_cmd(odoo_src, conf, "-d", DEMO_DB), env=env)
-        procs.append(odoo)
+        logging = [f"--logfile={log_file}"] if log_file else []
+        odoo = subprocess.Popen(odoo_cmd(odoo_src, conf, "-d", db, *logging), env=env)
+        procs[odoo] = "Odoo"
         url = f"http://localhost:{args.http_port}"
         if not wait_http(f"{url}/web/login", 120, odoo):
-            raise SetupError("Odoo did not start (see its log above)")
-
-        print(
-            f"\nOdoo is running at {url} (login admin, password admin); the demo stores are "
-            f"the WooCommerce emulator at {emulator_url} (keys {EMULATOR_KEY} / "
-            f"{EMULATOR_SECRET}), the Shoprenter emulator at {sr_url} (shop "
-            f"{SHOPRENTER_SHOP}, client {SHOPRENTER_CLIENT} / {SHOPRENTER_SECRET}) and the "
-            f"Cartum emulator at {ct_url} (admin {CARTUM_LOGIN} / {CARTUM_PASSWORD}).\n"
-            "Press Ctrl-C to stop Odoo and the emulators.\n",
-            flush=True,
+            raise SetupError(f"Odoo did not start (see its log {log_file or 'above'})")
+        yield types.SimpleNamespace(
+            url=url, procs=procs, emulator_url=emulator_url, sr_url=sr_url, ct_url=ct_url
         )
-        names = {
-            odoo: "Odoo",
-            woo: "the WooCommerce emulator",
-            shoprenter: "the Shoprenter emulator",
-            cartum: "the Cartum emulator",
-        }
-        while all(proc.poll() is None for proc in procs):
-            time.sleep(0.5)
-        dead = [names[proc] for proc in procs if proc.poll() is not None]
-        raise SetupError(f"{' and '.join(dead)} stopped")
-    except KeyboardInterrupt:
-        print("\nstopping Odoo and the emulators", flush=True)
     finally:
-        stop_all()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=15)
+            if proc.poll() is None:
+                proc.kill()
+
+
+def cmd_run(args):
+    # Ctrl-C and SIGTERM both stop Odoo and the emulator (a shell may start us with SIGINT
+    # ignored when run in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with demo_running(args) as demo:
+            print(
+                f"\nOdoo is running at {demo.url} (login admin, password admin); the demo "
+                f"stores are the WooCommerce emulator at {demo.emulator_url} (keys "
+                f"{EMULATOR_KEY} / {EMULATOR_SECRET}), the Shoprenter emulator at "
+                f"{demo.sr_url} (shop {SHOPRENTER_SHOP}, client {SHOPRENTER_CLIENT} / "
+                f"{SHOPRENTER_SECRET}) and the Cartum emulator at {demo.ct_url} (admin "
+                f"{CARTUM_LOGIN} / {CARTUM_PASSWORD}).\n"
+                "Press Ctrl-C to stop Odoo and the emulators.\n",
+                flush=True,
+            )
+            while all(proc.poll() is None for proc in demo.procs):
+                time.sleep(0.5)
+            dead = [name for proc, name in demo.procs.items() if proc.poll() is not None]
+            raise SetupError(f"{' and '.join(dead)} stopped")
+    except KeyboardInterrupt:
+        print("\nstopped Odoo and the emulators", flush=True)
 
 
 def cmd_i18n(args):
