@@ -424,6 +424,14 @@ class EmulatorServer:
         """Remove the fault plan."""
         self.faults.clear()
 
+    def reset_rate_limit(self) -> None:
+        """Forget the requests the platform's rate limit counted (its last second's window):
+        the next client starts with the whole allowance, as after a pause."""
+        window = getattr(self.api, "window", None)
+        if window is not None:
+            with self.api._rate_lock:
+                window.clear()
+
     def clear_request_log(self) -> None:
         """Forget the logged API requests."""
         with self._log_lock:

@@ -125,6 +125,9 @@ def test_rate_limit(fresh):
     r = api.get("orderStatuses")
     assert r.status_code == 429 and "Retry-After" not in r.headers
     assert r.json() == {"error": 429, "message": "Too Many Requests"}
+    # Forgetting the window (a test starting afresh) gives the whole allowance back.
+    fresh.reset_rate_limit()
+    assert api.get("orderStatuses").status_code == 200
     time.sleep(1.05)
     paced = Client(fresh, pace=0.36)
     assert [paced.get("orderStatuses").status_code for _ in range(8)] == [200] * 8
