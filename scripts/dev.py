@@ -498,6 +498,18 @@ while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 
         break
     rows._process()
     env.cr.commit()
+# Stock of the shop's products in its warehouse, once: some open orders can ship today, others
+# wait for goods (Sales > Orders > Fulfillable Orders, Purchase needs).
+products = env['storesync.product.binding'].search(
+    [('store_id', '=', store.id)]).product_id.filtered('is_storable')
+shelf = store.warehouse_id.lot_stock_id
+if products and not env['stock.quant'].search_count(
+        [('product_id', 'in', products.ids), ('location_id', 'child_of', shelf.id)]):
+    env['stock.quant'].with_context(inventory_mode=True).create([
+        {{'product_id': product.id, 'location_id': shelf.id,
+          'inventory_quantity': (product.id % 4) * 3}}
+        for product in products if product.id % 4])._apply_inventory()
+    env.cr.commit()
 print('demo store id', store.id)
 """
 
@@ -508,14 +520,14 @@ store = env['storesync.store'].sudo().with_context(active_test=False).search(
 vals = {{'name': 'Demo Shoprenter shop (emulator)', 'platform': 'shoprenter',
         'base_url': {url!r}, 'shop_name': {shop!r}, 'client_id': {key!r},
         'client_secret': {secret!r}, 'active': True, 'order_prefix': 'SR-',
-        'user_id': env.ref('base.user_admin').id}}
+        'user_id': env.ref('base.user_admin').id,
+        # A Hungarian shop's confirmed orders arrive with their draft invoices.
+        'invoice_policy': 'draft'}}
 if store:
     store.write(vals)
 else:
-    # Created with the adapter's default status mapping (paid orders confirmed...); a
-    # Hungarian shop's confirmed orders arrive with their draft invoices.
-    store = env['storesync.store'].sudo().create(
-        dict(vals, import_orders_since=False, invoice_policy='draft'))
+    # Created with the adapter's default status mapping (paid orders confirmed...).
+    store = env['storesync.store'].sudo().create(dict(vals, import_orders_since=False))
 # The token cache and the request throttle write through cursors of their own: they must see
 # the store.
 env.cr.commit()
@@ -624,6 +636,25 @@ print('cartum store id', store.id)
 """
 
 
+def ensure_debian_package(program, package, why, required=True):
+    """The path of ``program``, from Debian's ``package``: installed with apt-get when it is
+    missing and we may (root), else explained (an error when ``required``, else a warning)."""
+    if shutil.which(program):
+        return shutil.which(program)
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        info(f"installing Debian's {package} package ({why}; apt-get, a minute or two)")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run(["apt-get", "update", "-q"], env=env, check=False)
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", package], env=env)
+        if shutil.which(program):
+            return shutil.which(program)
+    message = f"{package} is missing ({why}): install it, e.g. sudo apt-get install {package}"
+    if required:
+        raise SetupError(message)
+    info(f"warning: {message}")
+    return None
+
+
 @contextlib.contextmanager
 def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
     """Odoo on database ``db`` with the three demo store emulators, as ``make run`` starts
@@ -638,6 +669,13 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
     env = ensure_postgres()
+    step("wkhtmltopdf")
+    ensure_debian_package(
+        "wkhtmltopdf",
+        "wkhtmltopdf",
+        "Odoo prints invoices and packing summaries as PDF with it",
+        required=False,
+    )
     sr_port = args.shoprenter_port or args.emulator_port + 1
     ct_port = args.cartum_port or args.emulator_port + 2
     for port, what, variable in (

@@ -21,6 +21,9 @@ Adding a shot: append to ``SHOTS``. Keys:
   ``("action_menu", "Packing summary")`` opens the gear (Actions) menu item of that text,
   ``("click", "css selector")`` or ``("click", "css selector", "text")`` clicks an element,
   ``("wait", "css selector")`` waits until an element shows;
+- ``before`` (optional): what the demo needs first, each ``(model, domain, limit, method)``:
+  ``method`` called (as the web client calls a button's) on the first ``limit`` records of
+  ``model`` matching ``domain``, e.g. orders put in the invoicing basket;
 - ``wait_for`` (optional): a CSS selector that must be visible before the shot;
 - ``viewport`` (optional): ``(width, height)``, by default 1280 x 800.
 tests/test_screenshots.py checks the entries against the addon's XML and docs/img.
@@ -48,6 +51,8 @@ IMG_DIR = dev.REPO / "docs" / "img"
 SCREENSHOTS_DB = "storesync_screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = (1280, 800)
+#: how long a shot's record may take to appear (seconds)
+RECORD_TIMEOUT = 120
 # Flags that work headless in containers (cf. Odoo's own ChromeBrowser, odoo/tests/common.py).
 CHROMIUM_FLAGS = (
     "--headless",
@@ -89,6 +94,66 @@ SHOTS = [
         "steps": [("filter", "From online stores")],
         "wait_for": ".o_list_view .o_data_row",
     },
+    {
+        "name": "store_invoices",
+        "action": "storesync_connector.storesync_store_action",
+        "record": ("storesync.store", [("invoice_policy", "=", "draft")]),
+        "wait_for": ".o_form_view",
+        "viewport": (1280, 1000),
+    },
+    {
+        "name": "fulfillable_orders",
+        "action": "storesync_connector.storesync_fulfillable_order_action",
+        "wait_for": ".o_list_view .o_data_row",
+    },
+    {
+        "name": "packing_summary",
+        "action": "storesync_connector.storesync_fulfillable_order_action",
+        "steps": [("filter", "Fulfillable"), ("select_all",), ("action_menu", "Packing summary")],
+        "wait_for": ".modal .o_list_view .o_data_row",
+    },
+    {
+        "name": "purchase_needs",
+        "action": "storesync_connector.storesync_fulfillable_order_action",
+        "steps": [
+            ("filter", "Not fulfillable"),
+            ("select_all",),
+            ("action_menu", "Purchase needs"),
+        ],
+        "wait_for": ".o_list_view .o_data_row",
+    },
+    {
+        "name": "invoicing_basket",
+        "action": "storesync_connector.sale_order_action_storesync_basket",
+        "before": [
+            (
+                "sale.order",
+                [
+                    ("storesync_store_id.invoice_policy", "=", "never"),
+                    ("state", "=", "sale"),
+                    ("invoice_ids", "=", False),
+                    ("storesync_in_basket", "=", False),
+                ],
+                12,
+                "action_storesync_add_to_basket",
+            )
+        ],
+        "wait_for": ".o_list_view .o_data_row",
+    },
+    {
+        "name": "invoicing_run",
+        "action": "storesync_connector.storesync_invoice_batch_action",
+        "before": [
+            (
+                "sale.order",
+                [("storesync_in_basket", "=", True)],
+                12,
+                "action_storesync_invoice_and_send",
+            )
+        ],
+        "record": ("storesync.invoice.batch", [("state", "=", "done")]),
+        "wait_for": ".o_form_view .o_data_row",
+    },
 ]
 STEPS = {"filter": 1, "select_all": 0, "action_menu": 1, "click": (1, 2), "wait": 1}
 
@@ -114,15 +179,7 @@ def ensure_chromium():
         return CHROMIUM
     if CHROMIUM != "/usr/bin/chromium":
         raise dev.SetupError(f"CHROMIUM={CHROMIUM} is not an executable")
-    if not (shutil.which("apt-get") and os.geteuid() == 0):
-        raise dev.SetupError(
-            "Chromium is missing: install Debian's chromium package (sudo apt-get install "
-            "chromium), or set CHROMIUM to a Chromium or Chrome binary"
-        )
-    dev.info("installing Debian's chromium package (apt-get, a minute or two)")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    dev.run(["apt-get", "update", "-q"], env=env)
-    dev.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"], env=env)
+    dev.ensure_debian_package("chromium", "chromium", "the browser that takes the screenshots")
     if not os.access(CHROMIUM, os.X_OK):
         raise dev.SetupError("apt-get installed chromium but /usr/bin/chromium is missing")
     return CHROMIUM
@@ -482,12 +539,20 @@ class WebClient:
         )
         if not rows:
             raise CdpError(f"{shot['name']}: no action {shot['action']} (is the addon updated?)")
+        for model, domain, limit, method in shot.get("before", ()):
+            ids = self.rpc(model, "search", domain, limit=limit, order="id")
+            if not ids:
+                raise CdpError(f"{shot['name']}: no {model} matches {domain} for {method}")
+            self.rpc(model, method, ids)
         res_id = None
         if shot.get("record"):
             model, domain = shot["record"]
-            ids = self.rpc(model, "search", domain, limit=1, order="id")
-            if not ids:
-                raise CdpError(f"{shot['name']}: no {model} matches {domain}")
+            # What a ``before`` call started in the background (a cron) may take a while.
+            deadline = time.monotonic() + RECORD_TIMEOUT
+            while not (ids := self.rpc(model, "search", domain, limit=1, order="id")):
+                if time.monotonic() > deadline:
+                    raise CdpError(f"{shot['name']}: no {model} matches {domain}")
+                time.sleep(2)
             res_id = ids[0]
         self.navigate(shot_url(self.base_url, shot, res_id))
         # Odoo shows its home instead of an action it cannot open: say so rather than wait.

@@ -97,6 +97,14 @@ def test_steps_are_known_and_name_existing_labels():
                 assert params[0] in labels, f"{shot['name']}: no bound action {params[0]!r}"
 
 
+def test_calls_before_a_shot_name_methods_of_the_addon():
+    source = "\n".join(path.read_text() for path in ADDON_DIR.rglob("*.py"))
+    for shot in screenshots.SHOTS:
+        for model, domain, limit, method in shot.get("before", ()):
+            assert "." in model and isinstance(domain, list) and limit > 0, shot["name"]
+            assert f"def {method}(self" in source, f"{shot['name']}: no method {method}"
+
+
 def test_records_name_a_model_and_a_domain():
     for shot in screenshots.SHOTS:
         if "record" in shot:
