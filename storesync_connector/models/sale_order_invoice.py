@@ -32,7 +32,7 @@ class SaleOrder(models.Model):
     storesync_in_basket = fields.Boolean(
         string="In Invoicing Basket",
         copy=False,
-        index="btree_not_null",
+        index=True,
         help="Waiting in the invoicing basket for “Invoice and send”.",
     )
 
