@@ -2,7 +2,10 @@
 real ORM on orders imported from the WooCommerce emulator (the per-platform invoice scenarios
 are in test_platform_scenarios.py)."""
 
-from odoo.tests import tagged
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from storesync_common import StoresyncCase
 
@@ -27,6 +30,25 @@ class TestInvoicingBasket(StoresyncCase):
         cls.quotation = cls.env["sale.order"].search(
             [("storesync_store_id", "=", cls.store.id), ("state", "=", "draft")], limit=1
         )
+        # Who invoices: a salesperson with the billing right; a plain salesperson may not.
+        cls.biller = new_test_user(
+            cls.env,
+            login="storesync_biller",
+            email="biller@example.com",
+            groups="sales_team.group_sale_salesman_all_leads,account.group_account_invoice",
+        )
+        cls.seller = new_test_user(
+            cls.env, login="storesync_seller", groups="sales_team.group_sale_salesman_all_leads"
+        )
+
+    def _distinct_buyers(self, count):
+        """``count`` confirmed orders of as many buyers (returning buyers have several)."""
+        orders = self.env["sale.order"]
+        for sale in self.confirmed:
+            if sale.partner_id.commercial_partner_id not in orders.partner_id.commercial_partner_id:
+                orders |= sale
+        self.assertGreaterEqual(len(orders), count)
+        return orders[:count]
 
     def _run_batches(self):
         self.env["storesync.invoice.batch"]._cron_run()
@@ -42,21 +64,16 @@ class TestInvoicingBasket(StoresyncCase):
         self.assertFalse(basket[:1].storesync_in_basket)
 
     def test_invoice_and_send_goes_on_past_a_failing_order(self):
-        # Six orders of six different buyers (returning buyers have several).
-        orders = self.env["sale.order"]
-        for sale in self.confirmed:
-            if sale.partner_id.commercial_partner_id not in orders.partner_id.commercial_partner_id:
-                orders |= sale
-        orders = orders[:6]
-        self.assertEqual(len(orders), 6)
+        orders = self._distinct_buyers(6)
         failing = orders[2]
         # A buyer without an e-mail address cannot be sent an invoice.
         (failing.partner_id | failing.partner_invoice_id).write({"email": False})
         orders.action_storesync_add_to_basket()
         mails_before = self.env["mail.mail"].search([])
-        action = self.env["sale.order"].action_storesync_invoice_and_send()
+        action = self.env["sale.order"].with_user(self.biller).action_storesync_invoice_and_send()
         batch = self.env["storesync.invoice.batch"].browse(action["res_id"])
         self.assertEqual(batch.line_ids.order_id, orders, "an empty selection: the whole basket")
+        self.assertEqual(batch.user_id, self.biller)
         self.assertEqual((batch.state, batch.progress), ("queued", 0.0))
         self._run_batches()
         self.assertEqual(batch.state, "done")
@@ -87,6 +104,8 @@ class TestInvoicingBasket(StoresyncCase):
             )
             self.assertEqual(len(mail), 1, sale.name)
             self.assertEqual(mail.state, "outgoing")
+            # Made as the user who pressed the button (the sender is the invoice template's).
+            self.assertEqual(mail.create_uid, self.biller)
             # (a company without an e-mail address: its buyer who ordered)
             buyer = (sale.partner_invoice_id | sale.partner_id).filtered("email")[:1]
             self.assertEqual(mail.recipient_ids, buyer)
@@ -97,10 +116,54 @@ class TestInvoicingBasket(StoresyncCase):
 
         # Fixed, the failed order goes through on a retry; nothing is invoiced twice.
         failing.partner_invoice_id.email = "buyer@example.com"
-        batch.action_retry_failed()
+        batch.with_user(self.biller).action_retry_failed()
         self._run_batches()
         self.assertEqual((batch.done_count, batch.failed_count), (6, 0))
         self.assertEqual(len(orders.invoice_ids), 6)
+
+    def test_only_users_with_the_billing_right_invoice_and_send(self):
+        orders = self.confirmed[:2]
+        orders.action_storesync_add_to_basket()
+        with self.assertRaises(AccessError):
+            orders.with_user(self.seller).action_storesync_invoice_and_send()
+        self.assertFalse(self.env["storesync.invoice.batch"].search([]))
+        batch = self.env["storesync.invoice.batch"].browse(
+            orders.with_user(self.biller).action_storesync_invoice_and_send()["res_id"]
+        )
+        # A run is the system's record of what was done: users read it, never write it.
+        with self.assertRaises(AccessError):
+            batch.with_user(self.biller).write({"user_id": self.seller.id})
+        with self.assertRaises(AccessError):
+            self.env["storesync.invoice.batch"].with_user(self.seller).create(
+                {"line_ids": [(0, 0, {"order_id": self.confirmed[3].id})]}
+            )
+        self.assertEqual(batch.with_user(self.seller).line_ids.order_id, orders)
+
+    def test_an_order_failing_half_way_leaves_no_invoice(self):
+        orders = self._distinct_buyers(3)
+        failing = orders[1]
+        orders.action_storesync_add_to_basket()
+        batch = self.env["storesync.invoice.batch"].browse(
+            orders.action_storesync_invoice_and_send()["res_id"]
+        )
+        send = type(self.env["account.move.send"])._generate_and_send_invoices
+
+        def failing_send(model, moves, **kwargs):
+            # The invoice is made and posted by now: the mail server refuses this buyer.
+            if moves.invoice_line_ids.sale_line_ids.order_id == failing:
+                raise UserError("The mail server refused the message.")
+            return send(model, moves, **kwargs)
+
+        with patch.object(
+            type(self.env["account.move.send"]), "_generate_and_send_invoices", failing_send
+        ):
+            self._run_batches()
+        self.assertEqual((batch.done_count, batch.failed_count), (2, 1))
+        line = batch.line_ids.filtered(lambda line: line.order_id == failing)
+        self.assertEqual(line.message, "The mail server refused the message.")
+        self.assertFalse(failing.invoice_ids, "its invoice was undone with the rest")
+        self.assertEqual(failing.invoice_status, "to invoice")
+        self.assertEqual((orders - failing).invoice_ids.mapped("state"), ["posted", "posted"])
 
     def test_an_order_sent_already_fails_with_its_reason(self):
         sale = self.confirmed[0]
@@ -168,6 +231,18 @@ class TestInvoicesOnImport(StoresyncCase):
         self._fetch_and_process()
         self.assertEqual(sale.state, "cancel")
         self.assertEqual(draft.state, "cancel")
+
+    def test_parcel_address_corrected_after_the_invoice_is_posted(self):
+        self.store.invoice_policy = "paid"
+        order_id, sale = self._new_order("processing")
+        invoice = sale.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.emulator.store.modify_order(order_id, shipping={"city": "Debrecen"})
+        rows = self._fetch_and_process()
+        row = rows.filtered(lambda r: r.kind == "order" and r.external_id == str(order_id))
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual(sale.partner_shipping_id.city, "Debrecen")
+        self.assertEqual(sale.invoice_ids, invoice, "the invoice stays as it is")
 
     def test_history_imported_as_done_is_not_invoiced(self):
         self.store.invoice_policy = "draft"

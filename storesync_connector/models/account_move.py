@@ -1,8 +1,17 @@
-from odoo import models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    storesync_store_id = fields.Many2one(
+        "storesync.store",
+        string="Store",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The online store whose order this invoice was made from by the connector.",
+    )
 
     def _invoice_paid_hook(self):
         result = super()._invoice_paid_hook()

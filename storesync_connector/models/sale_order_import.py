@@ -461,7 +461,12 @@ class SaleOrder(models.Model):
         delivered = any(picking.state == "done" for picking in self.picking_ids)
         invoiced = any(move.state == "posted" for move in self.invoice_ids)
         cancelling = action == "cancel" and self.state != "cancel"
-        if invoiced and (business_change or cancelling):
+        # A posted invoice holds what was sold, to whom, at what price: a parcel address
+        # corrected before shipping does not touch it.
+        invoice_change = lines_changed or any(
+            not key.startswith("storesync_") and key != "partner_shipping_id" for key in changed
+        )
+        if invoiced and (invoice_change or cancelling):
             raise StoresyncImportError(
                 self.env._(
                     "Order %(order)s changed on the store after its invoice %(invoices)s was "
@@ -509,6 +514,8 @@ class SaleOrder(models.Model):
             )
         # Only what changed: a confirmed order refuses even a same-value pricelist write.
         self.write(changed)
+        if changed.keys() & {"partner_id", "partner_invoice_id", "pricelist_id"}:
+            self._storesync_drop_stale_drafts()
         if self.state == "cancel" and action in ("confirm", "done", "quotation"):
             # Cancelled on the store, then paid after all: the order lives again.
             self.action_draft()

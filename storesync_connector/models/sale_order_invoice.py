@@ -51,7 +51,22 @@ class SaleOrder(models.Model):
                 continue
             invoices = order._storesync_invoices() or order._storesync_create_invoice()
             if policy == "paid":
-                invoices.filtered(lambda move: move.state == "draft").action_post()
+                order._storesync_post_invoices(invoices)
+
+    def _storesync_post_invoices(self, invoices):
+        """Post the draft ones of this order's ``invoices``, each checked against the order's
+        total first (a draft may have been edited since it was made)."""
+        drafts = invoices.filtered(lambda move: move.state == "draft")
+        for draft in drafts:
+            self._storesync_check_invoice_total(draft)
+        drafts.action_post()
+
+    def _storesync_drop_stale_drafts(self):
+        """Cancel the draft invoices the import made of this order: its buyer, addresses,
+        pricelist or terms changed on the store, so they are made again from the order."""
+        self._storesync_invoices().filtered(
+            lambda move: move.state == "draft" and move.storesync_store_id
+        ).button_cancel()
 
     def _storesync_invoices(self):
         """This order's customer invoices that count: not cancelled ones, nor credit notes."""
@@ -83,6 +98,7 @@ class SaleOrder(models.Model):
         store = order.storesync_store_id
         values = order._prepare_invoice()
         values.update(
+            storesync_store_id=store.id,
             invoice_date=order._storesync_order_date(),
             invoice_payment_term_id=(order.payment_term_id or store.payment_term_id).id,
             narration=order._storesync_invoice_note(values.get("narration")),
@@ -126,7 +142,10 @@ class SaleOrder(models.Model):
         return method + Markup(note or "")
 
     def _storesync_check_invoice_total(self, invoice):
-        """The invoice must come to the order's total: the store's, to the cent."""
+        """The invoice must come to the order's total: the store's, to the cent (an order
+        invoiced in parts is left to its user)."""
+        if len(self.invoice_ids.filtered(lambda move: move.state != "cancel")) > 1:
+            return
         currency = self.currency_id
         if currency.compare_amounts(invoice.amount_total, self.amount_total):
             raise StoresyncImportError(
@@ -172,7 +191,7 @@ class SaleOrder(models.Model):
             )
         invoices = invoices.filtered(lambda move: not move.is_move_sent)
         invoices = invoices or self._storesync_create_invoice()
-        invoices.filtered(lambda move: move.state == "draft").action_post()
+        self._storesync_post_invoices(invoices)
         self.env["account.move.send"].with_context(
             mail_notify_force_send=False
         )._generate_and_send_invoices(

@@ -6,7 +6,9 @@ is listed with its reason and the others go on."""
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from .storesync_inbox import TRANSIENT_DB_ERRORS, StoresyncImportError
 
 _logger = logging.getLogger(__name__)
 
@@ -68,9 +70,16 @@ class StoresyncInvoiceBatch(models.Model):
 
     @api.model
     def _start(self, orders):
-        """A run for ``orders``, queued for the cron, which is asked to start now."""
-        busy = self.env["storesync.invoice.batch.line"].search(
-            [("order_id", "in", orders.ids), ("state", "=", "pending")]
+        """A run for ``orders``, queued for the cron, which is asked to start now.
+
+        Only a user who may invoice them starts one (Invoicing's billing right, write access
+        to the orders): the cron makes, posts and sends the invoices in that user's name and
+        with that user's rights. Runs are made here as the system: users only read them."""
+        self._start_check_rights(orders)
+        busy = (
+            self.env["storesync.invoice.batch.line"]
+            .sudo()
+            .search([("order_id", "in", orders.ids), ("state", "=", "pending")])
         )
         if busy:
             raise UserError(
@@ -79,11 +88,26 @@ class StoresyncInvoiceBatch(models.Model):
                     orders=", ".join(busy.order_id.mapped("display_name")),
                 )
             )
-        batch = self.create(
-            {"line_ids": [fields.Command.create({"order_id": order.id}) for order in orders]}
+        batch = self.sudo().create(
+            {
+                "user_id": self.env.user.id,
+                "company_id": self.env.company.id,
+                "line_ids": [fields.Command.create({"order_id": order.id}) for order in orders],
+            }
         )
         self.env.ref("storesync_connector.ir_cron_invoice_batches")._trigger()
         return batch
+
+    @api.model
+    def _start_check_rights(self, orders):
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._(
+                    "Only users with invoicing rights (Invoicing: Billing) may invoice and send "
+                    "orders."
+                )
+            )
+        orders.check_access("write")
 
     @api.model
     def _cron_run(self):
@@ -94,7 +118,7 @@ class StoresyncInvoiceBatch(models.Model):
         while True:
             lines = Line.search(
                 [("state", "=", "pending"), ("batch_id.state", "!=", "done")],
-                order="batch_id, id",
+                order="id",
                 limit=CHUNK,
             )
             if not lines:
@@ -128,8 +152,9 @@ class StoresyncInvoiceBatch(models.Model):
         failed = self.line_ids.filtered(lambda line: line.state == "failed")
         if not failed:
             raise UserError(self.env._("No order of this run failed."))
-        failed.write({"state": "pending", "message": False})
-        self.state = "queued"
+        self.env["storesync.invoice.batch"]._start_check_rights(failed.order_id)
+        failed.sudo().write({"state": "pending", "message": False})
+        self.sudo().state = "queued"
         self.env.ref("storesync_connector.ir_cron_invoice_batches")._trigger()
 
     def action_open_invoices(self):
@@ -168,18 +193,25 @@ class StoresyncInvoiceBatchLine(models.Model):
         """Invoice, post and e-mail this line's order, in a savepoint: a failure is the
         line's reason, and nothing of the order's attempt stays."""
         self.ensure_one()
+        user = self.batch_id.user_id
+        order = self.order_id.with_user(user).with_company(self.order_id.company_id)
         try:
             with self.env.cr.savepoint():
-                invoice = self.order_id._storesync_invoice_and_send(self.batch_id.user_id)
+                invoice = order._storesync_invoice_and_send(user)
+        # (pylint cannot see that psycopg2's C-defined errors are exceptions)
+        except TRANSIENT_DB_ERRORS:  # pylint: disable=catching-non-exception
+            # Another job (the import invoicing the same order) was at it: the cron's run is
+            # undone back to its last commit and this order tried again on the next.
+            raise
         except Exception as error:  # pylint: disable=broad-except
             # Any error, the user's or a bug's, is this order's; the others go on.
-            if not isinstance(error, UserError):
+            if not isinstance(error, (UserError, StoresyncImportError)):
                 _logger.exception("Store sync: invoicing %s failed", self.order_id.display_name)
             self.write({"state": "failed", "message": self._reason(error)})
             return
         self.write({"state": "done", "invoice_id": invoice.id, "message": False})
 
     def _reason(self, error):
-        if isinstance(error, UserError):
+        if isinstance(error, (UserError, StoresyncImportError)):
             return error.args[0] if error.args else str(error)
         return self.env._("Unexpected error: %(error)s", error=repr(error))
