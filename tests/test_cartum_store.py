@@ -225,6 +225,32 @@ class TestCartumStore(PlatformCase, StoresyncCase):
         self.assertEqual(line.product_uom_qty, 3)
         self.assertIn("already delivered", sale.message_ids[0].body)
 
+    def test_a_quantity_edit_replaces_the_draft_invoice_and_is_refused_once_posted(self):
+        self.store.invoice_policy = "draft"
+        number = self._place()
+        self._import()
+        sale = self._sale(number)
+        first = sale.invoice_ids
+        self.assertEqual(first.state, "draft")
+        article = self.kit.order_skus(self.emulator, number)[0]
+        self.emulator.store.modify_order(int(number), quantities={article: 3})
+        self._import()
+        self.assertEqual(first.state, "cancel", "the draft of the old lines")
+        draft = sale.invoice_ids.filtered(lambda m: m.state == "draft")
+        self.assertEqual(len(draft), 1)
+        total = self.kit.order_totals(self.emulator)[number]
+        self.assertEqual(draft.currency_id.compare_amounts(draft.amount_total, float(total)), 0)
+
+        draft.action_post()
+        self.emulator.store.modify_order(int(number), quantities={article: 1})
+        rows = self._fetch_and_process()
+        row = rows.filtered(lambda r: r.external_id == number and r.kind == "order")
+        self.assertEqual(row.state, "error")
+        self.assertIn(f"after its invoice {draft.name} was posted", row.last_error)
+        line = sale.order_line.filtered(lambda x: x.product_id.default_code == article)
+        self.assertEqual(line.product_uom_qty, 3)
+        self.assertEqual(sale.invoice_ids.filtered(lambda m: m.state != "cancel"), draft)
+
     def test_the_delivery_goes_back_with_its_tracking_number_in_one_call(self):
         number = self._place()
         self._import()
