@@ -167,6 +167,53 @@ class TestFulfilment(TransactionCase):
         small = self._order(9, [(self.storable_a, 2)])
         self.assertEqual(self._rows(small | order).mapped("fulfillable"), [True, False])
 
+    def test_two_step_delivery_reservations_stay_the_orders_own(self):
+        """Pick then ship: the pick of an order reserves its stock (through the order's stock
+        reference, not a sale line) and, once done, leaves the goods in Output, still the
+        order's; stock another transfer reserves is taken."""
+        warehouse = self.other_warehouse
+        warehouse.delivery_steps = "pick_ship"
+        self._stock(self.storable_a, 5, warehouse)
+        newer = self._order(12, [(self.storable_a, 3)], warehouse)
+        older = self._order(10, [(self.storable_a, 2)], warehouse)
+        picks = (older | newer).picking_ids.filtered(
+            lambda p: p.picking_type_id == warehouse.pick_type_id
+        )
+        self.assertEqual(len(picks), 2)
+        self.assertEqual(sum(picks.move_ids.mapped("quantity")), 5, "both picks reserved")
+        self.assertEqual(self._rows(older | newer).mapped("fulfillable"), [True, True])
+        # The older order's pick is done: its goods wait in Output for the ship step.
+        pick = picks.filtered(lambda p: p.sale_id == older)
+        pick.move_ids.picked = True
+        pick.button_validate()
+        self.assertEqual(pick.state, "done")
+        self.assertEqual(self._rows(older | newer).mapped("fulfillable"), [True, True])
+        # A transfer of the warehouse's own takes 1 of the newer order's stock.
+        newer.picking_ids.filtered(
+            lambda p: p.picking_type_id == warehouse.pick_type_id
+        ).do_unreserve()
+        transfer = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.int_type_id.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.storable_a.id,
+                            "product_uom_qty": 1,
+                            "location_id": warehouse.lot_stock_id.id,
+                            "location_dest_id": warehouse.lot_stock_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        transfer.action_confirm()
+        transfer.action_assign()
+        self.assertEqual(transfer.move_ids.quantity, 1)
+        self.assertEqual(self._rows(older | newer).mapped("fulfillable"), [True, False])
+
     def test_quantity_in_the_product_unit(self):
         """A line of 1 dozen needs 12 units."""
         dozen = self.env.ref("uom.product_uom_dozen")
