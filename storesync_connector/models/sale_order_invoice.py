@@ -51,7 +51,8 @@ class SaleOrder(models.Model):
                 continue
             invoices = order._storesync_invoices() or order._storesync_create_invoice()
             if policy == "paid":
-                order._storesync_post_invoices(invoices)
+                # Only what the connector made: a draft of the merchant's is theirs to post.
+                order._storesync_post_invoices(invoices.filtered("storesync_store_id"))
 
     def _storesync_post_invoices(self, invoices):
         """Post the draft ones of this order's ``invoices``, each checked against the order's
@@ -62,8 +63,8 @@ class SaleOrder(models.Model):
         drafts.action_post()
 
     def _storesync_drop_stale_drafts(self):
-        """Cancel the draft invoices the import made of this order: its buyer, addresses,
-        pricelist or terms changed on the store, so they are made again from the order."""
+        """Cancel the draft invoices the import made of this order: its buyer, invoice
+        address or pricelist changed on the store, so they are made again from the order."""
         self._storesync_invoices().filtered(
             lambda move: move.state == "draft" and move.storesync_store_id
         ).button_cancel()
