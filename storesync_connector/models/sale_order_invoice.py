@@ -217,17 +217,9 @@ class SaleOrder(models.Model):
             message += "\n" + self.env._(
                 "%(count)s orders are not confirmed and were left out.", count=left_out
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Invoicing basket"),
-                "message": message,
-                "type": "warning" if left_out else "success",
-                "className": "text-prewrap",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self._storesync_notification(
+            self.env._("Invoicing basket"), message, "warning" if left_out else "success"
+        )
 
     def action_storesync_remove_from_basket(self):
         self.storesync_in_basket = False
