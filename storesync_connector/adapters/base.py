@@ -16,7 +16,7 @@ import logging
 import re
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import requests
 import urllib3.exceptions as u3
@@ -71,6 +71,10 @@ class CredentialField:
     label: str
     secret: bool = False
     help: str = ""
+
+
+#: a cached access token this close to its expiry is renewed before a call
+TOKEN_MARGIN = timedelta(seconds=60)
 
 
 class TokenCache:
@@ -204,8 +208,9 @@ class StoreAdapter:
     ):
         self.base_url = self.normalize_base_url(base_url)
         self.credentials = dict(credentials or {})
-        #: where an access token lives between runs (``TokenCache``), None: in this object only
-        self.token_cache = token_cache
+        #: where an access token lives between runs (``TokenCache``; by default in this
+        #: object only)
+        self.token_cache = token_cache if token_cache is not None else TokenCache()
         #: called with no argument before every request; it sleeps as long as the store's
         #: ``requests_per_second`` asks, across processes (None: no limit is kept)
         self.throttle = throttle
@@ -234,6 +239,15 @@ class StoreAdapter:
         self.close()
 
     # ------------------------------------------------------------------ helpers
+    def _cached_token(self, renew=False):
+        """The access token in ``token_cache`` while it has ``TOKEN_MARGIN`` to live, else
+        None (and None when ``renew``: the store refused it)."""
+        cached = None if renew else self.token_cache.load()
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        if cached and cached[0] and cached[1] and cached[1] - TOKEN_MARGIN > now:
+            return cached[0]
+        return None
+
     @staticmethod
     def normalize_base_url(url: str) -> str:
         """Strip blanks and trailing slashes; keep the scheme, host and any path prefix."""

@@ -24,11 +24,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from . import cartum_mapping
-from .base import CredentialField, Page, StoreAdapter, TokenCache, _snippet
+from .base import CredentialField, Page, StoreAdapter, _snippet
 from .errors import PayloadError, StoreSyncError
 
 #: a token expiring sooner than this is renewed before use (it lives 600 s)
-TOKEN_MARGIN = timedelta(seconds=60)
 TOKEN_LIFETIME = timedelta(seconds=600)
 #: where a listing of the whole history starts (``orders/get`` needs a ``from``)
 HISTORY_START = datetime(2000, 1, 1)
@@ -110,8 +109,6 @@ class CartumAdapter(StoreAdapter):
 
     def __init__(self, base_url, credentials, **kwargs):
         super().__init__(base_url, credentials, **kwargs)
-        if self.token_cache is None:
-            self.token_cache = TokenCache()
         #: the shop's currency, learned from its orders (for its local times)
         self._currency = None
 
@@ -209,10 +206,10 @@ class CartumAdapter(StoreAdapter):
     def _token(self, renew=False) -> str:
         """A valid token: the cached one unless missing, expiring within a minute or
         ``renew``; a new one (``auth``) is saved to ``token_cache``."""
+        cached = self._cached_token(renew)
+        if cached:
+            return cached
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        cached = None if renew else self.token_cache.load()
-        if cached and cached[0] and cached[1] and cached[1] - TOKEN_MARGIN > now:
-            return cached[0]
         login = str(self.credentials.get("cartum_login") or "").strip()
         password = str(self.credentials.get("cartum_password") or "")
         if not login or not password:

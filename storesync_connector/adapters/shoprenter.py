@@ -29,14 +29,13 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from . import shoprenter_mapping
-from .base import CredentialField, Page, StoreAdapter, TokenCache, _snippet
+from .base import CredentialField, Page, StoreAdapter, _snippet
 from .errors import PayloadError, StoreSyncError
 from .shoprenter_mapping import href_id, inner_id_of, rate_id, to_shop_time
 
 API_VERSION = "api2"
 TOKEN_HOST = "https://oauth.app.shoprenter.net"
 #: a token expiring sooner than this is renewed before use
-TOKEN_MARGIN = timedelta(seconds=60)
 _SHOP_HOST_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)\.(?:api2?\.)?myshoprenter\.hu$", re.IGNORECASE)
 #: the priority our product specials carry: specials of another priority are the merchant's
 #: and are left alone [INF: Shoprenter has no owner field on a special]
@@ -143,8 +142,6 @@ class ShoprenterAdapter(StoreAdapter):
 
     def __init__(self, base_url, credentials, **kwargs):
         super().__init__(base_url, credentials, **kwargs)
-        if self.token_cache is None:
-            self.token_cache = TokenCache()
         self._token_value = None  # the token of the current call, for the 401 retry
 
     # ------------------------------------------------------------------ addresses
@@ -187,10 +184,10 @@ class ShoprenterAdapter(StoreAdapter):
     def _token(self, renew=False) -> str:
         """A valid access token: the cached one unless missing, expiring within a minute, or
         ``renew`` (the API refused it); a new one is saved to ``token_cache``."""
+        cached = self._cached_token(renew)
+        if cached:
+            return cached
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        cached = None if renew else self.token_cache.load()
-        if cached and cached[0] and cached[1] and cached[1] - TOKEN_MARGIN > now:
-            return cached[0]
         client_id = str(self.credentials.get("client_id") or "").strip()
         secret = str(self.credentials.get("client_secret") or "").strip()
         if not client_id or not secret or not self.shop_name:
