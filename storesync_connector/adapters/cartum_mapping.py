@@ -22,7 +22,6 @@ cartum.md, tests/fixtures/cartum/SOURCES.md):
 """
 
 import hashlib
-import html
 import json
 import math
 import re
@@ -32,6 +31,11 @@ from zoneinfo import ZoneInfo
 
 from ..utils.phone import normalize_phone
 from . import errors
+from .fields import empty as _empty
+from .fields import obj as _obj
+from .fields import plain as _plain
+from .fields import root as _root
+from .fields import text as _text
 from .records import ZERO, Address, Customer, Order, OrderLine, Product, TaxAmount, TaxRate
 
 __all__ = [
@@ -60,8 +64,6 @@ LANGUAGES = {"UAH": "ua", "RON": "ro"}
 LINE_TYPES = frozenset({"product", "gift", "gift_parent", "set_main", "set_item", ""})
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
-_TAG_RE = re.compile(r"<[^>]*>")
-_BREAK_TAG_RE = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\s*/?\s*>", re.IGNORECASE)
 CENT = Decimal("0.01")
 
 #: a payload field the import needs is missing or garbled (``field``, ``problem``, ``value``)
@@ -73,18 +75,6 @@ _show = errors.show_value
 # Field readers
 
 
-def _empty(value) -> bool:
-    return value is None or value == "" or value == {} or value == []
-
-
-def _obj(value, field: str) -> dict:
-    if _empty(value):
-        return {}
-    if not isinstance(value, dict):
-        raise PayloadError(field, f"expected an object, got {_show(value)}", value)
-    return value
-
-
 def _list(value, field: str) -> list:
     if _empty(value):
         return []
@@ -93,14 +83,6 @@ def _list(value, field: str) -> list:
     if not isinstance(value, list):
         raise PayloadError(field, f"expected a list, got {_show(value)}", value)
     return value
-
-
-def _text(value, field: str) -> str:
-    if _empty(value):
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise PayloadError(field, f"expected a text, got {_show(value)}", value)
-    return str(value).strip()
 
 
 def _decimal(value, field: str, default: Decimal | None = None) -> Decimal:
@@ -167,23 +149,12 @@ def to_shop_time(moment: datetime, zone: ZoneInfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _plain(text: str) -> str:
-    text = html.unescape(_TAG_RE.sub("", _BREAK_TAG_RE.sub("\n", text)))
-    return "\n".join(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
-
-
 def content_hash(payload) -> str:
     """sha256 of the payload: Cartum sends nothing that changes while the order does not."""
     text = json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _root(payload, what: str) -> dict:
-    if not isinstance(payload, dict):
-        raise PayloadError("", f"the {what} payload is not a JSON object: {_show(payload)}")
-    return payload
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ import base64
 import binascii
 import dataclasses
 import hashlib
-import html
 import json
 import math
 import re
@@ -32,6 +31,11 @@ from zoneinfo import ZoneInfo
 
 from ..utils.phone import normalize_phone
 from . import errors
+from .fields import empty as _empty
+from .fields import obj as _obj
+from .fields import plain as _plain
+from .fields import root as _root
+from .fields import text as _text
 from .records import ZERO, Address, Customer, Order, OrderLine, Product, TaxAmount, TaxRate
 
 __all__ = [
@@ -52,8 +56,6 @@ VOLATILE_KEYS = frozenset({"dateUpdated"})
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _DATE_RE = re.compile(r"(-?\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})")
 _PERCENT_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
-_TAG_RE = re.compile(r"<[^>]*>")
-_BREAK_TAG_RE = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\s*/?\s*>", re.IGNORECASE)
 #: orderTotals types that lower the price of the products (a coupon, a cart discount,
 #: loyalty points spent); the tax rate of each comes from the order field named here
 DISCOUNT_TYPES = {"COUPON": "couponTaxRate", "LOYALTYPOINTS_TO_USE": "loyaltyPointsTaxRate"}
@@ -70,19 +72,6 @@ PayloadError = errors.FieldPayloadError
 _show = errors.show_value
 
 
-def _empty(value) -> bool:
-    """None, "", {} and [] are all "no value" in Shoprenter's JSON (an XML-to-JSON artefact)."""
-    return value is None or value == "" or value == {} or value == []
-
-
-def _obj(value, field: str) -> dict:
-    if _empty(value):
-        return {}
-    if not isinstance(value, dict):
-        raise PayloadError(field, f"expected an object, got {_show(value)}", value)
-    return value
-
-
 def _list(value, field: str) -> list:
     if _empty(value):
         return []
@@ -97,14 +86,6 @@ def _items(container: dict, key: str, prefix: str = ""):
     for index, item in enumerate(_list(container.get(key), f"{prefix}{key}")):
         path = f"{prefix}{key}[{index}]"
         yield path, _obj(item, path)
-
-
-def _text(value, field: str) -> str:
-    if _empty(value):
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise PayloadError(field, f"expected a text, got {_show(value)}", value)
-    return str(value).strip()
 
 
 def _decimal(value, field: str, default: Decimal | None = None) -> Decimal:
@@ -186,11 +167,6 @@ def rate_id(percent) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def _plain(text: str) -> str:
-    text = html.unescape(_TAG_RE.sub("", _BREAK_TAG_RE.sub("\n", text)))
-    return "\n".join(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
-
-
 def content_hash(payload: dict) -> str:
     """sha256 of the payload without its top-level ``VOLATILE_KEYS``; links count by the
     resource they name, not by the host they were written with (api or api2)."""
@@ -214,12 +190,6 @@ def content_hash(payload: dict) -> str:
     )
     # surrogatepass: JSON may carry a lone surrogate (escaped \ud800), which UTF-8 refuses
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _root(payload, what: str) -> dict:
-    if not isinstance(payload, dict):
-        raise PayloadError("", f"the {what} payload is not a JSON object: {_show(payload)}")
-    return payload
 
 
 # ---------------------------------------------------------------------------------------------
