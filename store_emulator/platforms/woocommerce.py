@@ -18,13 +18,17 @@ import json
 import math
 import queue
 import re
+import socket
 import threading
 import time
 import traceback
+import unicodedata
+import urllib.error
+import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 from store_emulator.data import (
     PAYMENTS,
@@ -74,6 +78,36 @@ ADDRESS_FIELDS = ["first_name", "last_name", "company", "address_1", "address_2"
 ADDRESS_FIELDS += ["state", "postcode", "country", "email", "phone"]
 ATTRIBUTE_IDS = {"Color": 1, "Size": 2}
 WEBHOOK_TOPIC = re.compile(r"(coupon|customer|order|product)\.(created|updated|deleted|restored)")
+PRODUCT_TYPES = ["simple", "grouped", "external", "variable"]
+PRODUCT_STATUSES = ["draft", "pending", "private", "publish", "future"]
+CATALOG_VISIBILITY = ["visible", "catalog", "search", "hidden"]
+BACKORDERS = ["no", "notify", "yes"]
+NO_ROUTE = "No route was found matching the URL and request method."
+# wp_insert_term's texts: hierarchical taxonomies (categories, brands) compare siblings only,
+# the others (attribute terms: pa_* taxonomies are registered non-hierarchical) the taxonomy.
+TERM_EXISTS_PARENT = "A term with the name provided already exists with this parent."
+TERM_EXISTS_TAXONOMY = "A term with the name provided already exists in this taxonomy."
+# wc_create_new_customer's texts (customers are created through it by the REST controller).
+EMAIL_EXISTS = (
+    "An account is already registered with your email address. "
+    '<a href="#" class="showlogin">Please log in.</a>'
+)
+USERNAME_EXISTS = "An account is already registered with that username. Please choose another."
+# wc_rest_allowed_image_mime_types(): extension -> mime type.
+IMAGE_MIMES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "jpe": "image/jpeg",
+    "gif": "image/gif",
+    "png": "image/png",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+    "tif": "image/tiff",
+    "ico": "image/x-icon",
+    "webp": "image/webp",
+}
+NOT_ALLOWED_TYPE = "Sorry, you are not allowed to upload this file type."
+IMAGE_TIMEOUT = 10  # seconds, as wp_safe_remote_get in wc_rest_upload_image_from_url
 
 
 def webhook_signature(body: bytes, secret: str) -> str:
@@ -111,6 +145,122 @@ def _fail(exc: Exception):
     raise exc
 
 
+def _sanitize_title(text) -> str:
+    """WordPress's ``sanitize_title`` (with dashes): the slug of a term, product or file."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"<[^>]*>", "", text).replace(".", "-")
+    text = re.sub(r"[^a-z0-9 _-]", "", text)
+    return re.sub(r"[\s-]+", "-", text).strip("-")
+
+
+def _image_ext(data: bytes) -> str | None:
+    """The extension of the image type the bytes really are (``wp_get_image_mime``), or None."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:2] == b"BM":
+        return "bmp"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tif"
+    if data[:4] == b"\x00\x00\x01\x00":
+        return "ico"
+    return None
+
+
+EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")  # is_email
+
+
+def _sanitize_user(text) -> str:
+    """WordPress's ``sanitize_user`` (strict): ASCII letters, digits, `` _.-@`` only."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = re.sub(r"<[^>]*>", "", text)
+    text = re.sub(r"[^A-Za-z0-9 _.@-]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _autop(text: str) -> str:
+    """What ``wpautop`` makes of a description in the API's view context (simplified): plain
+    text becomes paragraphs (line breaks ``<br />``), HTML gets a trailing newline."""
+    text = text.strip()
+    if not text:
+        return ""
+    if text.startswith("<"):
+        return text + "\n"
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join("<p>" + p.replace("\n", "<br />\n") + "</p>\n" for p in paragraphs)
+
+
+class _FetchError(Exception):
+    """A download that got no HTTP answer; the text is what WordPress (curl) would say."""
+
+
+def _fetch(url: str) -> tuple[int, bytes, str]:
+    """GET ``url`` like WordPress's HTTP API does for ``download_url``: (status, body, reason).
+
+    Redirects are followed; loopback hosts are fetched without proxies."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _FetchError("A valid URL was not provided.")
+    host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    handlers = []
+    if host in ("127.0.0.1", "localhost", "::1"):
+        handlers.append(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
+    agent = f"WordPress/{WP_VERSION}; http://127.0.0.1"
+    request = urllib.request.Request(url, headers={"User-Agent": agent})
+    timed_out = (
+        f"cURL error 28: Operation timed out after {IMAGE_TIMEOUT * 1000} milliseconds "
+        "with 0 bytes received"
+    )
+    try:
+        with opener.open(request, timeout=IMAGE_TIMEOUT) as response:
+            return response.status, response.read(), response.reason
+    except urllib.error.HTTPError as exc:
+        return exc.code, b"", exc.reason
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError):
+            raise _FetchError(timed_out) from None
+        if isinstance(reason, socket.gaierror):
+            raise _FetchError(f"cURL error 6: Could not resolve host: {host}") from None
+        if isinstance(reason, ConnectionRefusedError):
+            raise _FetchError(
+                f"cURL error 7: Failed to connect to {host} port {port} after 0 ms: "
+                "Couldn't connect to server"
+            ) from None
+        raise _FetchError(f"cURL error 56: {reason}") from None
+    except TimeoutError:
+        raise _FetchError(timed_out) from None
+    except (OSError, ValueError) as exc:
+        raise _FetchError(f"cURL error 56: Recv failure: {exc}") from None
+
+
+def _no_route() -> ApiError:
+    return ApiError(404, "rest_no_route", NO_ROUTE)
+
+
+def _missing(*names: str) -> ApiError:
+    """WordPress's 400 for required arguments that were not sent."""
+    return ApiError(
+        400,
+        "rest_missing_callback_param",
+        f"Missing parameter(s): {', '.join(names)}",
+        params=list(names),
+    )
+
+
+def _enum(name: str, value, allowed) -> str:
+    if value not in allowed:
+        text = f"{name} is not one of {', '.join(allowed)}."
+        raise _bad_param(name, text, "rest_not_in_enum")
+    return value
+
+
 def _bool(name: str, value) -> bool:
     if isinstance(value, bool):
         return value
@@ -124,10 +274,16 @@ def _bool(name: str, value) -> bool:
 class Store(DeliverySender):
     """The state of one emulated WooCommerce store, seeded deterministically.
 
-    ``orders``, ``products``, ``variations``, ``customers``, ``categories`` map ids to the JSON
-    the API returns (without ``_links``); ``notes`` maps order ids to note lists; ``received``
-    lists every API write in arrival order (see ``record``); ``webhooks`` holds subscriptions
-    and ``webhook_deliveries`` what was sent to them. Hold ``lock`` while reading or changing.
+    ``orders``, ``products``, ``variations``, ``customers``, ``categories``, ``brands``,
+    ``attributes`` map ids to the JSON the API returns (without ``_links``);
+    ``attribute_terms`` maps an attribute id to its terms by id; ``media`` holds the media
+    library (images sideloaded from URLs, served from ``uploads``), ``downloads`` every image
+    download tried (``{"url", "status", "bytes", "error", "media_id", "time"}``); ``notes``
+    maps order ids to note lists; ``received`` lists every API write in arrival order (see
+    ``record``); ``webhooks`` holds subscriptions and ``webhook_deliveries`` what was sent to
+    them. ``brands=False`` is a store without WooCommerce Brands (before 9.4): every
+    ``products/brands`` route is a 404 ``rest_no_route`` and products have no ``brands``.
+    Hold ``lock`` while reading or changing.
     """
 
     def __init__(
@@ -139,6 +295,7 @@ class Store(DeliverySender):
         prices_include_tax=False,
         tax_round_at_subtotal: bool = False,
         price_decimals: int | None = None,
+        brands: bool = True,
     ):
         currency = currency or "EUR"
         if price_decimals is None:
@@ -153,6 +310,7 @@ class Store(DeliverySender):
             "prices_include_tax": prices_include_tax,
             "tax_round_at_subtotal": bool(tax_round_at_subtotal),
             "price_decimals": int(price_decimals),
+            "brands": bool(brands),
         }
         self.lock = threading.RLock()
         self.site_url = "http://127.0.0.1"
@@ -175,12 +333,21 @@ class Store(DeliverySender):
             drafts = gen.seed_orders(cfg["orders"])
             self.gen = gen
             self._counters = {"item": 40, "meta": 500, "note": 90, "webhook": 0, "seq": 0}
+            self._counters.update(term=max((c["id"] for c in gen.categories), default=14))
+            self._counters.update(attribute=max(ATTRIBUTE_IDS.values()), username=0)
             self.received: list[dict] = []
             self.webhooks: dict[int, dict] = {}
             self.webhook_deliveries: list[dict] = []
             # order id -> top-level fields served as given (see ``override_order``)
             self.order_overrides: dict[int, dict] = {}
             self.categories = {c["id"]: self._category(c) for c in gen.categories}
+            self.brands: dict[int, dict] = {}
+            self.attributes: dict[int, dict] = {}
+            self.attribute_terms: dict[int, dict[int, dict]] = {}
+            self._seed_attributes(gen.products)
+            self.media: dict[int, dict] = {}
+            self.uploads: dict[str, bytes] = {}  # path -> file, what /wp-content/uploads serves
+            self.downloads: list[dict] = []
             self.products: dict[int, dict] = {}
             self.variations: dict[int, dict] = {}
             for product in gen.products:
@@ -191,12 +358,35 @@ class Store(DeliverySender):
             for draft in drafts:
                 self._add_order(draft)
 
-    def configure(self, **settings) -> dict:
-        """``POST /_emulator/config``: WooCommerce has no run-time settings (tokens, rate
-        limits) to change; anything given is a 400."""
+    def configure(self, brands=None, **settings) -> dict:
+        """``POST /_emulator/config``: ``brands`` (bool) switches WooCommerce Brands on or off
+        (off: a store before 9.4, every brands route a 404); anything else is a 400."""
         if settings:
             raise ValueError(f"the WooCommerce emulator has no setting {sorted(settings)}")
-        return {}
+        with self.lock:
+            if brands is not None:
+                self.config["brands"] = _bool("brands", brands)
+            return {"brands": self.config["brands"]}
+
+    def _seed_attributes(self, products: list[dict]) -> None:
+        """The global attributes the seeded products use (Color, Size) with their terms."""
+        for name, attribute_id in ATTRIBUTE_IDS.items():
+            self.attributes[attribute_id] = {
+                "id": attribute_id,
+                "name": name,
+                "slug": f"pa_{_sanitize_title(name)}",
+                "type": "select",
+                "order_by": "menu_order",
+                "has_archives": False,
+            }
+            self.attribute_terms[attribute_id] = {}
+        for product in products:
+            for name, values in product["attributes"]:
+                terms = self.attribute_terms[ATTRIBUTE_IDS[name]]
+                for value in values:
+                    if all(t["name"] != value for t in terms.values()):
+                        term = self._new_term(terms, value, _sanitize_title(value), 0, False)
+                        term["menu_order"] = len(terms) - 1
 
     #: what ``snapshot`` leaves out: the lock and the webhook sender, which live on
     _LIVE = frozenset({"lock", "_queue", "site_url"})
@@ -237,6 +427,7 @@ class Store(DeliverySender):
             "description": f"<p>{p['description']}</p>",
             "short_description": f"<p>{p['short_description']}</p>",
             "sku": p["sku"],
+            "global_unique_id": "",
             "price": "",
             "regular_price": "",
             "sale_price": "",
@@ -259,6 +450,7 @@ class Store(DeliverySender):
             "shipping_class_id": 0,
             "parent_id": 0,
             "categories": [{"id": c["id"], "name": c["name"], "slug": c["slug"]} for c in cats],
+            "brands": [],
             "tags": [],
             "images": [],
             "attributes": [
@@ -289,6 +481,7 @@ class Store(DeliverySender):
                 **_dates("date_modified", v["modified"]),
                 "description": "",
                 "sku": v["sku"],
+                "global_unique_id": "",
                 "price": "",
                 "regular_price": "",
                 "sale_price": "",
@@ -304,6 +497,7 @@ class Store(DeliverySender):
                 "backorders": "no",
                 "weight": p["weight"],
                 "dimensions": {"length": "", "width": "", "height": ""},
+                "image": None,
                 "attributes": [
                     {"id": ATTRIBUTE_IDS[k], "name": k, "option": val}
                     for k, val in v["options"].items()
@@ -586,10 +780,17 @@ class Store(DeliverySender):
         return out
 
     def product_json(self, product: dict) -> dict:
-        """A product as the API returns it."""
+        """A product as the API returns it (terms and images as they are now)."""
         link = f"{self.site_url}/product/{product['slug']}/"
         links = self._links(f"products/{product['id']}", "products")
-        return {**product, "permalink": link, "_links": links}
+        out = {**product, "permalink": link, "_links": links}
+        out["categories"] = self._term_refs(self.categories, product["categories"])
+        out["images"] = [self._media_ref(i) for i in product["images"]]
+        if self.config["brands"]:
+            out["brands"] = self._term_refs(self.brands, product.get("brands", []))
+        else:
+            out.pop("brands", None)
+        return out
 
     def variation_json(self, variation: dict) -> dict:
         """A variation as the API returns it."""
@@ -599,7 +800,47 @@ class Store(DeliverySender):
             f"products/{pid}/variations",
             up=f"products/{pid}",
         )
-        return {**variation, "_links": links}
+        out = {**variation, "_links": links}
+        parent = self.products.get(pid)
+        if parent:
+            query = urlencode(
+                {
+                    f"attribute_{a['slug'] if a['id'] else _sanitize_title(a['name'])}": (
+                        _sanitize_title(a["option"]) if a["id"] else a["option"]
+                    )
+                    for a in self._variation_attribute_refs(variation)
+                }
+            )
+            out["permalink"] = f"{self.site_url}/product/{parent['slug']}/" + (
+                f"?{query}" if query else ""
+            )
+        if variation.get("image"):
+            out["image"] = self._media_ref(variation["image"])
+        return out
+
+    def _variation_attribute_refs(self, variation: dict) -> list[dict]:
+        out = []
+        for a in variation["attributes"]:
+            slug = self.attributes[a["id"]]["slug"] if a["id"] in self.attributes else a["name"]
+            out.append({**a, "slug": slug})
+        return out
+
+    @staticmethod
+    def _term_refs(terms: dict, refs: list) -> list[dict]:
+        """``[{id, name, slug}]`` of the terms still there (a deleted term leaves products)."""
+        return [
+            {k: terms[r["id"]][k] for k in ("id", "name", "slug")} for r in refs if r["id"] in terms
+        ]
+
+    def _media_ref(self, image: dict) -> dict:
+        media = self.media.get(image["id"])
+        return self.media_json(media) if media else image
+
+    def media_json(self, media: dict) -> dict:
+        """An image as products show it: ``{id, date_created(_gmt), date_modified(_gmt), src,
+        name, alt}``; ``src`` is where the emulator serves the file."""
+        shown = {k: v for k, v in media.items() if k not in ("path", "mime", "url")}
+        return {**shown, "src": f"{self.site_url}{media['path']}"}
 
     def customer_json(self, customer: dict) -> dict:
         """A customer as the API returns it."""
@@ -607,9 +848,38 @@ class Store(DeliverySender):
 
     def category_json(self, cat: dict) -> dict:
         """A product category as the API returns it."""
-        extra = {"up": f"products/categories/{cat['parent']}"} if cat["parent"] else {}
-        links = self._links(f"products/categories/{cat['id']}", "products/categories", **extra)
-        return {**cat, "count": cat.get("count", 0), "_links": links}
+        return self._term_json("products/categories", cat, self.term_count("categories", cat))
+
+    def brand_json(self, brand: dict) -> dict:
+        """A brand as the API returns it (same schema as categories)."""
+        return self._term_json("products/brands", brand, self.term_count("brands", brand))
+
+    def attribute_json(self, attribute: dict) -> dict:
+        """A global attribute as the API returns it."""
+        links = self._links(f"products/attributes/{attribute['id']}", "products/attributes")
+        return {**attribute, "_links": links}
+
+    def attribute_term_json(self, attribute_id: int, term: dict) -> dict:
+        """A term of a global attribute as the API returns it."""
+        base = f"products/attributes/{attribute_id}/terms"
+        count = sum(
+            1
+            for p in self.products.values()
+            for a in p["attributes"]
+            if a["id"] == attribute_id and term["name"] in a["options"]
+        )
+        return {**term, "count": count, "_links": self._links(f"{base}/{term['id']}", base)}
+
+    def _term_json(self, base: str, term: dict, count: int) -> dict:
+        extra = {"up": f"{base}/{term['parent']}"} if term.get("parent") else {}
+        links = self._links(f"{base}/{term['id']}", base, **extra)
+        return {**term, "count": count, "_links": links}
+
+    def term_count(self, key: str, term: dict) -> int:
+        """How many products have the category or brand (``key``: "categories", "brands")."""
+        return sum(
+            1 for p in self.products.values() if any(r["id"] == term["id"] for r in p.get(key, []))
+        )
 
     def note_json(self, order_id: int, note: dict) -> dict:
         """An order note as the API returns it."""
@@ -781,17 +1051,40 @@ class Store(DeliverySender):
     def update_product(self, item: dict, body: dict, strict: bool = False) -> dict:
         """Apply a product or variation write the way WooCommerce does.
 
-        ``stock_quantity`` only counts when the item manages stock (after applying
-        ``manage_stock`` from the same body); with managed stock the stock status follows the
-        quantity. ``strict`` adds WordPress's schema type checks (single-item requests only).
-        Everything is checked before anything changes: a refused write leaves no trace.
+        Partial: only the keys sent change. ``stock_quantity`` only counts when the item
+        manages stock (after applying ``manage_stock`` from the same body); with managed stock
+        the stock status follows the quantity. ``strict`` adds WordPress's schema checks (types,
+        enums; single-item requests only). Everything is checked before anything changes, the
+        images last (they are downloaded then, as ``wc_rest_upload_image_from_url`` does): a
+        refused write leaves the item as it was (images already sideloaded stay in the media
+        library, as in WordPress).
         """
         if not isinstance(body, dict):
             raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
+        is_variation = item["id"] in self.variations
+        parent = self.products.get(item.get("parent_id") or 0)
         strings = ("regular_price", "sale_price", "sku", "name", "description", "stock_status")
+        strings += ("short_description", "global_unique_id", "weight")
         for key in strings if strict else ():
             if key in body and not isinstance(body[key], str):
                 raise _bad_param(key, f"{key} is not of type string.", "rest_invalid_type")
+        if strict:
+            enums = [("status", PRODUCT_STATUSES), ("backorders", BACKORDERS)]
+            if not is_variation:
+                enums += [("type", PRODUCT_TYPES), ("catalog_visibility", CATALOG_VISIBILITY)]
+            for key, allowed in enums:
+                if key in body:
+                    _enum(key, body[key], allowed)
+            for key in ("categories", "brands", "images", "attributes", "default_attributes"):
+                if key in body and not isinstance(body[key], list):
+                    raise _bad_param(key, f"{key} is not of type array.", "rest_invalid_type")
+            for key in ("dimensions",):
+                if key in body and not isinstance(body[key], dict):
+                    raise _bad_param(key, f"{key} is not of type object.", "rest_invalid_type")
+            if "meta_data" in body and not isinstance(body["meta_data"], list):
+                raise _bad_param(
+                    "meta_data", "meta_data is not of type array.", "rest_invalid_type"
+                )
         qty = body.get("stock_quantity")
         if qty is not None and (
             isinstance(qty, bool) or not re.fullmatch(r"-?\d+(\.0*)?", str(qty).strip())
@@ -827,13 +1120,59 @@ class Store(DeliverySender):
                 resource_id=owner,
                 unique_sku=sku,
             )
+        # WC_Product::set_global_unique_id: keeps digits and dashes, unique across products
+        # and variations like the SKU (error data carries the owner, as for the SKU).
+        gtin = None
+        if body.get("global_unique_id") is not None:
+            gtin = re.sub(r"[^0-9\-]", "", str(body["global_unique_id"]))
+            owner = self._gtin_owner(gtin) if gtin else None
+            if owner not in (None, item["id"]):
+                raise ApiError(
+                    400,
+                    "product_invalid_global_unique_id",
+                    "Invalid or duplicated GTIN, UPC, EAN or ISBN.",
+                    resource_id=owner,
+                )
+        attributes = defaults = variation_attributes = None
+        if not is_variation and isinstance(body.get("attributes"), list):
+            attributes = self._attribute_plan(body["attributes"])
+        if not is_variation and isinstance(body.get("default_attributes"), list):
+            current = attributes if attributes is not None else item["attributes"]
+            defaults = self._default_attribute_plan(body["default_attributes"], current)
+        if is_variation and isinstance(body.get("attributes"), list):
+            variation_attributes = self._variation_attribute_plan(body["attributes"], parent)
+        # Images last: they are downloaded (and sideloaded) now.
+        images = None
+        if not is_variation and isinstance(body.get("images"), list):
+            images = self._image_plan(body["images"], "product")
+        elif is_variation and "image" in body:
+            image = body["image"]
+            images = self._image_plan([image], "variation") if isinstance(image, dict) else []
         # Checked: apply.
         if sku is not None:
             item["sku"] = sku
-        texts = ("name", "status", "description", "short_description", "weight", "tax_class")
+        if gtin is not None:
+            item["global_unique_id"] = gtin
+        texts = ("name", "status", "weight", "tax_class", "catalog_visibility")
         for key in (*texts, "backorders", "regular_price", "sale_price"):
             if key in body and key in item:
                 item[key] = "" if body[key] is None else str(body[key])
+        for key in ("description", "short_description"):
+            if key in body and key in item:
+                item[key] = _autop("" if body[key] is None else str(body[key]))
+        if not is_variation and body.get("type") in PRODUCT_TYPES:
+            item["type"] = body["type"]
+            if item["type"] == "variable":
+                children = [v for v in self.variations.values() if v["parent_id"] == item["id"]]
+                children.sort(key=lambda v: (v["menu_order"], v["id"]))
+                item["variations"] = [v["id"] for v in children]
+        if isinstance(body.get("dimensions"), dict):
+            for key in ("length", "width", "height"):
+                if key in body["dimensions"]:
+                    value = body["dimensions"][key]
+                    item["dimensions"][key] = "" if value is None else str(value)
+        if "menu_order" in body and body["menu_order"] not in (None, ""):
+            item["menu_order"] = int(body["menu_order"])
         for key, moment in sale_dates.items():
             item.update(_dates(key, moment))
         if "manage_stock" in item:
@@ -850,18 +1189,281 @@ class Store(DeliverySender):
             if body.get("stock_status") in ("instock", "outofstock", "onbackorder"):
                 item["stock_status"] = body["stock_status"]
         if isinstance(body.get("categories"), list) and "categories" in item:
+            # wp_set_object_terms with ids: unknown ids are skipped, the set is replaced.
             ids = [c.get("id") for c in body["categories"] if isinstance(c, dict)]
             cats = [self.categories[i] for i in ids if i in self.categories]
             item["categories"] = [{k: c[k] for k in ("id", "name", "slug")} for c in cats]
+        if self.config["brands"] and isinstance(body.get("brands"), list) and not is_variation:
+            # Brands::rest_api_add_brands_to_product: ids or {id}; unknown ids are skipped.
+            ids = [b.get("id") if isinstance(b, dict) else b for b in body["brands"]]
+            ids = [int(i) for i in ids if str(i).isdigit() and int(i) in self.brands]
+            item["brands"] = self._term_refs(self.brands, [{"id": i} for i in dict.fromkeys(ids)])
+        if attributes is not None:
+            item["attributes"] = self._apply_attributes(attributes)
+        if defaults is not None:
+            item["default_attributes"] = defaults
+        if variation_attributes is not None:
+            item["attributes"] = variation_attributes
+        if images is not None and is_variation:
+            item["image"] = self.media_json(self.media[images[0]]) if images else None
+        elif images is not None:
+            item["images"] = [self.media_json(self.media[i]) for i in images]
+        if isinstance(body.get("meta_data"), list):
+            self._update_meta(item, body["meta_data"])
         self._bump(item)
         if item.get("type") != "variable":
             self._refresh_price(item)
-        parent = self.products.get(item.get("parent_id") or 0)
+        else:
+            self._sync_parent(item)
         if parent:
             self._sync_parent(parent)
             self._bump(parent)
         self._emit("product", "updated", self.product_json(parent or item))
         return item
+
+    def _update_meta(self, obj: dict, meta_data: list) -> None:
+        """``update_meta_data``: the entry with the ``id`` given, else the first with the key,
+        else a new entry with a new id."""
+        for meta in meta_data:
+            if not isinstance(meta, dict) or not meta.get("key"):
+                continue
+            current = next(
+                (
+                    m
+                    for m in obj["meta_data"]
+                    if (meta.get("id") and m["id"] == meta["id"])
+                    or (not meta.get("id") and m["key"] == meta["key"])
+                ),
+                None,
+            )
+            if current:
+                current.update(key=meta["key"], value=meta.get("value"))
+            else:
+                entry = {"id": self._next("meta"), "key": meta["key"], "value": meta.get("value")}
+                obj["meta_data"].append(entry)
+
+    def _gtin_owner(self, gtin: str) -> int | None:
+        for item in (*self.products.values(), *self.variations.values()):
+            if item.get("global_unique_id") == gtin:
+                return item["id"]
+        return None
+
+    # ------------------------------------------------------------------ product attributes
+    def _attribute_plan(self, raw: list) -> list[dict]:
+        """The product's new attributes from the request (WC_REST_Products_Controller
+        ``prepare_attributes``): a global one by ``id`` (options are term names), a local one by
+        ``name`` (options are texts, a string is split at ``|``); unknown ids and attributes
+        without options are dropped. Nothing changes yet."""
+        out = []
+        for attr in raw:
+            if not isinstance(attr, dict):
+                continue
+            options = attr.get("options", [])
+            if isinstance(options, str):
+                options = options.split("|")
+            options = [str(o).strip() for o in options if str(o).strip()]
+            attribute_id = int(attr.get("id") or 0)
+            if attribute_id:
+                if attribute_id not in self.attributes or not options:
+                    continue
+                name = self.attributes[attribute_id]["name"]
+                slug = self.attributes[attribute_id]["slug"]
+            else:
+                name = str(attr.get("name") or "").strip()
+                slug = name
+                if not name or not options:
+                    continue
+            out.append(
+                {
+                    "id": attribute_id,
+                    "name": name,
+                    "slug": slug,
+                    "position": int(attr.get("position") or 0),
+                    "visible": bool(attr.get("visible")),
+                    "variation": bool(attr.get("variation")),
+                    "options": list(dict.fromkeys(options)),
+                }
+            )
+        return out
+
+    def _apply_attributes(self, plan: list[dict]) -> list[dict]:
+        """Global options that are not terms yet become terms (``WC_Product_Attribute::
+        get_terms`` inserts them), answered with the term's own name; sorted by position."""
+        for attr in plan:
+            if attr["id"]:
+                terms = self.attribute_terms[attr["id"]]
+                names = []
+                for option in attr["options"]:
+                    term = next(
+                        (t for t in terms.values() if t["name"].lower() == option.lower()), None
+                    )
+                    if term is None:
+                        term = self._new_term(terms, option, _sanitize_title(option), 0, False)
+                    names.append(term["name"])
+                attr["options"] = list(dict.fromkeys(names))
+        return sorted(plan, key=lambda a: a["position"])
+
+    def _find_attribute(self, ref: dict, attributes: list[dict]) -> dict | None:
+        """The product attribute a reference ``{id}`` (global) or ``{name}`` (local) means."""
+        attribute_id = int(ref.get("id") or 0)
+        if attribute_id:
+            return next((a for a in attributes if a["id"] == attribute_id), None)
+        name = _sanitize_title(ref.get("name") or "")
+        return next(
+            (a for a in attributes if not a["id"] and _sanitize_title(a["name"]) == name), None
+        )
+
+    def _default_attribute_plan(self, raw: list, attributes: list[dict]) -> list[dict]:
+        """``default_attributes``: only variation attributes of the product; a global one keeps
+        the term slug (the answer shows "black" for "Black"), a local one the text."""
+        out = []
+        for ref in raw:
+            attr = self._find_attribute(ref, attributes) if isinstance(ref, dict) else None
+            if not attr or not attr["variation"]:
+                continue
+            option = str(ref.get("option") or "").strip()
+            if attr["id"]:
+                terms = self.attribute_terms.get(attr["id"], {}).values()
+                term = next((t for t in terms if t["name"] == option), None)
+                option = term["slug"] if term else _sanitize_title(option)
+            if option:
+                out.append({"id": attr["id"], "name": attr["name"], "option": option})
+        return out
+
+    def _variation_attribute_plan(self, raw: list, parent: dict | None) -> list[dict]:
+        """A variation's attributes (``prepare_object_for_database`` of the variations
+        controller): attributes the parent does not use for variations are skipped, the option
+        is not checked against the parent's options; a global option is answered with its
+        term's name, or as a slug when no term has that name."""
+        if parent is None:
+            raise ApiError(
+                404,
+                "woocommerce_rest_product_variation_invalid_parent",
+                "Cannot set attributes due to invalid parent product.",
+            )
+        out = []
+        for ref in raw:
+            attr = (
+                self._find_attribute(ref, parent["attributes"]) if isinstance(ref, dict) else None
+            )
+            if not attr or not attr["variation"]:
+                continue
+            option = str(ref.get("option") or "").strip()
+            if attr["id"]:
+                terms = self.attribute_terms.get(attr["id"], {}).values()
+                term = next((t for t in terms if t["name"] == option), None)
+                option = term["name"] if term else _sanitize_title(option)
+            if option:
+                out.append({"id": attr["id"], "name": attr["name"], "option": option})
+        return out
+
+    # ------------------------------------------------------------------ images
+    def _image_plan(self, images: list, owner: str) -> list[int]:
+        """Media ids for ``images`` (products) or ``[image]`` (variations), in position order.
+
+        ``{"id": n}`` reuses a media item (400 ``woocommerce_<owner>_invalid_image_id`` when
+        there is none); ``{"src": url}`` without an id downloads and sideloads the URL now (400
+        ``woocommerce_<owner>_image_upload_error`` with the upload error as message). ``name``
+        and ``alt`` rename the media item, as ``set_product_images`` does. A variation's image
+        without id and src clears it.
+        """
+        positions: dict[int, int] = {}
+        for index, image in enumerate(images):
+            if not isinstance(image, dict):
+                continue
+            media_id = int(image.get("id") or 0)
+            if not media_id and image.get("src"):
+                media_id = self._sideload(
+                    str(image["src"]), f"woocommerce_{owner}_image_upload_error"
+                )["id"]
+            elif not media_id and owner == "variation":
+                return []
+            if media_id not in self.media:
+                raise ApiError(
+                    400,
+                    f"woocommerce_{owner}_invalid_image_id",
+                    f"#{media_id} is an invalid image ID.",
+                )
+            media = self.media[media_id]
+            if image.get("alt"):
+                media["alt"] = str(image["alt"])
+            if image.get("name"):
+                media["name"] = str(image["name"])
+            positions.setdefault(media_id, int(image.get("position", index) or 0))
+        return sorted(positions, key=positions.get)
+
+    def _sideload(self, url: str, code: str) -> dict:
+        """``wc_rest_upload_image_from_url`` + ``wc_rest_set_uploaded_image_as_attachment``:
+        download ``url`` (timeout 10 s), check its name and content, add it to the media library.
+
+        The file is named after the URL path's last segment (query dropped); its extension must
+        be one of ``IMAGE_MIMES`` and the bytes a real image, else "Invalid image: Sorry, you are
+        not allowed to upload this file type." (a file whose extension names another image type
+        is renamed, as ``wp_check_filetype_and_ext`` does); a failed download is "Error getting
+        remote image <url>. Error: <reason>" (WooCommerce 9.x, through ``download_url``: the
+        reason is the HTTP reason phrase, e.g. "Not Found", or curl's error text). Unlike
+        WordPress's ``wp_safe_remote_get`` the emulator fetches loopback addresses too. Every
+        attempt is appended to ``downloads``. The download runs under the store lock: other API
+        requests wait for it (the uploaded files are served without the lock).
+        """
+        entry = {"url": url, "time": fmt_date(utcnow()), "status": None, "bytes": 0}
+        entry.update(error=None, media_id=None)
+        self.downloads.append(entry)
+
+        def fail(message: str) -> ApiError:
+            entry["error"] = message
+            return ApiError(400, code, message)
+
+        try:
+            status, data, reason = _fetch(url)
+        except _FetchError as exc:
+            raise fail(f"Error getting remote image {url}. Error: {exc}") from None
+        entry.update(status=status, bytes=len(data))
+        if status != 200:
+            raise fail(f"Error getting remote image {url}. Error: {reason}")
+        name = unquote(url.split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1])
+        stem, dot, ext = name.rpartition(".")
+        ext = ext.lower() if dot else ""
+        if not data:
+            raise fail("Invalid image: File is empty. Please upload something more substantial.")
+        real = _image_ext(data)
+        if ext not in IMAGE_MIMES or real is None:
+            raise fail(f"Invalid image: {NOT_ALLOWED_TYPE}")
+        if IMAGE_MIMES[real] != IMAGE_MIMES[ext]:
+            ext = real
+        media = self._add_media(stem, ext, data, url)
+        entry["media_id"] = media["id"]
+        return media
+
+    def _add_media(self, stem: str, ext: str, data: bytes, source: str = "") -> dict:
+        """A media library item stored at ``/wp-content/uploads/<year>/<month>/<file>`` (a name
+        already used there gets "-1", "-2"..., as ``wp_unique_filename`` does)."""
+        now = utcnow()
+        local = to_local(now)
+        folder = f"/wp-content/uploads/{local:%Y}/{local:%m}/"
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "image"
+        file_name, n = f"{stem}.{ext}", 0
+        while folder + file_name in self.uploads:
+            n += 1
+            file_name = f"{stem}-{n}.{ext}"
+        media = {
+            "id": self._post_id(),
+            **_dates("date_created", now),
+            **_dates("date_modified", now),
+            "path": folder + file_name,
+            "name": file_name.rsplit(".", 1)[0],
+            "alt": "",
+            "mime": IMAGE_MIMES[ext],
+            "url": source,
+        }
+        self.media[media["id"]] = media
+        self.uploads[media["path"]] = data
+        return media
+
+    def _post_id(self) -> int:
+        """The next WordPress post id (products, variations and media share them)."""
+        self.gen.counters["product"] += 1
+        return self.gen.counters["product"]
 
     @staticmethod
     def _refresh_price(item: dict) -> None:
@@ -883,7 +1485,7 @@ class Store(DeliverySender):
         )
 
     def create_product(self, body: dict, strict: bool = False) -> dict:
-        """A new simple product from an API create."""
+        """A new product (``type`` simple by default, or variable) from an API create."""
         if not isinstance(body, dict):
             raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
         pid = self.gen.next_id("product")
@@ -911,14 +1513,420 @@ class Store(DeliverySender):
         }
         self._add_product(source)
         product = self.products[pid]
-        product.update(regular_price="", price="")
+        product.update(regular_price="", price="", description="", short_description="")
         try:
             self.update_product(product, body, strict)
-        except ApiError:
+        except Exception:
             del self.products[pid]
             raise
         self._emit("product", "created", self.product_json(product))
         return product
+
+    def create_variation(self, parent: dict, body: dict, strict: bool = False) -> dict:
+        """A new variation of ``parent`` (``POST products/<id>/variations``, batch create).
+
+        WooCommerce does not check the parent's type: a variation of a simple product is
+        created, but only a variable product lists it in ``variations``.
+        """
+        if not isinstance(body, dict):
+            raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
+        now = utcnow()
+        variation = {
+            "id": self._post_id(),
+            "parent_id": parent["id"],
+            **_dates("date_created", now),
+            **_dates("date_modified", now),
+            "description": "",
+            "sku": "",
+            "global_unique_id": "",
+            "price": "",
+            "regular_price": "",
+            "sale_price": "",
+            **_dates("date_on_sale_from", None),
+            **_dates("date_on_sale_to", None),
+            "on_sale": False,
+            "status": "publish",
+            "purchasable": True,
+            "virtual": False,
+            "downloadable": False,
+            "tax_status": "taxable",
+            "tax_class": parent["tax_class"],
+            "manage_stock": False,
+            "stock_quantity": None,
+            "stock_status": "instock",
+            "backorders": "no",
+            "weight": "",
+            "dimensions": {"length": "", "width": "", "height": ""},
+            "image": None,
+            "attributes": [],
+            "menu_order": 0,
+            "meta_data": [],
+        }
+        vid = variation["id"]
+        self.variations[vid] = variation
+        listed = parent["type"] == "variable"
+        if listed:
+            parent["variations"].append(vid)
+        try:
+            self.update_product(variation, body, strict)
+        except Exception:
+            del self.variations[vid]
+            if listed:
+                parent["variations"].remove(vid)
+                self._sync_parent(parent)
+            raise
+        return variation
+
+    # ------------------------------------------------------------------ terms
+    def taxonomy(self, kind: str, attribute_id: int | None = None) -> tuple[dict, bool]:
+        """(terms by id, hierarchical?) of "categories", "brands" or an attribute's "terms"."""
+        if kind == "categories":
+            return self.categories, True
+        if kind == "brands":
+            return self.brands, True
+        if attribute_id not in self.attributes:
+            raise ApiError(404, "woocommerce_rest_taxonomy_invalid", "Taxonomy does not exist.")
+        return self.attribute_terms[attribute_id], False
+
+    def _new_term(
+        self, terms: dict, name: str, slug: str, parent: int, hierarchical: bool, **fields
+    ):
+        term = {"id": self._next("term"), "name": name}
+        term["slug"] = self._unique_term_slug(terms, slug or str(term["id"]), parent, hierarchical)
+        if hierarchical:
+            term.update(parent=parent, description="", display="default", image=None, menu_order=0)
+        else:
+            term.update(description="", menu_order=0)
+        term.update(fields)
+        terms[term["id"]] = term
+        return term
+
+    @staticmethod
+    def _unique_term_slug(terms: dict, slug: str, parent: int, hierarchical: bool, exclude=None):
+        """``wp_unique_term_slug``: a child first gets its parents' slugs appended, then -2, -3."""
+        taken = {t["slug"] for t in terms.values() if t["id"] != exclude}
+        if slug not in taken:
+            return slug
+        while hierarchical and parent and slug in taken:
+            slug = f"{slug}-{terms[parent]['slug']}"
+            parent = terms[parent].get("parent", 0)
+        n = 2
+        base = slug
+        while slug in taken:
+            slug = f"{base}-{n}"
+            n += 1
+        return slug
+
+    @staticmethod
+    def _term_exists(terms, name, slug, slug_given, parent, hierarchical) -> dict | None:
+        """The term ``wp_insert_term`` refuses a new one for (``term_exists``), or None: the same
+        name under the same parent (hierarchical) or in the taxonomy (the others)."""
+        name_match = next((t for t in terms.values() if t["name"].lower() == name.lower()), None)
+        if name_match is None:
+            return None
+        slug_match = next((t for t in terms.values() if t["slug"] == slug), None)
+        if slug_given and name_match["slug"] != slug and slug_match is None:
+            return None
+        if not hierarchical:
+            return name_match
+        siblings = [t for t in terms.values() if t.get("parent", 0) == parent]
+        if not slug_given or name_match["slug"] == slug:
+            same = next((t for t in siblings if t["name"] == name), None)
+            if same:
+                return same
+        return slug_match if slug_match in siblings else None
+
+    def _term_parent(self, terms: dict, body: dict, hierarchical: bool, default: int) -> int:
+        if body.get("parent") in (None, ""):
+            return default
+        if not hierarchical:
+            raise ApiError(
+                400,
+                "woocommerce_rest_taxonomy_not_hierarchical",
+                "Can not set resource parent, taxonomy is not hierarchical.",
+            )
+        parent = int(body["parent"])
+        if parent and parent not in terms:
+            raise ApiError(404, "woocommerce_rest_term_invalid", "Parent resource does not exist.")
+        return parent
+
+    def create_term(self, kind: str, body, strict: bool = False, attribute_id=None) -> dict:
+        """A new category, brand or attribute term (``WC_REST_Terms_Controller::create_item``):
+        ``name`` (required), ``slug`` (made unique; from the name if not given), ``parent``
+        (hierarchical only), ``description``, ``menu_order``; ``image`` is ignored. A name
+        that exists (under the same parent) is 400 ``term_exists`` with ``resource_id``."""
+        terms, hierarchical = self.taxonomy(kind, attribute_id)
+        if not isinstance(body, dict):
+            raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
+        name = str(body.get("name") or "").strip()
+        if not name:
+            if strict:
+                raise _missing("name")
+            raise ApiError(400, "empty_term_name", "A name is required for this term.")
+        parent = self._term_parent(terms, body, hierarchical, 0)
+        slug_given = _sanitize_title(body.get("slug") or "")
+        slug = slug_given or _sanitize_title(name)
+        existing = self._term_exists(terms, name, slug, slug_given, parent, hierarchical)
+        if existing:
+            text = TERM_EXISTS_PARENT if hierarchical else TERM_EXISTS_TAXONOMY
+            raise ApiError(400, "term_exists", text, resource_id=existing["id"])
+        fields = {}
+        if body.get("description") is not None:
+            fields["description"] = str(body["description"])
+        if body.get("menu_order") not in (None, ""):
+            fields["menu_order"] = int(body["menu_order"])
+        return self._new_term(terms, name, slug, parent, hierarchical, **fields)
+
+    def get_term(self, kind: str, term_id: int, attribute_id=None) -> dict:
+        terms, _ = self.taxonomy(kind, attribute_id)
+        term = terms.get(int(term_id))
+        if term is None:
+            raise ApiError(404, "woocommerce_rest_term_invalid", "Resource does not exist.")
+        return term
+
+    def update_term(self, kind: str, term_id: int, body, attribute_id=None) -> dict:
+        """A partial term update (``wp_update_term``): a slug in use by another term is 400
+        ``duplicate_term_slug``; a rename keeps the slug."""
+        terms, hierarchical = self.taxonomy(kind, attribute_id)
+        term = self.get_term(kind, term_id, attribute_id)
+        if not isinstance(body, dict):
+            raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
+        if "name" in body and not str(body["name"] or "").strip():
+            raise ApiError(400, "empty_term_name", "A name is required for this term.")
+        parent = self._term_parent(terms, body, hierarchical, term.get("parent", 0))
+        parent = 0 if parent == term["id"] else parent
+        slug = term["slug"]
+        if body.get("slug"):
+            slug = _sanitize_title(body["slug"])
+            if any(t["slug"] == slug and t["id"] != term["id"] for t in terms.values()):
+                raise ApiError(
+                    400,
+                    "duplicate_term_slug",
+                    f"The slug &#8220;{slug}&#8221; is already in use by another term.",
+                )
+        if body.get("name"):
+            term["name"] = str(body["name"]).strip()
+        term["slug"] = slug
+        if hierarchical:
+            term["parent"] = parent
+        if body.get("description") is not None:
+            term["description"] = str(body["description"])
+        if body.get("menu_order") not in (None, ""):
+            term["menu_order"] = int(body["menu_order"])
+        return term
+
+    def delete_term(self, kind: str, term_id: int, attribute_id=None) -> dict:
+        """Delete a term for good; its children move up to its parent, products lose it."""
+        terms, _ = self.taxonomy(kind, attribute_id)
+        term = self.get_term(kind, term_id, attribute_id)
+        del terms[term["id"]]
+        for child in terms.values():
+            if child.get("parent") == term["id"]:
+                child["parent"] = term.get("parent", 0)
+        if attribute_id is not None:
+            for product in self.products.values():
+                for attr in product["attributes"]:
+                    if attr["id"] == attribute_id and term["name"] in attr["options"]:
+                        attr["options"].remove(term["name"])
+        return term
+
+    # ------------------------------------------------------------------ global attributes
+    def _attribute_slug(self, raw, name: str, code: str, current: int = 0) -> str:
+        """``wc_create_attribute``'s slug: from the name unless given, "pa_" stripped, at most
+        28 characters, unused (its errors are answered with ``code``, 400)."""
+        slug = re.sub(r"^pa_", "", _sanitize_title(raw)) if raw else _sanitize_title(name)
+        if len(slug) > 28:
+            text = f'Slug "{slug}" is too long (28 characters max). Shorten it, please.'
+            raise ApiError(400, code, text)
+        if any(a["slug"] == f"pa_{slug}" and a["id"] != current for a in self.attributes.values()):
+            raise ApiError(400, code, f'Slug "{slug}" is already in use. Change it, please.')
+        return f"pa_{slug}"
+
+    def create_attribute(self, body, strict: bool = False) -> dict:
+        """A new global attribute {name, slug, type, order_by, has_archives}; a slug in use is
+        400 ``woocommerce_rest_cannot_create`` 'Slug "color" is already in use. Change it,
+        please.' (``wc_create_attribute``'s text, the slug without "pa_")."""
+        if not isinstance(body, dict):
+            raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
+        code = "woocommerce_rest_cannot_create"
+        name = str(body.get("name") or "").strip()
+        if not name:
+            if strict:
+                raise _missing("name")
+            raise ApiError(400, code, "Please, provide an attribute name.")
+        values = self._attribute_values(body, strict)
+        slug = self._attribute_slug(body.get("slug"), name, code)
+        attribute = {"id": self._next("attribute"), "name": name, "slug": slug}
+        attribute.update({"type": "select", "order_by": "menu_order", "has_archives": False})
+        attribute.update(values)
+        self.attributes[attribute["id"]] = attribute
+        self.attribute_terms[attribute["id"]] = {}
+        return attribute
+
+    @staticmethod
+    def _attribute_values(body: dict, strict: bool) -> dict:
+        values = {}
+        if body.get("type"):
+            values["type"] = _enum("type", body["type"], ["select"]) if strict else body["type"]
+        if body.get("order_by"):
+            allowed = ["menu_order", "name", "name_num", "id"]
+            values["order_by"] = _enum("order_by", body["order_by"], allowed)
+        if "has_archives" in body:
+            values["has_archives"] = _bool("has_archives", body["has_archives"])
+        return values
+
+    def get_attribute(self, attribute_id: int) -> dict:
+        attribute = self.attributes.get(int(attribute_id))
+        if attribute is None:
+            raise ApiError(404, "woocommerce_rest_attribute_invalid", "Resource does not exist.")
+        return attribute
+
+    def update_attribute(self, attribute_id: int, body, strict: bool = False) -> dict:
+        """A partial attribute update; a new slug must be unused (400 ``cannot_edit``)."""
+        attribute = self.get_attribute(attribute_id)
+        if not isinstance(body, dict):
+            raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
+        values = self._attribute_values(body, strict)
+        if body.get("slug"):
+            code = "woocommerce_rest_cannot_edit"
+            values["slug"] = self._attribute_slug(body["slug"], "", code, attribute["id"])
+        if body.get("name"):
+            values["name"] = str(body["name"]).strip()
+        attribute.update(values)
+        for product in self.products.values():  # products show the attribute's current name
+            for attr in product["attributes"]:
+                if attr["id"] == attribute["id"]:
+                    attr.update(name=attribute["name"], slug=attribute["slug"])
+        return attribute
+
+    def delete_attribute(self, attribute_id: int) -> dict:
+        """Delete a global attribute with its terms; products lose it."""
+        attribute = self.get_attribute(attribute_id)
+        del self.attributes[attribute["id"]]
+        del self.attribute_terms[attribute["id"]]
+        for product in self.products.values():
+            product["attributes"] = [a for a in product["attributes"] if a["id"] != attribute["id"]]
+        return attribute
+
+    # ------------------------------------------------------------------ customers
+    def _email_owner(self, email: str) -> int | None:
+        email = email.strip().lower()
+        return next((c["id"] for c in self.customers.values() if c["email"].lower() == email), None)
+
+    def _check_customer_body(self, body) -> None:
+        if not isinstance(body, dict):
+            raise _bad_param("body", "The body must be an object.", "rest_invalid_type")
+        for key in ("billing", "shipping"):
+            if key in body and not isinstance(body[key], dict):
+                raise _bad_param(key, f"{key} is not of type object.", "rest_invalid_type")
+        billing_email = (body.get("billing") or {}).get("email")
+        if billing_email and not EMAIL.fullmatch(str(billing_email)):
+            raise ApiError(400, "customer_invalid_billing_email", "Invalid billing email address")
+
+    def create_customer(self, body, strict: bool = False) -> dict:
+        """A new customer (``WC_REST_Customers_Controller::create_item`` through
+        ``wc_create_new_customer``): ``email`` required, valid and unused (400
+        ``registration-error-email-exists``); ``username`` made from the email's local part when
+        not given (unique: "-0001"... appended), a given one must be unused; ``password`` is
+        accepted and not kept; ``first_name``, ``last_name``, ``billing``, ``shipping``,
+        ``meta_data``."""
+        self._check_customer_body(body)
+        if body.get("id"):
+            raise ApiError(
+                400, "woocommerce_rest_customer_exists", "Cannot create existing resource."
+            )
+        email = str(body.get("email") or "").strip()
+        if strict and not email:
+            raise _missing("email")
+        if strict and not EMAIL.fullmatch(email):
+            raise _bad_param("email", "Invalid email address.", "rest_invalid_email")
+        if not EMAIL.fullmatch(email):
+            raise ApiError(
+                400, "registration-error-invalid-email", "Please provide a valid email address."
+            )
+        if self._email_owner(email):
+            raise ApiError(400, "registration-error-email-exists", EMAIL_EXISTS)
+        taken = {c["username"].lower() for c in self.customers.values()}
+        if body.get("username"):
+            username = _sanitize_user(body["username"])
+            if not username:
+                raise ApiError(
+                    400,
+                    "registration-error-invalid-username",
+                    "Please enter a valid account username.",
+                )
+            if username.lower() in taken:
+                raise ApiError(400, "registration-error-username-exists", USERNAME_EXISTS)
+        else:  # wc_create_new_customer_username
+            local, _, domain = email.partition("@")
+            if local in ("sales", "hello", "mail", "contact", "info"):
+                local = domain
+            base = username = _sanitize_user(local).lower() or "customer"
+            while username in taken:
+                username = f"{base}-{self._next('username'):04d}"
+        self.gen.counters["customer"] += 1
+        now = utcnow()
+        customer = {
+            "id": self.gen.counters["customer"],
+            **_dates("date_created", now),
+            **_dates("date_modified", now),
+            "email": email,
+            "first_name": "",
+            "last_name": "",
+            "role": "customer",
+            "username": username,
+            "billing": dict.fromkeys(ADDRESS_FIELDS, ""),
+            "shipping": {k: "" for k in ADDRESS_FIELDS if k != "email"},
+            "is_paying_customer": False,
+            "avatar_url": "https://secure.gravatar.com/avatar/"
+            + hashlib.md5(email.lower().encode()).hexdigest()
+            + "?s=96&d=mm&r=g",
+            "meta_data": [],
+        }
+        self._apply_customer(customer, body)
+        self.customers[customer["id"]] = customer
+        self._emit("customer", "created", self.customer_json(customer))
+        return customer
+
+    def get_customer(self, customer_id: int, status: int = 404) -> dict:
+        customer = self.customers.get(int(customer_id))
+        if customer is None:
+            raise ApiError(status, "woocommerce_rest_invalid_id", "Invalid resource ID.")
+        return customer
+
+    def update_customer(self, customer: dict, body, strict: bool = False) -> dict:
+        """A partial customer update: the username cannot change, a new email must be valid and
+        unused (400 ``woocommerce_rest_customer_invalid_email``)."""
+        self._check_customer_body(body)
+        if body.get("username") and body["username"] != customer["username"]:
+            raise ApiError(
+                400, "woocommerce_rest_customer_invalid_argument", "Username isn't editable."
+            )
+        email = str(body.get("email") or "").strip()
+        if email and email != customer["email"]:
+            if strict and not EMAIL.fullmatch(email):
+                raise _bad_param("email", "Invalid email address.", "rest_invalid_email")
+            if not EMAIL.fullmatch(email) or self._email_owner(email) not in (None, customer["id"]):
+                raise ApiError(
+                    400, "woocommerce_rest_customer_invalid_email", "Email address is invalid."
+                )
+            customer["email"] = email
+        self._apply_customer(customer, body)
+        self._bump(customer)
+        self._emit("customer", "updated", self.customer_json(customer))
+        return customer
+
+    def _apply_customer(self, customer: dict, body: dict) -> None:
+        for key in ("first_name", "last_name"):
+            if key in body:
+                customer[key] = "" if body[key] is None else str(body[key])
+        for key in ("billing", "shipping"):
+            allowed = [f for f in ADDRESS_FIELDS if key == "billing" or f != "email"]
+            for name, value in (body.get(key) or {}).items():
+                if name in allowed:
+                    customer[key][name] = "" if value is None else str(value)
+        if isinstance(body.get("meta_data"), list):
+            self._update_meta(customer, body["meta_data"])
 
     def record(self, kind: str, method: str, path: str, ids: dict, body) -> dict:
         """Remember an API write: ``{"seq", "time", "kind", "method", "path", "ids", "body",
@@ -970,6 +1978,10 @@ class Store(DeliverySender):
                 "variations": len(self.variations),
                 "customers": len(self.customers),
                 "categories": len(self.categories),
+                "brands": len(self.brands),
+                "attributes": len(self.attributes),
+                "media": len(self.media),
+                "downloads": len(self.downloads),
                 "received": len(self.received),
                 "webhooks": len(self.webhooks),
             }
@@ -1081,17 +2093,42 @@ class Api:
         r.add("GET", rf"{NS}/products", self.list_products)
         r.add("POST", rf"{NS}/products", self.create_product, "product_create")
         r.add(edit, rf"{NS}/products/batch", self.batch_products, "product_batch")
-        r.add("GET", rf"{NS}/products/categories", self.list_categories)
-        r.add("GET", rf"{NS}/products/categories/(?P<category_id>\d+)", self.get_category)
+        # Categories, brands (WooCommerce 9.4+) and attribute terms share the terms controller.
+        attributes = rf"{NS}/products/attributes"
+        for base, name in (
+            (rf"{NS}/products/(?P<kind>categories)", "category"),
+            (rf"{NS}/products/(?P<kind>brands)", "brand"),
+            (rf"{attributes}/(?P<attribute_id>\d+)/(?P<kind>terms)", "attribute_term"),
+        ):
+            term = rf"{base}/(?P<term_id>\d+)"
+            r.add("GET", base, self.list_terms)
+            r.add("POST", base, self.create_term, f"{name}_create")
+            r.add(edit, rf"{base}/batch", self.batch_terms, f"{name}_batch")
+            r.add("GET", term, self.get_term)
+            r.add(edit, term, self.update_term, f"{name}_update")
+            r.add("DELETE", term, self.delete_term, f"{name}_delete")
+        attribute = rf"{attributes}/(?P<attribute_id>\d+)"
+        r.add("GET", attributes, self.list_attributes)
+        r.add("POST", attributes, self.create_attribute, "attribute_create")
+        r.add(edit, rf"{attributes}/batch", self.batch_attributes, "attribute_batch")
+        r.add("GET", attribute, self.get_attribute)
+        r.add(edit, attribute, self.update_attribute, "attribute_update")
+        r.add("DELETE", attribute, self.delete_attribute, "attribute_delete")
         r.add("GET", product, self.get_product)
         r.add(edit, product, self.update_product, "product_update")
         r.add("DELETE", product, self.delete_product, "product_delete")
         r.add("GET", rf"{product}/variations", self.list_variations)
+        r.add("POST", rf"{product}/variations", self.create_variation, "variation_create")
         r.add(edit, rf"{product}/variations/batch", self.batch_variations, "variation_batch")
         r.add("GET", variation, self.get_variation)
         r.add(edit, variation, self.update_variation, "variation_update")
+        customer = rf"{NS}/customers/(?P<customer_id>\d+)"
         r.add("GET", rf"{NS}/customers", self.list_customers)
-        r.add("GET", rf"{NS}/customers/(?P<customer_id>\d+)", self.get_customer)
+        r.add("POST", rf"{NS}/customers", self.create_customer, "customer_create")
+        r.add(edit, rf"{NS}/customers/batch", self.batch_customers, "customer_batch")
+        r.add("GET", customer, self.get_customer)
+        r.add(edit, customer, self.update_customer, "customer_update")
+        r.add("DELETE", customer, self.delete_customer, "customer_delete")
         r.add("GET", rf"{NS}/taxes", self.list_taxes)
         r.add(
             "GET",
@@ -1108,7 +2145,8 @@ class Api:
         r.add(
             "DELETE", rf"{NS}/webhooks/(?P<webhook_id>\d+)", self.delete_webhook, "webhook_delete"
         )
-        self.public = {self.index, self.namespace_index}
+        r.add("GET", r"/wp-content/uploads/(?P<path>.+)", self.serve_upload)
+        self.public = {self.index, self.namespace_index, self.serve_upload}
 
     # ------------------------------------------------------------------ dispatch
     def handle(self, req) -> Response:
@@ -1116,6 +2154,10 @@ class Api:
         try:
             authenticated = self._authenticate(req)
             handler, groups, record = self.router.match(req.method, req.path)
+            if groups.get("kind") == "brands" and not self.store.config["brands"]:
+                raise _no_route()  # a store without WooCommerce Brands has no such route
+            if handler == self.serve_upload:  # files: no lock (the store may be fetching one)
+                return handler(req, **groups)
             if handler not in self.public and not authenticated:
                 raise self._forbidden(req.method)
             with self.store.lock:
@@ -1373,6 +2415,10 @@ class Api:
         routes = {}
         for methods, regex, _, _ in self.router.routes:
             route = regex.pattern.removeprefix("/wp-json") or "/"
+            if route.startswith("/wp-content"):
+                continue
+            if "(?P<kind>brands)" in route and not self.store.config["brands"]:
+                continue
             entry = routes.setdefault(
                 route, {"namespace": "wc/v3" if route != "/" else "", "methods": []}
             )
@@ -1776,10 +2822,9 @@ class Api:
         return self.store.product_json(self.store.update_product(product, req.json(), strict=True))
 
     def create_product(self, req):
-        """``POST products`` -> 201 (simple products)."""
-        return Response(
-            201, self.store.product_json(self.store.create_product(req.json(), strict=True))
-        )
+        """``POST products`` -> 201."""
+        product = self.store.create_product(req.json(), strict=True)
+        return self._created("products", self.store.product_json(product))
 
     def delete_product(self, req, product_id):
         """``DELETE products/<id>``: to the trash, or for good with ``force=true``."""
@@ -1825,34 +2870,151 @@ class Api:
             ]
         return out
 
-    def list_categories(self, req):
-        """``GET products/categories`` (ordered by name by default, like WordPress terms)."""
-        parent = self.int_param(req, "parent")
+    def _batch(self, body, create, update, delete) -> dict:
+        """A ``{create, update, delete}`` batch: each item run on its own, answered in order."""
+        body = self.check_batch(body)
+        out = {}
+        if body.get("create"):
+            out["create"] = [self.batch_item(0, lambda i=i: create(i)) for i in body["create"]]
+        if body.get("update"):
+            out["update"] = [
+                self.batch_item(_item_id(i), lambda i=i: update(i)) for i in body["update"]
+            ]
+        if body.get("delete"):
+            out["delete"] = [self.batch_item(i, lambda i=i: delete(i)) for i in body["delete"]]
+        return out
+
+    def _created(self, path: str, body: dict) -> Response:
+        """201 with the new object and its ``Location``, as ``create_item`` answers."""
+        location = f"{self.store.site_url}{NS}/{path}/{body['id']}"
+        return Response(201, body, {"Location": location})
+
+    @staticmethod
+    def _force(req) -> None:
+        """Terms, attributes and customers cannot be trashed: DELETE needs ``force=true``."""
+        if not _bool("force", req.arg("force", "false")):
+            raise ApiError(
+                501, "woocommerce_rest_trash_not_supported", "Resource does not support trashing."
+            )
+
+    # ------------------------------------------------------------------ terms
+    def _term_render(self, kind: str, attribute_id=None):
+        store = self.store
+        if kind == "categories":
+            return store.category_json
+        if kind == "brands":
+            return store.brand_json
+        return lambda term: store.attribute_term_json(attribute_id, term)
+
+    @staticmethod
+    def _term_path(kind: str, attribute_id=None) -> str:
+        if kind == "terms":
+            return f"products/attributes/{attribute_id}/terms"
+        return f"products/{kind}"
+
+    def list_terms(self, req, kind, attribute_id=None):
+        """``GET products/categories`` (and brands, attribute terms): ``parent``, ``slug``,
+        ``search`` (in name or slug), ``hide_empty``, include/exclude; by name by default."""
+        terms, hierarchical = self.store.taxonomy(kind, attribute_id)
+        render = self._term_render(kind, attribute_id)
+        parent = self.int_param(req, "parent") if hierarchical else None
         slug = req.arg("slug")
+        search = (req.arg("search") or "").strip().lower()
         hide_empty = _bool("hide_empty", req.arg("hide_empty", "false"))
+        counts = {t["id"]: render(t)["count"] for t in terms.values()}
         items = [
-            c
-            for c in self.store.categories.values()
-            if (parent is None or c["parent"] == parent)
-            and (not slug or c["slug"] == slug)
-            and (not hide_empty or c.get("count"))
+            t
+            for t in terms.values()
+            if (parent is None or t["parent"] == parent)
+            and (not slug or t["slug"] == slug)
+            and (not search or search in t["name"].lower() or search in t["slug"])
+            and (not hide_empty or counts[t["id"]])
         ]
         keys = {
-            "name": lambda c: (c["name"].lower(), c["id"]),
-            "id": lambda c: c["id"],
-            "slug": lambda c: c["slug"],
-            "term_group": lambda c: c["id"],
-            "description": lambda c: c["id"],
-            "count": lambda c: (c.get("count", 0), c["id"]),
+            "name": lambda t: (t["name"].lower(), t["id"]),
+            "id": lambda t: t["id"],
+            "slug": lambda t: t["slug"],
+            "term_group": lambda t: t["id"],
+            "description": lambda t: (t["description"], t["id"]),
+            "count": lambda t: (counts[t["id"]], t["id"]),
+            "menu_order": lambda t: (t["menu_order"], t["id"]),
         }
-        return self.collection(req, items, self.store.category_json, keys, ("name", "asc"))
+        return self.collection(req, items, render, keys, ("name", "asc"))
 
-    def get_category(self, req, category_id):
-        """``GET products/categories/<id>``."""
-        cat = self.store.categories.get(category_id)
-        if cat is None:
-            raise ApiError(404, "woocommerce_rest_term_invalid", "Resource does not exist.")
-        return self.store.category_json(cat)
+    def get_term(self, req, kind, term_id, attribute_id=None):
+        """``GET products/categories/<id>`` (brands, attribute terms)."""
+        term = self.store.get_term(kind, term_id, attribute_id)
+        return self._term_render(kind, attribute_id)(term)
+
+    def create_term(self, req, kind, attribute_id=None):
+        """``POST products/categories`` (brands, attribute terms) -> 201."""
+        term = self.store.create_term(kind, req.json(), True, attribute_id)
+        body = self._term_render(kind, attribute_id)(term)
+        return self._created(self._term_path(kind, attribute_id), body)
+
+    def update_term(self, req, kind, term_id, attribute_id=None):
+        """``PUT products/categories/<id>`` (brands, attribute terms): a partial update."""
+        term = self.store.update_term(kind, term_id, req.json(), attribute_id)
+        return self._term_render(kind, attribute_id)(term)
+
+    def delete_term(self, req, kind, term_id, attribute_id=None):
+        """``DELETE products/categories/<id>?force=true``."""
+        self._force(req)
+        return self._delete_term(kind, term_id, attribute_id)
+
+    def _delete_term(self, kind, term_id, attribute_id=None) -> dict:
+        shown = self._term_render(kind, attribute_id)(
+            self.store.get_term(kind, term_id, attribute_id)
+        )
+        self.store.delete_term(kind, term_id, attribute_id)
+        return shown
+
+    def batch_terms(self, req, kind, attribute_id=None):
+        """``POST products/categories/batch`` (brands, attribute terms) {create, update,
+        delete}: at most 100 items; a failed item is ``{"id", "error"}`` in its place."""
+        store = self.store
+        store.taxonomy(kind, attribute_id)
+        render = self._term_render(kind, attribute_id)
+        return self._batch(
+            req.json(),
+            lambda item: render(store.create_term(kind, item, False, attribute_id)),
+            lambda item: render(store.update_term(kind, _item_id(item), item, attribute_id)),
+            lambda term_id: self._delete_term(kind, term_id, attribute_id),
+        )
+
+    # ------------------------------------------------------------------ global attributes
+    def list_attributes(self, req):
+        """``GET products/attributes``: all of them, not paged (as WooCommerce answers)."""
+        return [self.store.attribute_json(a) for a in self.store.attributes.values()]
+
+    def get_attribute(self, req, attribute_id):
+        """``GET products/attributes/<id>``."""
+        return self.store.attribute_json(self.store.get_attribute(attribute_id))
+
+    def create_attribute(self, req):
+        """``POST products/attributes`` -> 201."""
+        attribute = self.store.create_attribute(req.json(), strict=True)
+        return self._created("products/attributes", self.store.attribute_json(attribute))
+
+    def update_attribute(self, req, attribute_id):
+        """``PUT products/attributes/<id>``."""
+        attribute = self.store.update_attribute(attribute_id, req.json(), strict=True)
+        return self.store.attribute_json(attribute)
+
+    def delete_attribute(self, req, attribute_id):
+        """``DELETE products/attributes/<id>?force=true`` (its terms go with it)."""
+        self._force(req)
+        return self.store.attribute_json(self.store.delete_attribute(attribute_id))
+
+    def batch_attributes(self, req):
+        """``POST products/attributes/batch``."""
+        store = self.store
+        return self._batch(
+            req.json(),
+            lambda item: store.attribute_json(store.create_attribute(item)),
+            lambda item: store.attribute_json(store.update_attribute(_item_id(item), item)),
+            lambda aid: store.attribute_json(store.delete_attribute(aid)),
+        )
 
     def _variation(self, product_id, variation_id, status=404) -> dict:
         variation = self.store.variations.get(variation_id)
@@ -1889,39 +3051,33 @@ class Api:
             self.store.update_product(variation, req.json(), strict=True)
         )
 
+    def create_variation(self, req, product_id):
+        """``POST products/<id>/variations`` -> 201."""
+        parent = self._product(product_id)
+        variation = self.store.create_variation(parent, req.json(), strict=True)
+        path = f"products/{product_id}/variations"
+        return self._created(path, self.store.variation_json(variation))
+
     def batch_variations(self, req, product_id):
-        """``POST products/<id>/variations/batch``: updates (and deletes) of variations."""
-        self._product(product_id)
-        body = self.check_batch(req.json())
-        store, out = self.store, {}
-        if body.get("create"):
-            err = ApiError(
-                501, "woocommerce_rest_emulator_unsupported", "Creating variations is not emulated."
-            )
-            out["create"] = [self.batch_item(0, lambda: _fail(err)) for _ in body["create"]]
-        if body.get("update"):
-            out["update"] = [
-                self.batch_item(
-                    _item_id(item),
-                    lambda item=item: store.variation_json(
-                        store.update_product(self._variation(product_id, _item_id(item), 400), item)
-                    ),
-                )
-                for item in body["update"]
-            ]
-        if body.get("delete"):
-            out["delete"] = [
-                self.batch_item(vid, lambda vid=vid: self._delete_variation(product_id, vid))
-                for vid in body["delete"]
-            ]
-        return out
+        """``POST products/<id>/variations/batch`` {create, update, delete}."""
+        store = self.store
+        parent = self._product(product_id)
+        return self._batch(
+            req.json(),
+            lambda item: store.variation_json(store.create_variation(parent, item)),
+            lambda item: store.variation_json(
+                store.update_product(self._variation(product_id, _item_id(item), 400), item)
+            ),
+            lambda vid: self._delete_variation(product_id, vid),
+        )
 
     def _delete_variation(self, product_id, variation_id) -> dict:
         variation = self._variation(product_id, variation_id)
         shown = self.store.variation_json(variation)
         del self.store.variations[variation_id]
         parent = self.store.products[product_id]
-        parent["variations"].remove(variation_id)
+        if variation_id in parent["variations"]:
+            parent["variations"].remove(variation_id)
         self.store._sync_parent(parent)
         return shown
 
@@ -1948,10 +3104,54 @@ class Api:
 
     def get_customer(self, req, customer_id):
         """``GET customers/<id>``."""
-        customer = self.store.customers.get(customer_id)
-        if customer is None:
-            raise ApiError(404, "woocommerce_rest_invalid_id", "Invalid resource ID.")
-        return self.store.customer_json(customer)
+        return self.store.customer_json(self.store.get_customer(customer_id))
+
+    def create_customer(self, req):
+        """``POST customers`` -> 201."""
+        customer = self.store.create_customer(req.json(), strict=True)
+        return self._created("customers", self.store.customer_json(customer))
+
+    def update_customer(self, req, customer_id):
+        """``PUT customers/<id>``: a partial update."""
+        customer = self.store.get_customer(customer_id, status=400)
+        return self.store.customer_json(self.store.update_customer(customer, req.json(), True))
+
+    def delete_customer(self, req, customer_id):
+        """``DELETE customers/<id>?force=true``."""
+        customer = self.store.get_customer(customer_id)
+        if not _bool("force", req.arg("force", "false")):
+            raise ApiError(
+                501, "woocommerce_rest_trash_not_supported", "Customers do not support trashing."
+            )
+        return self._delete_customer(customer["id"])
+
+    def _delete_customer(self, customer_id) -> dict:
+        customer = self.store.get_customer(customer_id)
+        shown = self.store.customer_json(customer)
+        del self.store.customers[customer["id"]]
+        return shown
+
+    def batch_customers(self, req):
+        """``POST customers/batch`` {create, update, delete}."""
+        store = self.store
+        return self._batch(
+            req.json(),
+            lambda item: store.customer_json(store.create_customer(item)),
+            lambda item: store.customer_json(
+                store.update_customer(store.get_customer(_item_id(item), 400), item)
+            ),
+            self._delete_customer,
+        )
+
+    # ------------------------------------------------------------------ media files
+    def serve_upload(self, req, path):
+        """``GET /wp-content/uploads/<year>/<month>/<file>``: a sideloaded image (no keys)."""
+        data = self.store.uploads.get(f"/wp-content/uploads/{path}")
+        if data is None:
+            page = b"<!DOCTYPE html><html><head><title>Page not found</title></head></html>"
+            return Response(404, page, {"Content-Type": "text/html; charset=UTF-8"})
+        ext = path.rsplit(".", 1)[-1].lower()
+        return Response(200, data, {"Content-Type": IMAGE_MIMES.get(ext, "image/jpeg")})
 
     # ------------------------------------------------------------------ webhooks
     def list_webhooks(self, req):
