@@ -28,6 +28,7 @@
         "wizard/storesync_purchase_need_views.xml",
         "report/storesync_packing_summary_report.xml",
         "views/storesync_invoice_batch_views.xml",
+        "views/storesync_brand_views.xml",
         "views/storesync_menus.xml",
     ],
 }

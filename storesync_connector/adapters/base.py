@@ -173,6 +173,23 @@ class StoreAdapter:
     #: the store keeps prices per customer group: ``list_store_settings`` lists the groups
     #: (``customer_groups``) and ``update_prices`` takes items with a ``customer_group``
     customer_group_prices: bool = False
+    #: the catalogue export (``export_products``) is built for this platform
+    catalogue_export: bool = False
+    #: how the store takes product pictures: "url" (it downloads each from an address Odoo
+    #: serves, ``image["url"]``) or "upload" (the bytes go with the request,
+    #: ``image["content"]``)
+    image_transport: str = "url"
+    #: pictures per product the export sends (the first is the main picture)
+    max_images: int = 3
+    #: product values beyond the common ones the platform has a place for: "brand" (a
+    #: manufacturer or brand of its own, ``export_brands``), "lead_days" (a delivery time)
+    catalogue_values: frozenset = frozenset()
+    #: products with variants go with their variants (``export_products``' ``variants``)
+    catalogue_variants: bool = False
+    #: variant-forming attributes one store product may have (None: no limit)
+    max_variant_attributes: int | None = None
+    #: the customer export (``export_customers``) is built for this platform
+    customer_export: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -625,6 +642,62 @@ class StoreAdapter:
             ``"sale_price"`` and its dates, the group's own price of the product (None: the
             group has none), and leaves the product's price alone. Results then carry the
             item's ``"customer_group"`` too.
+        """
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ catalogue out
+    # Items and results of the catalogue calls share one shape. An item is ``{"key", "id",
+    # "values"}``: ``key`` is the caller's name for it (echoed in its result), ``id`` the
+    # store's id (None: create it) and ``values`` what to set, only what changed on an
+    # update. A result is ``{"key", "id", "ok", "adopted", "status", "code", "message",
+    # "retryable"}``, in input order; ``adopted`` says a create found the thing already in
+    # the store (same SKU, same name under the same parent) and updated that one instead.
+    # ``language`` is the store's language as Odoo names it ("hu_HU"): texts are in it.
+
+    def export_categories(self, items, language=None) -> list[dict]:
+        """Create or update product categories, parents before children.
+
+        ``values``: ``name`` and ``parent_id`` (the store id of the parent, None at the top).
+        """
+        raise NotImplementedError
+
+    def export_brands(self, items, language=None) -> list[dict]:
+        """Create or update manufacturers / brands (``"brand" in catalogue_values``).
+
+        ``values``: ``name``.
+        """
+        raise NotImplementedError
+
+    def export_products(self, items, language=None) -> list[dict]:
+        """Create or update products with their variants, batched at the store's limits.
+
+        ``values`` of a product: ``name``, ``description`` (HTML), ``short_description``,
+        ``sku``, ``barcode``, ``weight`` (Decimal, kg), ``category_ids`` (store ids),
+        ``brand_id`` (store id or None), ``images`` (at most ``max_images`` dicts ``{"key",
+        "id", "name", "alt", "url" | "content"}``; ``id`` is the store's id of a picture it
+        has already), ``published``, ``lead_days``, ``options`` (``[{"name", "values"}]``,
+        the variant-forming attributes of a product with variants), and on create the stock
+        and price values of ``update_stock`` and ``update_prices``. An item may carry
+        ``variants``: items of their own whose ``values`` hold ``sku``, ``barcode``,
+        ``weight``, ``image``, ``published``, ``options`` (``{attribute name: value}``) and
+        on create stock and prices.
+
+        Results carry ``images`` (the store ids of the pictures, in order) and ``variants``
+        (results of the variants, each with ``parent_id``: the product id when the store
+        keeps the variant under its product, None when a variant is a product of its own).
+        Creates are never retried blindly: a create whose answer was lost is found again by
+        its SKU (adopted) the next time.
+        """
+        raise NotImplementedError
+
+    def export_customers(self, items, language=None) -> list[dict]:
+        """Create or update customer accounts; a create whose e-mail the store knows
+        updates that account (adopted).
+
+        ``values``: ``email``, ``first_name``, ``last_name``, ``company``, ``phone``,
+        ``billing`` and ``shipping`` (``records.Address`` fields as a dict; shipping None:
+        the billing address) and, with ``customer_group_prices``, ``group_id`` (the store's
+        customer group, None: its default one).
         """
         raise NotImplementedError
 

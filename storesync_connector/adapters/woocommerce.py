@@ -27,6 +27,7 @@ from requests.auth import HTTPBasicAuth
 from . import woocommerce_mapping
 from .base import CredentialField, Page, StoreAdapter
 from .errors import PayloadError, StoreSyncError
+from .woocommerce_catalogue import WooCommerceCatalogue
 
 API_NAMESPACE = "wc/v3"
 # modified_after/modified_before/dates_are_gmt on lists appeared in WooCommerce 5.8; older
@@ -69,7 +70,7 @@ def _quantity(value) -> int:
     return int(number) if number.is_integer() else math.floor(number)
 
 
-class WooCommerceAdapter(StoreAdapter):
+class WooCommerceAdapter(WooCommerceCatalogue, StoreAdapter):
     """WooCommerce through its REST API v3 with consumer key/secret (see module docs)."""
 
     platform = "woocommerce"

@@ -5,10 +5,13 @@ from . import storesync_store_import
 from . import storesync_store_fetch
 from . import storesync_store_manual
 from . import storesync_store_export
+from . import storesync_store_catalogue
+from . import storesync_store_customers
 from . import storesync_inbox
 from . import storesync_outbox
 from . import storesync_mapping
 from . import storesync_binding
+from . import storesync_brand
 from . import sale_order
 from . import sale_order_export
 from . import sale_order_import

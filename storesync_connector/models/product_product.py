@@ -7,6 +7,9 @@ from odoo.fields import Domain
 from ..adapters import PayloadError
 from .storesync_inbox import batch_prepared
 
+#: variant fields the catalogue sent to the stores holds
+VARIANT_CATALOGUE_FIELDS = {"default_code", "barcode", "weight", "image_variant_1920", "active"}
+
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
@@ -14,6 +17,19 @@ class ProductProduct(models.Model):
     storesync_binding_ids = fields.One2many(
         "storesync.product.binding", "product_id", string="Store Products"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        products = super().create(vals_list)
+        # A new variant of a template the stores have: the template goes again.
+        products.product_tmpl_id._storesync_enqueue_catalogue()
+        return products
+
+    def write(self, vals):
+        result = super().write(vals)
+        if VARIANT_CATALOGUE_FIELDS & set(vals):
+            self.product_tmpl_id._storesync_enqueue_catalogue()
+        return result
 
     def _storesync_enqueue_prices(self, stores=None):
         """Queue the price of these products for the stores that sell them and export

@@ -5,6 +5,22 @@ from .storesync_inbox import VOLATILE, StoresyncImportError, batch_prepared
 
 #: product fields the store's regular price depends on
 PRICE_FIELDS = ("list_price", "taxes_id", "uom_id", "categ_id")
+#: product fields the catalogue sent to the stores holds
+CATALOGUE_FIELDS = {
+    "name",
+    "description_sale",
+    "default_code",
+    "barcode",
+    "weight",
+    "categ_id",
+    "image_1920",
+    "sale_ok",
+    "active",
+    "attribute_line_ids",
+    "sale_delay",
+    "storesync_brand_id",
+    "storesync_image_ids",
+}
 
 
 class ProductTemplate(models.Model):
@@ -19,11 +35,59 @@ class ProductTemplate(models.Model):
         "rewritten.",
     )
 
+    storesync_brand_id = fields.Many2one(
+        "storesync.brand",
+        string="Manufacturer",
+        index="btree_not_null",
+        help="Sent to the stores as the product's manufacturer or brand, where the platform "
+        "has one.",
+    )
+    storesync_image_ids = fields.Many2many(
+        "ir.attachment",
+        "storesync_product_template_image_rel",
+        "product_tmpl_id",
+        "attachment_id",
+        string="More Shop Pictures",
+        help="Pictures the stores show after the product's main image (the first two: a "
+        "store gets at most three pictures per product).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = super().create(vals_list)
+        templates._storesync_enqueue_catalogue()
+        return templates
+
     def write(self, vals):
         result = super().write(vals)
         if any(fname in vals for fname in PRICE_FIELDS):
             self.product_variant_ids._storesync_enqueue_prices()
+        if CATALOGUE_FIELDS & set(vals):
+            self._storesync_enqueue_catalogue()
         return result
+
+    def _storesync_enqueue_catalogue(self, stores=None):
+        """Queue these products for the stores that receive the catalogue (all, or only
+        ``stores``): those the store's product filter lets through, and those the store has
+        already (to unpublish one that left the filter)."""
+        if not self or self.env.context.get("storesync_no_catalogue_export"):
+            return 0
+        if stores is None:
+            stores = self.env["storesync.store"].sudo().search([("export_catalogue", "=", True)])
+        pairs = []
+        for store in stores:
+            pairs += [(store.id, tid) for tid in store._catalogue_relevant_templates(self).ids]
+        return self.env["storesync.outbox"].sudo()._enqueue_pairs("catalogue", pairs)
+
+    def _storesync_variant_lines(self):
+        """The attribute lines that make this template's variants (none for a template with
+        one variant): what a store offers as the buyer's choices."""
+        self.ensure_one()
+        if self.product_variant_count < 2:
+            return self.attribute_line_ids.browse()
+        return self.attribute_line_ids.filtered(
+            lambda line: line.attribute_id.create_variant != "no_variant" and line.value_ids
+        )
 
     # ------------------------------------------------------------------ store variations
 

@@ -4,6 +4,22 @@ from odoo.fields import Domain
 from ..utils.phone import normalize_phone
 from .storesync_inbox import batch_prepared
 
+#: contact fields a store customer holds
+CUSTOMER_FIELDS = {
+    "name",
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "vat",
+    "property_product_pricelist",
+    "customer_rank",
+}
+
 
 def _fold(value):
     """Case- and whitespace-insensitive form of a field value, for comparisons only."""
@@ -60,6 +76,25 @@ class ResPartner(models.Model):
             for vals in new_buyers:
                 vals["ref"] = sequence._next() if sequence else False
         return super().create(vals_list)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if CUSTOMER_FIELDS & set(vals):
+            # An invoice or delivery address changes its contact's store customer.
+            (self | self.parent_id)._storesync_enqueue_customers()
+        return result
+
+    def _storesync_enqueue_customers(self, stores=None):
+        """Queue these contacts for the stores that receive customers (all, or only
+        ``stores``) whose customer filter lets them through."""
+        if not self or self.env.context.get("storesync_no_catalogue_export"):
+            return 0
+        if stores is None:
+            stores = self.env["storesync.store"].sudo().search([("export_customers", "=", True)])
+        pairs = []
+        for store in stores:
+            pairs += [(store.id, pid) for pid in store._customer_relevant_partners(self).ids]
+        return self.env["storesync.outbox"].sudo()._enqueue_pairs("customer", pairs)
 
     @api.depends("phone", "country_id", "company_id.country_id")
     def _compute_storesync_phone_e164(self):

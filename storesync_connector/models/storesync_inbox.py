@@ -65,6 +65,8 @@ PROCESSORS = {
 #: (nobody follows them for the import's sake); changes stay tracked
 IMPORT_CONTEXT = {
     "storesync_no_status_export": True,
+    # what the store sent is not sent back to it (catalogue and customer export)
+    "storesync_no_catalogue_export": True,
     "mail_create_nolog": True,
     "mail_create_nosubscribe": True,
 }

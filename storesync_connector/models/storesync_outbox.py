@@ -16,13 +16,26 @@ _logger = logging.getLogger(__name__)
 #: size (stock and prices go 100 a call, variations per parent product, so the more rows a
 #: step holds the fewer calls); order statuses few enough that one call per row ends well
 #: within the lease
-CLAIM_SIZE = {"stock": 1000, "price": 1000, "order_status": 50}
+CLAIM_SIZE = {"stock": 1000, "price": 1000, "order_status": 50, "catalogue": 200, "customer": 200}
 #: how long a claimed row stays with the worker that claimed it (a crashed worker's rows come
 #: back after this)
 LEASE = timedelta(minutes=10)
 #: retryable failures are tried again after 1, 2, 4 ... minutes, then the row is an error
 MAX_ATTEMPTS = 8
-KIND_MODELS = {"stock": "product.product", "price": "product.product", "order_status": "sale.order"}
+KIND_MODELS = {
+    "stock": "product.product",
+    "price": "product.product",
+    "order_status": "sale.order",
+    "catalogue": "product.template",
+    "customer": "res.partner",
+}
+#: the row's column pointing at its record, per model
+LINK_FIELDS = {
+    "product.product": "product_id",
+    "sale.order": "order_id",
+    "product.template": "product_tmpl_id",
+    "res.partner": "partner_id",
+}
 
 
 class StoresyncOutbox(models.Model):
@@ -44,7 +57,13 @@ class StoresyncOutbox(models.Model):
 
     store_id = fields.Many2one(readonly=True)
     kind = fields.Selection(
-        [("stock", "Stock"), ("price", "Price"), ("order_status", "Order Status")],
+        [
+            ("stock", "Stock"),
+            ("price", "Price"),
+            ("order_status", "Order Status"),
+            ("catalogue", "Catalogue"),
+            ("customer", "Customer"),
+        ],
         required=True,
         readonly=True,
     )
@@ -54,6 +73,20 @@ class StoresyncOutbox(models.Model):
     )
     product_id = fields.Many2one(
         "product.product", readonly=True, index="btree_not_null", ondelete="cascade"
+    )
+    product_tmpl_id = fields.Many2one(
+        "product.template",
+        string="Product Template",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -78,7 +111,7 @@ class StoresyncOutbox(models.Model):
     @api.depends("res_model", "res_id", "kind")
     def _compute_name(self):
         for row in self:
-            record = row.product_id or row.order_id
+            record = row.product_id or row.order_id or row.product_tmpl_id or row.partner_id
             row.name = record.display_name if record else f"{row.res_model},{row.res_id}"
 
     @api.depends("request")
@@ -137,7 +170,7 @@ class StoresyncOutbox(models.Model):
     def _upsert_rows(self, kind, pairs):
         """Insert or re-open the rows of ``pairs``; return how many."""
         model = KIND_MODELS[kind]
-        link = "product_id" if model == "product.product" else "order_id"
+        link = LINK_FIELDS[model]
         now = fields.Datetime.now()
         values = SQL(", ").join(SQL("(%s, %s)", store_id, res_id) for store_id, res_id in pairs)
         self.env.cr.execute(

@@ -1,0 +1,699 @@
+"""The catalogue going to the store: categories, manufacturers, products and variants.
+
+One outbox row per product template (kind ``catalogue``). Sending reads what Odoo has now,
+compares each value with the fingerprint of what the store got last time (on the store
+object's binding) and sends only what changed, through the adapter's batch calls: a second
+run with nothing changed makes no call at all. Stock and prices go with a product's
+creation; after that they belong to the stock and price exports, as for any linked product.
+"""
+
+import hashlib
+import json
+import mimetypes
+import re
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import plaintext2html
+
+#: file extensions a store takes for pictures, by MIME type
+IMAGE_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+
+
+class StoresyncStore(models.Model):
+    _inherit = "storesync.store"  # pylint: disable=consider-merging-classes-inherited
+
+    export_catalogue = fields.Boolean(
+        string="Send Catalogue",
+        help="Create and update the products the product filter lets through in the store: "
+        "names, descriptions, SKU, barcode, weight, category, manufacturer, variants and "
+        "pictures. A product that leaves the filter is unpublished in the store, never "
+        "deleted.",
+    )
+    image_token = fields.Char(
+        string="Picture Address Key",
+        readonly=True,
+        copy=False,
+        groups="storesync_connector.group_storesync_manager",
+        default=lambda self: secrets.token_urlsafe(24),
+        help="The secret part of the addresses the store downloads product pictures from.",
+    )
+    image_base_url = fields.Char(
+        string="Odoo Address for the Store",
+        help="Where the store reaches this Odoo to download product pictures (e.g. "
+        "https://erp.example.com). Empty: Odoo's own web address (web.base.url).",
+    )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("export_catalogue") or (
+            "product_filter" in vals and any(self.mapped("export_catalogue"))
+        ):
+            for store in self.filtered("export_catalogue"):
+                store._catalogue_relevant_templates()._storesync_enqueue_catalogue(stores=store)
+        return result
+
+    # ------------------------------------------------------------------ user actions
+
+    def action_export_catalogue(self):
+        """Queue every product this store gets (and those to unpublish)."""
+        self.ensure_one()
+        self.check_access("write")
+        if not self.export_catalogue:
+            raise UserError(self.env._("Sending the catalogue is switched off for this store."))
+        templates = self._catalogue_relevant_templates()
+        templates._storesync_enqueue_catalogue(stores=self)
+        self.message_post(
+            body=self.env._(
+                "%(user)s queued %(count)s products for the store's catalogue.",
+                user=self.env.user.name,
+                count=len(templates),
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Catalogue queued"),
+                "message": self.env._(
+                    "%(count)s products will be sent to the store within a minute; what did "
+                    "not change since the last time is not sent again.",
+                    count=len(templates),
+                ),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------------ what is sent
+
+    def _catalogue_relevant_templates(self, templates=None):
+        """The templates (among ``templates``, or all) this store's catalogue concerns: those
+        with a variant the product filter lets through, and those sent before (which get
+        unpublished when they left it). Products the store had before Odoo sent any are only
+        updated while in the filter, never unpublished."""
+        self.ensure_one()
+        domain = Domain(self._product_filter_domain()) & Domain("sale_ok", "=", True)
+        sent = Domain("store_id", "=", self.id) & Domain("res_model", "=", "product.template")
+        if templates is not None:
+            domain &= Domain("product_tmpl_id", "in", templates.ids)
+            sent &= Domain("res_id", "in", templates.ids)
+        Template = self.env["product.template"].with_context(active_test=False)
+        Product = self.env["product.product"].sudo().with_context(active_test=True)
+        in_filter = Product.search(domain).product_tmpl_id
+        bindings = self.env["storesync.catalogue.binding"].sudo().search(sent)
+        return Template.browse(in_filter.ids) | Template.browse(bindings.mapped("res_id"))
+
+    def _catalogue_variants_in_filter(self, templates):
+        """``{template id: variants}``: the active, sellable variants the filter lets through."""
+        domain = (
+            Domain(self._product_filter_domain())
+            & Domain("sale_ok", "=", True)
+            & Domain("product_tmpl_id", "in", templates.ids)
+        )
+        variants = {}
+        for product in self.env["product.product"].with_context(active_test=True).search(domain):
+            variants.setdefault(product.product_tmpl_id.id, product.browse())
+            variants[product.product_tmpl_id.id] |= product
+        return variants
+
+    # ------------------------------------------------------------------ sender (outbox)
+
+    def _export_catalogue(self, rows):
+        """Send these outbox rows' products; ``{row id: outcome}``."""
+        self.ensure_one()
+        if not self.export_catalogue:
+            return self._skip_all(rows, self.env._("Sending the catalogue is switched off."))
+        adapter_class = self._get_adapter_class()
+        if not adapter_class.catalogue_export:
+            return self._skip_all(
+                rows,
+                self.env._(
+                    "Not sent: the catalogue export is not available for %(platform)s yet.",
+                    platform=adapter_class.platform_label,
+                ),
+            )
+        store = self.with_context(lang=self.lang or self.env.lang, active_test=False)
+        templates = rows.product_tmpl_id.with_env(store.env)
+        in_filter = store._catalogue_variants_in_filter(templates)
+        bindings = store._catalogue_bindings("product.template", templates.ids)
+        outcomes, plans = {}, {}
+        for row in rows:
+            template = row.product_tmpl_id.with_env(store.env)
+            plan = store._catalogue_plan(template, in_filter.get(template.id), bindings)
+            if "outcome" in plan:
+                outcomes[row.id] = plan["outcome"]
+            else:
+                plans[row] = plan
+        if not plans:
+            return outcomes
+        with self._get_adapter() as adapter:
+            sending = [plan for plan in plans.values() if plan["variants"]]
+            categories = store._catalogue_send_categories(
+                adapter,
+                store.env["product.category"].union(*(p["template"].categ_id for p in sending)),
+            )
+            brands = {}
+            if "brand" in adapter_class.catalogue_values:
+                brands = store._catalogue_send_brands(
+                    adapter,
+                    store.env["storesync.brand"].union(
+                        *(p["template"].storesync_brand_id for p in sending)
+                    ),
+                )
+            items, owners = [], []
+            for row, plan in plans.items():
+                item = store._catalogue_item(plan, categories, brands)
+                if "outcome" in item:
+                    outcomes[row.id] = item["outcome"]
+                elif item["item"] is None:
+                    outcomes[row.id] = {
+                        "state": "done",
+                        "message": self.env._("Nothing to send: the store has it as it is."),
+                    }
+                else:
+                    items.append(item["item"])
+                    owners.append((row, plan, item))
+            results = adapter.export_products(items, language=self.lang) if items else []
+        for (row, plan, item), result in zip(owners, results, strict=True):
+            outcomes[row.id] = store._catalogue_record(plan, item, result)
+        return outcomes
+
+    def _catalogue_plan(self, template, variants, bindings):
+        """What this template's row is about: ``{"template", "variants" (in the filter;
+        none: unpublish), "binding", "remote_id"}``, or ``{"outcome"}``."""
+        binding = bindings.get(template.id)
+        remote_id = binding.external_id if binding else None
+        if not remote_id and variants:
+            remote_id = self._catalogue_linked_id(template)
+        if not variants and not binding:
+            return {
+                "outcome": {
+                    "state": "skipped",
+                    "message": self.env._("Not sent: outside the store's product filter."),
+                }
+            }
+        options = template._storesync_variant_lines()
+        if variants and options and not self._get_adapter_class().catalogue_variants:
+            return {
+                "outcome": {
+                    "state": "skipped",
+                    "message": self.env._(
+                        "Not sent: products with variants do not go to %(platform)s yet.",
+                        platform=self._get_adapter_class().platform_label,
+                    ),
+                }
+            }
+        limit = self._get_adapter_class().max_variant_attributes
+        if variants and limit is not None and len(options) > limit:
+            return {
+                "outcome": {
+                    "error": self.env._(
+                        "%(platform)s takes at most %(limit)s attributes that make variants "
+                        "per product; %(product)s has %(count)s (%(names)s).",
+                        platform=self._get_adapter_class().platform_label,
+                        limit=limit,
+                        product=template.display_name,
+                        count=len(options),
+                        names=", ".join(options.attribute_id.mapped("name")),
+                    )
+                }
+            }
+        return {
+            "template": template,
+            "variants": variants or self.env["product.product"],
+            "binding": binding,
+            "remote_id": remote_id,
+            "options": options,
+        }
+
+    def _catalogue_linked_id(self, template):
+        """The store id of a template the store had already (linked by the order import):
+        the product of a single-variant template, the parent of linked variations."""
+        links = (
+            self.env["storesync.product.binding"]
+            .sudo()
+            .search(
+                [("store_id", "=", self.id), ("product_id", "in", template.product_variant_ids.ids)]
+            )
+        )
+        if template.product_variant_count > 1:
+            links = links.filtered(lambda link: link.variation_id not in ("", "0"))
+        return links[:1].external_id or None
+
+    def _catalogue_item(self, plan, categories, brands):
+        """The adapter item of one plan with only what changed: ``{"item", "values",
+        "variants"}`` (``item`` None: nothing to send), or ``{"outcome"}``."""
+        template, binding = plan["template"], plan["binding"]
+        create = plan["remote_id"] is None
+        if not plan["variants"]:
+            values = {"published": False}
+        else:
+            values = self._catalogue_values(template, plan, categories, brands)
+            if "outcome" in values:
+                return values
+        sent = _changed(values, None if create else (binding.hashes if binding else {}))
+        images = dict(binding.images or {}) if binding else {}
+        for image in sent.get("images") or ():
+            image["id"] = images.get(image["key"])
+        variant_items = []
+        if plan["variants"] and plan["options"]:
+            variant_items = self._catalogue_variant_items(plan, create)
+        if create and plan["variants"] and not plan["options"]:
+            sent.update(self._catalogue_create_values(plan["variants"][:1]))
+        if not sent and not variant_items:
+            return {"item": None}
+        item = {"key": str(template.id), "id": plan["remote_id"], "values": sent}
+        if variant_items:
+            item["variants"] = variant_items
+        return {"item": item, "values": values}
+
+    def _catalogue_values(self, template, plan, categories, brands):
+        """Every value of a template the store gets (fingerprinted, sent when changed)."""
+        values = {
+            "name": template.name,
+            "description": str(plaintext2html(template.description_sale))
+            if template.description_sale
+            else "",
+            "images": self._catalogue_images(template),
+            "published": True,
+        }
+        if template.categ_id:
+            category = categories.get(template.categ_id.id)
+            if not isinstance(category, str):
+                return {
+                    "outcome": {"error": category["message"], "retryable": category["retryable"]}
+                }
+            values["category_ids"] = [category]
+        adapter_class = self._get_adapter_class()
+        if "brand" in adapter_class.catalogue_values:
+            brand = (
+                brands.get(template.storesync_brand_id.id) if template.storesync_brand_id else None
+            )
+            if isinstance(brand, dict) and brand["retryable"]:
+                return {"outcome": {"error": brand["message"], "retryable": True}}
+            values["brand_id"] = brand if isinstance(brand, str) else None
+        if "lead_days" in adapter_class.catalogue_values:
+            values["lead_days"] = template.sale_delay
+        if plan["options"]:
+            values["options"] = [
+                {"name": line.attribute_id.name, "values": line.value_ids.mapped("name")}
+                for line in plan["options"]
+            ]
+        else:
+            values.update(self._catalogue_identity(plan["variants"][:1]))
+        return values
+
+    def _catalogue_identity(self, product):
+        weight = Decimal(str(product.weight)).normalize() if product.weight else None
+        return {
+            "sku": product.default_code or "",
+            "barcode": product.barcode or "",
+            "weight": weight,
+        }
+
+    def _catalogue_create_values(self, product):
+        """Stock and prices of a product the store does not have yet: it is created with
+        them; later changes go through the stock and price exports."""
+        values = dict(self._price_values(product)[product.id])
+        if product.is_storable:
+            values["manage_stock"] = True
+            values["stock_quantity"] = self._stock_quantities(product)[product.id]
+        return values
+
+    def _catalogue_variant_items(self, plan, create):
+        """The items of a template's variants with only what changed."""
+        template = plan["template"]
+        links = {
+            link.product_id.id: link
+            for link in self.env["storesync.product.binding"]
+            .sudo()
+            .search(
+                [("store_id", "=", self.id), ("product_id", "in", template.product_variant_ids.ids)]
+            )
+        }
+        items = []
+        for product in template.product_variant_ids:
+            link = links.get(product.id)
+            remote_id = None
+            if link and not create:
+                remote_id = (
+                    link.variation_id if link.variation_id not in ("", "0") else link.external_id
+                )
+            options = {
+                value.attribute_id.name: value.name
+                for value in product.product_template_attribute_value_ids
+                if value.attribute_line_id in plan["options"]
+            }
+            published = product in plan["variants"]
+            if remote_id is None and not published:
+                continue  # an archived or filtered-out variant the store never had
+            values = {
+                **self._catalogue_identity(product),
+                "options": options,
+                "published": published,
+                "image": self._catalogue_variant_image(product),
+            }
+            sent = _changed(values, (link.export_hashes or {}) if link and remote_id else None)
+            if sent.get("image") and link and remote_id:
+                sent["image"]["id"] = (link.export_hashes or {}).get("image_id")
+            if remote_id is None:
+                sent.update(self._catalogue_create_values(product))
+            if sent:
+                items.append({"key": str(product.id), "id": remote_id, "values": sent})
+        return items
+
+    # ------------------------------------------------------------------ pictures
+
+    def _catalogue_images(self, template):
+        """The template's pictures for the store: its image, then its extra shop pictures."""
+        main = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "product.template"),
+                    ("res_field", "=", "image_1920"),
+                    ("res_id", "=", template.id),
+                ],
+                limit=1,
+            )
+        )
+        extra = template.sudo().storesync_image_ids.filtered(
+            lambda a: a.mimetype in IMAGE_EXTENSIONS
+        )
+        attachments = (main | extra)[: self._get_adapter_class().max_images]
+        return [
+            self._catalogue_image(attachment, template, position)
+            for position, attachment in enumerate(attachments, start=1)
+        ]
+
+    def _catalogue_variant_image(self, product):
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "product.product"),
+                    ("res_field", "=", "image_variant_1920"),
+                    ("res_id", "=", product.id),
+                ],
+                limit=1,
+            )
+        )
+        return self._catalogue_image(attachment, product, 1) if attachment else None
+
+    def _catalogue_image(self, attachment, record, position):
+        """A picture as the adapters take it; its fingerprint (``key``) is its checksum."""
+        extension = IMAGE_EXTENSIONS.get(attachment.mimetype) or mimetypes.guess_extension(
+            attachment.mimetype or ""
+        )
+        slug = re.sub(r"[^a-z0-9]+", "-", (record.default_code or record.name or "").lower())
+        name = f"{slug.strip('-') or 'product'}-{record.id}-{position}{extension or '.jpg'}"
+        image = {"key": attachment.checksum, "name": name, "alt": record.name or ""}
+        if self._get_adapter_class().image_transport == "upload":
+            image["content"] = attachment.raw
+        else:
+            base = (self.image_base_url or self.get_base_url()).rstrip("/")
+            image["url"] = f"{base}/storesync/img/{self.sudo().image_token}/{attachment.id}/{name}"
+        return image
+
+    # ------------------------------------------------------------------ categories, brands
+
+    def _catalogue_send_categories(self, adapter, categories):
+        """Create or update ``categories`` and their parents in the store, parents first;
+        ``{category id: store id | {"message", "retryable"}}``."""
+        everything = categories.browse(
+            {int(cid) for cid in "/".join(categories.mapped("parent_path")).split("/") if cid}
+        )
+        bindings = self._catalogue_bindings("product.category", everything.ids)
+        done = {}
+        levels = {}
+        for category in everything:
+            levels.setdefault(category.parent_path.count("/"), category.browse())
+            levels[category.parent_path.count("/")] |= category
+        for depth in sorted(levels):
+            items = []
+            for category in levels[depth]:
+                parent = done.get(category.parent_id.id) if category.parent_id else None
+                if isinstance(parent, dict):
+                    done[category.id] = parent
+                    continue
+                values = {"name": category.name, "parent_id": parent}
+                items.append(self._catalogue_term_item(category, values, bindings, done))
+            self._catalogue_send_terms(
+                adapter.export_categories, "product.category", items, bindings, done
+            )
+        return done
+
+    def _catalogue_send_brands(self, adapter, brands):
+        """``{brand id: store id | {"message", "retryable"}}``."""
+        bindings = self._catalogue_bindings("storesync.brand", brands.ids)
+        done = {}
+        items = [
+            self._catalogue_term_item(brand, {"name": brand.name}, bindings, done)
+            for brand in brands
+        ]
+        self._catalogue_send_terms(adapter.export_brands, "storesync.brand", items, bindings, done)
+        return done
+
+    def _catalogue_term_item(self, record, values, bindings, done):
+        binding = bindings.get(record.id)
+        sent = _changed(values, binding.hashes if binding else None)
+        if binding and not sent:
+            done[record.id] = binding.external_id
+            return None
+        return {
+            "key": str(record.id),
+            "id": binding.external_id if binding else None,
+            "values": sent,
+            "all": values,
+        }
+
+    def _catalogue_send_terms(self, send, res_model, items, bindings, done):
+        items = [item for item in items if item]
+        if not items:
+            return
+        results = send(
+            [{k: v for k, v in item.items() if k != "all"} for item in items], language=self.lang
+        )
+        for item, result in zip(items, results, strict=True):
+            res_id = int(item["key"])
+            if result["ok"]:
+                done[res_id] = result["id"]
+                self._catalogue_bind(res_model, res_id, result["id"], item["all"], bindings)
+            else:
+                done[res_id] = {
+                    "message": self.env._(
+                        "The store refused %(what)s: %(message)s (%(code)s)",
+                        what=self.env[res_model].browse(res_id).display_name,
+                        message=result["message"] or "-",
+                        code=result["code"] or result["status"],
+                    ),
+                    "retryable": result["retryable"],
+                }
+
+    # ------------------------------------------------------------------ bindings
+
+    def _catalogue_bindings(self, res_model, res_ids):
+        bindings = (
+            self.env["storesync.catalogue.binding"]
+            .sudo()
+            .search(
+                [
+                    ("store_id", "=", self.id),
+                    ("res_model", "=", res_model),
+                    ("res_id", "in", res_ids),
+                ]
+            )
+        )
+        return {binding.res_id: binding for binding in bindings}
+
+    def _catalogue_bind(self, res_model, res_id, external_id, values, bindings, images=None):
+        """Write down the store object of a record and the fingerprints of ``values``."""
+        binding = bindings.get(res_id)
+        hashes = dict((binding.hashes or {}) if binding else {}) | _hashes(values)
+        vals = {"external_id": str(external_id), "hashes": hashes}
+        if images is not None:
+            vals["images"] = images
+        if binding:
+            if binding.external_id != str(external_id):
+                # Another store object now (the old one was deleted in the store): all anew.
+                vals["hashes"] = _hashes(values)
+            binding.write(vals)
+        else:
+            bindings[res_id] = (
+                self.env["storesync.catalogue.binding"]
+                .sudo()
+                .create({"store_id": self.id, "res_model": res_model, "res_id": res_id, **vals})
+            )
+        return bindings[res_id]
+
+    def _catalogue_record(self, plan, item, result):
+        """Write down what the store took of one product; the row's outcome."""
+        template = plan["template"]
+        request = _loggable(item["item"])
+        if not result["ok"]:
+            return {
+                "error": self.env._(
+                    "The store refused the product: %(message)s (%(code)s)",
+                    message=result["message"] or "-",
+                    code=result["code"] or result["status"],
+                ),
+                "retryable": result["retryable"],
+                "request": request,
+            }
+        sent = item["item"]["values"]
+        remote_id = result["id"]
+        images = None
+        if "images" in sent:
+            keys = [image["key"] for image in sent["images"]]
+            images = dict(zip(keys, result.get("images") or [], strict=False))
+        fingerprinted = {key: item["values"][key] for key in sent if key in item["values"]}
+        bindings = {template.id: plan["binding"]} if plan["binding"] else {}
+        self._catalogue_bind(
+            "product.template", template.id, remote_id, fingerprinted, bindings, images
+        )
+        Link = self.env["storesync.product.binding"].sudo()
+        if not plan["options"] and plan["variants"]:
+            self._catalogue_link(Link, plan["variants"][:1], remote_id, "0")
+        failed = []
+        for variant_item, answer in zip(
+            item["item"].get("variants") or [], result.get("variants") or [], strict=False
+        ):
+            product = self.env["product.product"].browse(int(variant_item["key"]))
+            if not answer["ok"]:
+                failed.append(
+                    self.env._(
+                        "%(variant)s: %(message)s (%(code)s)",
+                        variant=product.display_name,
+                        message=answer["message"] or "-",
+                        code=answer["code"] or answer["status"],
+                    )
+                )
+                continue
+            parent = answer.get("parent_id")
+            link = self._catalogue_link(
+                Link, product, parent or answer["id"], answer["id"] if parent else "0"
+            )
+            values = variant_item["values"]
+            hashes = dict(link.export_hashes or {}) | _hashes(
+                {
+                    key: values[key]
+                    for key in ("sku", "barcode", "weight", "options", "published", "image")
+                    if key in values
+                }
+            )
+            if "image" in values and answer.get("images"):
+                hashes["image_id"] = answer["images"][0]
+            link.export_hashes = hashes
+        if (
+            plan["remote_id"] is None
+            and self.export_prices
+            and self._get_adapter_class().customer_group_prices
+        ):
+            # Group prices need the store's product: they follow through the price export.
+            template.product_variant_ids._storesync_enqueue_prices(stores=self)
+        outcome = {"state": "done", "request": request}
+        if result.get("adopted"):
+            outcome["message"] = self.env._(
+                "The store had this product already (same SKU): it is linked and updated."
+            )
+        if failed:
+            return {
+                "error": self.env._("The store refused variants: %(list)s", list="; ".join(failed)),
+                "retryable": False,
+                "request": request,
+            }
+        return outcome
+
+    def _catalogue_link(self, Link, product, external_id, variation_id):
+        """The product link of a product the catalogue export created or updated."""
+        external_id, variation_id = str(external_id), str(variation_id)
+        link = Link.search(
+            [
+                ("store_id", "=", self.id),
+                ("external_id", "=", external_id),
+                ("variation_id", "=", variation_id),
+            ],
+            limit=1,
+        )
+        if link and link.product_id != product:
+            raise UserError(
+                self.env._(
+                    "The store's product %(id)s is linked to %(other)s already, not to "
+                    "%(product)s.",
+                    id=external_id,
+                    other=link.product_id.display_name,
+                    product=product.display_name,
+                )
+            )
+        values = {"manage_stock": product.is_storable, "last_sync": fields.Datetime.now()}
+        if link:
+            link.write(values)
+            return link
+        return Link.create(
+            {
+                "store_id": self.id,
+                "product_id": product.id,
+                "external_id": external_id,
+                "variation_id": variation_id,
+                **values,
+            }
+        )
+
+
+# ---------------------------------------------------------------------- fingerprints
+
+
+def _fingerprint(value) -> str:
+    """A short stable hash of a value (pictures by their checksum, not their address)."""
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "key" in value[0]:
+        value = [image["key"] for image in value]
+    elif isinstance(value, dict) and "key" in value:
+        value = value["key"]
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _hashes(values) -> dict:
+    return {key: _fingerprint(value) for key, value in values.items()}
+
+
+def _changed(values, hashes) -> dict:
+    """The values whose fingerprint differs from ``hashes`` (None: everything, a create)."""
+    if hashes is None:
+        return {key: _copy(value) for key, value in values.items()}
+    return {
+        key: _copy(value) for key, value in values.items() if hashes.get(key) != _fingerprint(value)
+    }
+
+
+def _copy(value):
+    if isinstance(value, list):
+        return [dict(v) if isinstance(v, dict) else v for v in value]
+    return dict(value) if isinstance(value, dict) else value
+
+
+def _loggable(value):
+    """An adapter item as JSON for the sync log (no picture bytes)."""
+    if isinstance(value, dict):
+        return {
+            k: (f"<{len(v)} bytes>" if k == "content" else _loggable(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_loggable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
