@@ -248,6 +248,27 @@ def test_product_required_fields_duplicates_and_pictures(shop, api):
     ]
 
 
+def test_plain_products_and_descriptions(shop, api):
+    r = api.post("products", {"sku": "PLAIN-1", "price": "500"})
+    assert r.status_code == 201 and r.json()["productDescriptions"]["href"].endswith(
+        f"productDescriptions?productId={r.json()['id']}"
+    )
+    ident = r.json()["id"]
+    body = {"product": {"id": ident}, "language": {"id": HU}, "name": "Sima termék"}
+    r = api.post("productDescriptions", body)
+    assert r.status_code == 201 and r.json()["name"] == "Sima termék"
+    assert api.post("productDescriptions", body).status_code == 409
+    r = api.put(f"productDescriptions/{r.json()['id']}", {"shortDescription": "Rövid"})
+    assert r.json()["shortDescription"] == "Rövid"
+    found = api.get("productDescriptions", productId=ident, full=1).json()["items"]
+    assert [d["name"] for d in found] == ["Sima termék"]
+    assert shop.store.products[parse_rid(ident, "product", "product_id")]["name"] == "Sima termék"
+    r = api("DELETE", "productExtend")
+    assert r.status_code == 400 and r.json()["error"] == 40004
+    assert api("DELETE", "productExtend", params={"sku": "PLAIN-1"}).status_code == 204
+    assert api.get(f"productExtend/{ident}").status_code == 404
+
+
 def test_put_replaces_the_given_lists_and_post_adds(shop, api):
     cats = sorted(shop.store.categories)[:3]
     cat_ids = [rid("category", f"category_id={c}") for c in cats]

@@ -28,6 +28,25 @@ emulator/adapter contract (``/work/notes/shoprenter_contract.md``). One origin s
   ``subtractStock``. ``/productSpecials`` has GET/POST/PUT/DELETE (DELETE: 204).
   ``/batch`` runs up to 200 items (more: 400), outer status always 200, each item with
   ``response.header.statusCode`` (a string) and its own body.
+* Catalogue and customers (the exporter's side; sources in ``docs/catalogue.md``):
+  ``productExtend`` POST (201; ``sku`` and ``productDescriptions`` required, 40003; a taken
+  SKU 409/40901 [INF]) and PUT ``/{id}`` or ``?sku=`` (40033 when absent); POST ``?sku=``
+  changes that product. Extend lists (productDescriptions, productCategoryRelations,
+  productSpecials, customerGroupProductPrices): POST adds and refuses an existing row
+  (409/40901), PUT replaces the lists it carries and keeps the rest (06_extend_resource.md).
+  An embedded ``manufacturer`` without id creates a new one on every call. ``mainPicture``
+  and ``productImages.imagePath`` must name a file uploaded by ``POST /files`` (name:
+  English letters, digits, ``()_-``; an image must start with a JPEG/PNG/GIF/WEBP
+  signature; same path = overwrite; answer 204 as file/data.json says, ``configure(
+  file_upload_status=201)`` for ex05's body). ``allImages`` lists mainImage, image1... as
+  URLs under the emulator's origin (not served). Variants: productClasses (two variant
+  parameters, attached first through productClassAttributeRelations; 40021, 40024, 40025),
+  listAttributes (+ attributeDescriptions), listAttributeValues (+ descriptions),
+  productListAttributeValueRelations (40012 without a product class). customerExtend POST
+  (bcrypt ``password`` required, unique e-mail 409 [INF], default group when none),
+  PUT replaces ``addresses`` when given. ``customerGroupProductPrices`` refuse the default
+  group (40005). Not emulated: Outer IDs (an ``id`` in a create body is a 400), DELETE of
+  categories, customers and manufacturers' descriptions, number/text attributes.
 * Deviation: a request without ``Accept: application/json`` gets 406 (the real API answers
   XML, which the emulator does not produce).
 * Webhooks (``/webHooks``; events ``order_confirm`` for new orders, ``order_status_change``):
@@ -526,10 +545,32 @@ class Store(DeliverySender):
     """The state of one emulated Shoprenter shop (HUF, Hungarian), seeded deterministically.
 
     ``orders``, ``products``, ``customers``, ``specials``, ``webhooks`` map innerIds to
-    internal dicts rendered by the ``*_json`` methods; ``received`` lists every API write;
-    ``webhook_deliveries`` what the sender thread posted. Hold ``lock`` while reading or
-    changing. The WooCommerce-only kwargs (``prices_include_tax``, ``tax_round_at_subtotal``)
-    are accepted and ignored; ``currency`` must be HUF (or None), ``price_decimals`` 0/None.
+    internal dicts rendered by the ``*_json`` methods; ``received`` lists every API write
+    (``{"kind", "method", "path", "ids", "body", "status"}``; kinds such as
+    ``product_create``, ``product_update``, ``file_upload``, ``customer_create``: see the
+    routes); ``webhook_deliveries`` what the sender thread posted. Hold ``lock`` while
+    reading or changing.
+
+    The catalogue, for a test to read: ``products[inner]`` has ``sku``, ``name`` (the
+    Hungarian description's), ``price`` (net Decimal), ``tax_class``, ``stock`` [1..4],
+    ``status``, ``categories`` [category innerIds], ``descriptions`` {language innerId:
+    {name, shortDescription, description, ...}}, ``manufacturer``, ``main_picture``,
+    ``product_class``, ``parent``, ``list_values`` [listAttributeValue innerIds],
+    ``group_prices`` {group innerId: net Decimal}, ``in_stock_status``/``no_stock_status``,
+    ``available_date``, ``weight``, ``gtin``, ``model_number``; ``specials`` {innerId: {
+    product_id, group, price, priority, dateFrom, dateTo, minQuantity, maxQuantity}};
+    ``categories`` {innerId: {parent, status, descriptions {language: {name...}}}};
+    ``manufacturers`` {innerId: {name, picture, sortOrder}}; ``files`` {filePath: bytes}
+    (``file_meta`` {filePath: {type, uploaded}}); ``product_images`` {innerId: {product_id,
+    imagePath, imageAlt, sortOrder}}; ``product_classes`` {innerId: {name, first, second,
+    attributes}}; ``list_attributes`` {innerId: {name, descriptions}};
+    ``list_attribute_values`` {innerId: {attribute_id, descriptions {language: name}}};
+    ``customers`` {innerId: {person {first_name, last_name, email, phone_text...}, group,
+    password, addresses [...]}} (a seeded buyer has no ``addresses`` key: the one of their
+    orders is answered).
+
+    The WooCommerce-only kwargs (``prices_include_tax``, ``tax_round_at_subtotal``) are
+    accepted and ignored; ``currency`` must be HUF (or None), ``price_decimals`` 0/None.
     """
 
     def __init__(
@@ -2262,8 +2303,8 @@ class Store(DeliverySender):
         # ---- nothing refused: apply
         now = utcnow()
         if create:
-            first = lists["productDescriptions"]
-            name = (first.get(1) or next(iter(first.values())))["name"]
+            rows = lists.get("productDescriptions") or {}  # POST /products has none
+            name = (rows.get(1) or next(iter(rows.values()), {"name": new["sku"]}))["name"]
             product = {
                 "id": self._next("product"),
                 "sku": new["sku"],
@@ -3778,6 +3819,8 @@ class Api:
 
     def _sku_product(self, call) -> dict:
         sku = call.arg("sku")
+        if sku is None:
+            raise SrError(400, 40004, "The following query parameters are required: sku!")
         product = next((p for p in self.store.products.values() if p["sku"] == sku), None)
         if product is None:
             raise SrError(404, 40033, f"Product not found with sku: {sku}")
@@ -3796,8 +3839,6 @@ class Api:
         return Response(201, s.product_json(product, extend))
 
     def update_product_by_sku(self, call):
-        if call.arg("sku") is None:
-            raise SrError(400, 40004, "The following query parameters are required: sku!")
         product = self._sku_product(call)
         self.store.write_product(product, _unwrap(call.body), extend=True, replace=True)
         return self.store.product_json(product, True)
