@@ -28,6 +28,25 @@ emulator/adapter contract (``/work/notes/shoprenter_contract.md``). One origin s
   ``subtractStock``. ``/productSpecials`` has GET/POST/PUT/DELETE (DELETE: 204).
   ``/batch`` runs up to 200 items (more: 400), outer status always 200, each item with
   ``response.header.statusCode`` (a string) and its own body.
+* Catalogue and customers (the exporter's side; sources in ``docs/catalogue.md``):
+  ``productExtend`` POST (201; ``sku`` and ``productDescriptions`` required, 40003; a taken
+  SKU 409/40901 [INF]) and PUT ``/{id}`` or ``?sku=`` (40033 when absent); POST ``?sku=``
+  changes that product. Extend lists (productDescriptions, productCategoryRelations,
+  productSpecials, customerGroupProductPrices): POST adds and refuses an existing row
+  (409/40901), PUT replaces the lists it carries and keeps the rest (06_extend_resource.md).
+  An embedded ``manufacturer`` without id creates a new one on every call. ``mainPicture``
+  and ``productImages.imagePath`` must name a file uploaded by ``POST /files`` (name:
+  English letters, digits, ``()_-``; an image must start with a JPEG/PNG/GIF/WEBP
+  signature; same path = overwrite; answer 204 as file/data.json says, ``configure(
+  file_upload_status=201)`` for ex05's body). ``allImages`` lists mainImage, image1... as
+  URLs under the emulator's origin (not served). Variants: productClasses (two variant
+  parameters, attached first through productClassAttributeRelations; 40021, 40024, 40025),
+  listAttributes (+ attributeDescriptions), listAttributeValues (+ descriptions),
+  productListAttributeValueRelations (40012 without a product class). customerExtend POST
+  (bcrypt ``password`` required, unique e-mail 409 [INF], default group when none),
+  PUT replaces ``addresses`` when given. ``customerGroupProductPrices`` refuse the default
+  group (40005). Not emulated: Outer IDs (an ``id`` in a create body is a 400), DELETE of
+  categories, customers and manufacturers' descriptions, number/text attributes.
 * Deviation: a request without ``Accept: application/json`` gets 406 (the real API answers
   XML, which the emulator does not produce).
 * Webhooks (``/webHooks``; events ``order_confirm`` for new orders, ``order_status_change``):
@@ -65,6 +84,7 @@ import hmac
 import json
 import queue
 import random
+import re
 import threading
 import time
 import traceback
@@ -192,6 +212,44 @@ LANGUAGE = {
 CURRENCY_ID = 4
 COUNTRY_ID = 97
 EMPTY_DATE = "0000-00-00 00:00:00"
+# The shop's languages: Hungarian (the default, ``LANGUAGE``) and English; innerId: fields.
+LANGUAGES = {
+    1: LANGUAGE,
+    2: {
+        "innerId": "2",
+        "name": "English",
+        "code": "en",
+        "locale": "en_GB.UTF-8,en_GB,en-gb,english",
+        "sortOrder": "1",
+        "status": "1",
+    },
+}
+# innerId: (name, isoCode2, isoCode3); OpenCart's country ids (Hungary 97 as in the fixtures)
+COUNTRIES = {
+    97: ("Hungary", "HU", "HUN"),
+    14: ("Austria", "AT", "AUT"),
+    81: ("Germany", "DE", "DEU"),
+    175: ("Romania", "RO", "ROU"),
+    189: ("Slovak Republic", "SK", "SVK"),
+    222: ("United Kingdom", "GB", "GBR"),
+}
+# The shop's read-only stock statuses (the merchant makes them; the API cannot):
+# innerId: (Hungarian name, English name, colour). 5 and 9 are the fixtures' ids.
+STOCK_STATUSES = {
+    5: ("Előrendelhető", "Available for pre-order", "#f00540"),
+    6: ("2-3 napon belül szállítható", "Ships in 2-3 days", "#ff9900"),
+    7: ("Nincs készleten", "Out of stock", "#cc0000"),
+    8: ("1-2 hét", "1-2 weeks", "#999999"),
+    9: ("Raktáron", "In stock", "#33cc33"),
+}
+WEIGHT_CLASSES = {1: ("Kilogramm", "kg", "1.00000000"), 2: ("Gramm", "g", "1000.00000000")}
+DEFAULT_TAX_CLASS = 10  # a product created without taxClass gets the 27 % class [INF]
+# File names: "English letters, digits and (),_,- only" (file/data.json, ex05); "/" and "."
+# separate folders and the extension.
+FILE_PATH = re.compile(r"^[A-Za-z0-9()_\-./]+$")
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+BCRYPT = re.compile(r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -303,6 +361,98 @@ def _special_date(name: str, value) -> str:
     raise SrError(400, 40017, f"Valid date format of '{name}' is 1990-01-01 or 1990-01-01 00:00:00")
 
 
+def parse_keys(value, resource: str) -> dict | None:
+    """The columns of a (composite) resource id: "productCategory-product_id=1&category_id=2"
+    -> {"product_id": 1, "category_id": 2}; None when it is not one of ``resource``."""
+    try:
+        text = base64.b64decode(str(value), validate=True).decode()
+    except ValueError:
+        return None
+    if not text.startswith(f"{resource}-"):
+        return None
+    out = {}
+    for part in text[len(resource) + 1 :].split("&"):
+        key, _, number = part.partition("=")
+        if not key or not number.isdigit():
+            return None
+        out[key] = int(number)
+    return out
+
+
+def _ref(value, resource: str, column: str, name: str, table=None) -> int:
+    """The innerId of a ``{"id": "<resource id>"}`` reference (02_status_codes.md texts):
+    not an object with an id -> 40005, an id of another resource or unknown -> 40007."""
+    ref = value.get("id") if isinstance(value, dict) else None
+    if not ref:
+        raise SrError(
+            400,
+            40005,
+            f"The {name} parameter is not a valid resource identifier or invalid format. "
+            "Valid format: array([id] => dGF4Q2xhc3MtdGF4X2NsYXNzX2lkPTEw)",
+        )
+    inner = parse_rid(ref, resource, column)
+    if inner is None or (table is not None and inner not in table):
+        raise SrError(400, 40007, f"The given resource id is wrong: {ref}!")
+    return inner
+
+
+def _empty_ref(value) -> bool:
+    """``null``, ``{}`` or ``{"id": ""}``: a link taken away."""
+    return value in (None, "", {}) or (isinstance(value, dict) and not value.get("id"))
+
+
+def _required(body: dict, *names: str) -> None:
+    missing = [n for n in names if body.get(n) in (None, "", [], {})]
+    if missing:
+        raise SrError(400, 40003, f"The following fields are required: {', '.join(missing)}!")
+
+
+def _readonly(body: dict, *names: str) -> None:
+    found = [n for n in names if n in body]
+    if found:
+        raise SrError(400, 40002, f"The following fields are readonly: {', '.join(found)}!")
+
+
+def _flag(name: str, value) -> str:
+    text = str(value).strip().lower()
+    if text in ("1", "true"):
+        return "1"
+    if text in ("0", "false", ""):
+        return "0"
+    raise SrError(
+        400,
+        40005,
+        f"The {name} parameter has wrong data. This parameter is enum type. "
+        "Check API documentation for accepted values.",
+    )
+
+
+def _enum(name: str, value, allowed) -> str:
+    text = str(value)
+    if text not in allowed:
+        raise SrError(
+            400,
+            40005,
+            f"The {name} parameter has wrong data. This parameter is enum type. "
+            "Check API documentation for accepted values.",
+        )
+    return text
+
+
+def _text(value) -> str:
+    """A text field as stored: ``{}``/null (the XML artefact) -> ""."""
+    return "" if value in (None, {}) else str(value)
+
+
+def _list_field(body: dict, name: str) -> list:
+    items = body.get(name)
+    if items in (None, {}):
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SrError(400, 40005, f"The {name} field must be a list of objects.")
+    return items
+
+
 def multipart(fields: dict) -> tuple[bytes, str]:
     """A multipart/form-data body and its Content-Type."""
     boundary = f"------------------------{uuid.uuid4().hex[:24]}"
@@ -395,10 +545,32 @@ class Store(DeliverySender):
     """The state of one emulated Shoprenter shop (HUF, Hungarian), seeded deterministically.
 
     ``orders``, ``products``, ``customers``, ``specials``, ``webhooks`` map innerIds to
-    internal dicts rendered by the ``*_json`` methods; ``received`` lists every API write;
-    ``webhook_deliveries`` what the sender thread posted. Hold ``lock`` while reading or
-    changing. The WooCommerce-only kwargs (``prices_include_tax``, ``tax_round_at_subtotal``)
-    are accepted and ignored; ``currency`` must be HUF (or None), ``price_decimals`` 0/None.
+    internal dicts rendered by the ``*_json`` methods; ``received`` lists every API write
+    (``{"kind", "method", "path", "ids", "body", "status"}``; kinds such as
+    ``product_create``, ``product_update``, ``file_upload``, ``customer_create``: see the
+    routes); ``webhook_deliveries`` what the sender thread posted. Hold ``lock`` while
+    reading or changing.
+
+    The catalogue, for a test to read: ``products[inner]`` has ``sku``, ``name`` (the
+    Hungarian description's), ``price`` (net Decimal), ``tax_class``, ``stock`` [1..4],
+    ``status``, ``categories`` [category innerIds], ``descriptions`` {language innerId:
+    {name, shortDescription, description, ...}}, ``manufacturer``, ``main_picture``,
+    ``product_class``, ``parent``, ``list_values`` [listAttributeValue innerIds],
+    ``group_prices`` {group innerId: net Decimal}, ``in_stock_status``/``no_stock_status``,
+    ``available_date``, ``weight``, ``gtin``, ``model_number``; ``specials`` {innerId: {
+    product_id, group, price, priority, dateFrom, dateTo, minQuantity, maxQuantity}};
+    ``categories`` {innerId: {parent, status, descriptions {language: {name...}}}};
+    ``manufacturers`` {innerId: {name, picture, sortOrder}}; ``files`` {filePath: bytes}
+    (``file_meta`` {filePath: {type, uploaded}}); ``product_images`` {innerId: {product_id,
+    imagePath, imageAlt, sortOrder}}; ``product_classes`` {innerId: {name, first, second,
+    attributes}}; ``list_attributes`` {innerId: {name, descriptions}};
+    ``list_attribute_values`` {innerId: {attribute_id, descriptions {language: name}}};
+    ``customers`` {innerId: {person {first_name, last_name, email, phone_text...}, group,
+    password, addresses [...]}} (a seeded buyer has no ``addresses`` key: the one of their
+    orders is answered).
+
+    The WooCommerce-only kwargs (``prices_include_tax``, ``tax_round_at_subtotal``) are
+    accepted and ignored; ``currency`` must be HUF (or None), ``price_decimals`` 0/None.
     """
 
     def __init__(
@@ -425,6 +597,7 @@ class Store(DeliverySender):
             "shop_name": shop_name,
             "token_ttl": TOKEN_TTL,
             "rate_limit": RATE_LIMIT,
+            "file_upload_status": 204,
         }
         self.shop_name = shop_name
         self.lock = threading.RLock()
@@ -449,6 +622,13 @@ class Store(DeliverySender):
                 "special": 2240,
                 "webhook": 143,
                 "seq": 0,
+                "category": 100,
+                "manufacturer": 0,
+                "product_image": 0,
+                "product_class": 0,
+                "attribute": 0,
+                "attribute_value": 0,
+                "address": 5000,
             }
             self.received: list[dict] = []
             self.webhooks: dict[int, dict] = {}
@@ -459,6 +639,27 @@ class Store(DeliverySender):
             self.products: dict[int, dict] = {}
             self.customers: dict[int, dict] = {}
             self.orders: dict[int, dict] = {}
+            # The catalogue (see ``category_json``, ``manufacturer_json``...): innerId -> dict.
+            self.categories: dict[int, dict] = {}
+            for inner, name, parent in CATEGORIES:
+                self.categories[inner] = {
+                    "id": inner,
+                    "parent": parent or None,
+                    "status": "1",
+                    "sortOrder": "0",
+                    "picture": "",
+                    "productsStatus": "1",
+                    "descriptions": {1: {"name": name}},
+                    "created": None,  # seeded: the fixed 2024-03-01T09:00:00
+                    "updated": None,
+                }
+            self.manufacturers: dict[int, dict] = {}
+            self.files: dict[str, bytes] = {}  # filePath -> content (``POST /files``)
+            self.file_meta: dict[str, dict] = {}  # filePath -> {"type", "uploaded"}
+            self.product_images: dict[int, dict] = {}
+            self.product_classes: dict[int, dict] = {}
+            self.list_attributes: dict[int, dict] = {}
+            self.list_attribute_values: dict[int, dict] = {}
             for index in range(cfg["products"]):
                 self._seed_product(index)
             for product in list(self.products.values())[:3]:  # a few sale prices
@@ -478,9 +679,15 @@ class Store(DeliverySender):
                 abandoned = index % 10 == 7
                 self._add_order(self._draft(created, None if abandoned else "random"))
 
-    def configure(self, token_ttl=None, rate_limit=None) -> dict:
-        """``POST /_emulator/config``: token lifetime (s) for new tokens, requests per s (0 off)."""
+    def configure(self, token_ttl=None, rate_limit=None, file_upload_status=None) -> dict:
+        """``POST /_emulator/config``: token lifetime (s) for new tokens, requests per s (0 off),
+        the answer to ``POST /files`` (204 without a body as file/data.json says, or 201 with
+        ``{filePath, type}`` as the ex05 example prints)."""
         with self.lock:
+            if file_upload_status is not None:
+                if int(file_upload_status) not in (200, 201, 204):
+                    raise ValueError("file_upload_status must be 200, 201 or 204")
+                self.config["file_upload_status"] = int(file_upload_status)
             if token_ttl is not None:
                 if int(token_ttl) < 1:
                     raise ValueError("token_ttl must be at least 1 second")
@@ -489,7 +696,7 @@ class Store(DeliverySender):
                 if int(rate_limit) < 0:
                     raise ValueError("rate_limit must be 0 (off) or more")
                 self.config["rate_limit"] = int(rate_limit)
-            return {k: self.config[k] for k in ("token_ttl", "rate_limit")}
+            return {k: self.config[k] for k in ("token_ttl", "rate_limit", "file_upload_status")}
 
     #: what ``snapshot`` leaves out: the lock and the webhook sender, which live on
     _LIVE = frozenset({"lock", "_queue", "site_url"})
@@ -545,8 +752,40 @@ class Store(DeliverySender):
             "created": created,
             "updated": created + timedelta(days=rng.uniform(0, 100)),
         }
+        product.update(self._product_defaults(product["sku"], name))
+        product["main_picture"] = f"product/{product['sku']}.jpg"
         self.products[inner] = product
         return product
+
+    @staticmethod
+    def _product_defaults(sku: str, name: str) -> dict:
+        """The catalogue fields of a product (beyond stock, price and the rest above)."""
+        return {
+            "model_number": "",
+            "main_picture": "",
+            "image_alt": name,
+            "weight": "0.00",
+            "weight_unit": 1,
+            "orderable": "1",
+            "available_date": "0000-00-00",
+            "in_stock_status": None,
+            "no_stock_status": None,
+            "manufacturer": None,
+            "parent": None,
+            "product_class": None,
+            # language innerId -> description fields (None dates: the product's)
+            "descriptions": {
+                1: {
+                    "name": name,
+                    "shortDescription": "",
+                    "description": f"<p>{name}</p>",
+                    "parameters": "",
+                    "measurementUnit": "db",
+                }
+            },
+            "group_prices": {},  # customer group innerId -> net price (customerGroupProductPrices)
+            "list_values": [],  # listAttributeValue innerIds (productListAttributeValueRelations)
+        }
 
     def _add_special(self, product_id, group, price, date_from, date_to, created) -> dict:
         special = {
@@ -1017,8 +1256,8 @@ class Store(DeliverySender):
             "id": ident,
             "innerId": str(product["id"]),
             "sku": product["sku"],
-            "modelNumber": {},
-            "orderable": "1",
+            "modelNumber": product["model_number"] or {},
+            "orderable": product["orderable"],
             "price": n4(product["price"]),
             "multiplier": "1.0000",
             "multiplierLock": "0",
@@ -1028,42 +1267,71 @@ class Store(DeliverySender):
             "stock3": str(product["stock"][2]),
             "stock4": str(product["stock"][3]),
             "subtractStock": product["subtract_stock"],
-            "mainPicture": f"product/{product['sku']}.jpg",
+            "mainPicture": product["main_picture"],
             "width": "0.00",
             "height": "0.00",
             "length": "0.00",
-            "weight": "0.00",
+            "weight": product["weight"],
             "status": product["status"],
             "shipped": "1",
             "minimalOrderNumber": "1",
             "maximalOrderNumber": "0",
             "minimalOrderNumberMultiply": "0",
-            "availableDate": "0000-00-00",
+            "availableDate": product["available_date"],
             "quantity": "0.0000",
             "sortOrder": "0",
             "dateCreated": iso(product["created"]),
             "dateUpdated": iso(product["updated"]),
-            "imageAlt": product["name"],
+            "imageAlt": product["image_alt"],
             "freeShipping": "0",
             "durableMediaDevice": "0",
             "gtin": product["gtin"],
         }
+
+        def link(collection, resource, column, inner):
+            return self.href(collection, rid(resource, f"{column}={inner}")) if inner else {}
+
+        links = {
+            "taxClass": self.href("taxClasses", tax_id),
+            "noStockStatus": link(
+                "stockStatuses", "stockStatus", "stock_status_id", product["no_stock_status"]
+            ),
+            "inStockStatus": link(
+                "stockStatuses", "stockStatus", "stock_status_id", product["in_stock_status"]
+            ),
+            "productClass": link(
+                "productClasses", "productClass", "product_class_id", product["product_class"]
+            ),
+            # no parent: the product's own link, as the fixtures show it
+            "parentProduct": self.href(
+                "products", self.product_rid(product["parent"] or product["id"])
+            ),
+            "weightUnit": link(
+                "weightClasses", "weightClass", "weight_class_id", product["weight_unit"]
+            ),
+        }
+        query = f"?productId={ident}"
         if not extend:
-            out["taxClass"] = self.href("taxClasses", tax_id)
-            out["productDescriptions"] = {
-                "href": f"{self.site_url}/api/productDescriptions?productId={ident}"
-            }
-            out["productCategoryRelations"] = {
-                "href": f"{self.site_url}/api/productCategoryRelations?productId={ident}"
-            }
-            out["productSpecials"] = {
-                "href": f"{self.site_url}/api/productSpecials?productId={ident}"
-            }
+            out.update(links)
+            out["manufacturer"] = link(
+                "manufacturers", "manufacturer", "manufacturer_id", product["manufacturer"]
+            )
+            for key in (
+                "productDescriptions",
+                "productCategoryRelations",
+                "productSpecials",
+                "productImages",
+                "customerGroupProductPrices",
+                "productListAttributeValueRelations",
+            ):
+                out[key] = {"href": f"{self.site_url}/api/{key}{query}"}
             return out
         rate = TAX_CLASSES[product["tax_class"]][2]
         prices = []
         for group, (_, pct) in CUSTOMER_GROUPS.items():
-            net = (product["price"] * (100 - Decimal(pct)) / 100).quantize(FOUR, ROUND_HALF_UP)
+            net = product["group_prices"].get(group)
+            if net is None:
+                net = (product["price"] * (100 - Decimal(pct)) / 100).quantize(FOUR, ROUND_HALF_UP)
             special = self._active_special(product["id"], group)
             prices.append(
                 {
@@ -1083,57 +1351,328 @@ class Store(DeliverySender):
                     "currencyCode": "HUF",
                 }
             )
-        desc_id = rid("productDescription", f"product_id={product['id']}&language_id=1")
+        manufacturer = self.manufacturers.get(product["manufacturer"])
         out.update(
             {
                 "productPrices": prices,
-                "taxClass": self.href("taxClasses", tax_id),
-                "parentProduct": self.href("products", ident),
-                "manufacturer": {},
+                **links,
+                "manufacturer": self.manufacturer_json(manufacturer) if manufacturer else {},
+                "allImages": self.all_images(product),
                 "productDescriptions": [
-                    {
-                        **self.href("productDescriptions", desc_id),
-                        "id": desc_id,
-                        "name": product["name"],
-                        "metaKeywords": {},
-                        "metaDescription": {},
-                        "shortDescription": "",
-                        "description": f"<p>{product['name']}</p>",
-                        "parameters": "",
-                        "packagingUnit": {},
-                        "measurementUnit": "db",
-                        "customContentTitle": {},
-                        "customContent": {},
-                        "dateCreated": iso(product["created"]),
-                        "dateUpdated": iso(product["updated"]),
-                        "videoCode": {},
-                        "product": self.href("products", ident),
-                        "language": self.href("languages", rid("language", "language_id=1")),
-                    }
+                    self.product_description_json(product, language)
+                    for language in sorted(product["descriptions"])
                 ],
                 "productCategoryRelations": [
-                    {
-                        **self.href(
-                            "productCategoryRelations",
-                            rel := rid(
-                                "productCategory", f"product_id={product['id']}&category_id={c}"
-                            ),
-                        ),
-                        "id": rel,
-                        "product": self.href("products", ident),
-                        "category": self.href("categories", rid("category", f"category_id={c}")),
-                    }
-                    for c in product["categories"]
+                    self.product_category_json(product["id"], c) for c in product["categories"]
                 ],
                 "productSpecials": [
                     self.special_json(s)
                     for s in self.specials.values()
                     if s["product_id"] == product["id"]
                 ],
-                "customerGroupProductPrices": [],
+                "productListAttributeValueRelations": {
+                    "href": f"{self.site_url}/api/productListAttributeValueRelations{query}"
+                },
+                "customerGroupProductPrices": [
+                    self.group_price_json(product["id"], group)
+                    for group in sorted(product["group_prices"])
+                ],
             }
         )
         return out
+
+    #: description fields the API prints as ``{}`` when empty (the XML->JSON artefact)
+    _EMPTY_AS_OBJECT = (
+        "metaTitle",
+        "metaKeywords",
+        "metaDescription",
+        "packagingUnit",
+        "customContentTitle",
+        "customContent",
+        "videoCode",
+    )
+
+    def product_description_json(self, product: dict, language: int) -> dict:
+        desc = product["descriptions"][language]
+        ident = rid("productDescription", f"product_id={product['id']}&language_id={language}")
+        out = {**self.href("productDescriptions", ident), "id": ident}
+        for key in (
+            "name",
+            "metaTitle",
+            "metaKeywords",
+            "metaDescription",
+            "shortDescription",
+            "description",
+            "parameters",
+            "packagingUnit",
+            "measurementUnit",
+            "customContentTitle",
+            "customContent",
+        ):
+            value = desc.get(key, "")
+            out[key] = ({} if key in self._EMPTY_AS_OBJECT else "") if value == "" else value
+        out.update(
+            {
+                "dateCreated": iso(desc.get("created") or product["created"]),
+                "dateUpdated": iso(desc.get("updated") or product["updated"]),
+                "videoCode": desc.get("videoCode") or {},
+                "product": self.href("products", self.product_rid(product["id"])),
+                "language": self.href("languages", rid("language", f"language_id={language}")),
+            }
+        )
+        return out
+
+    def product_category_json(self, product_id: int, category_id: int) -> dict:
+        ident = rid("productCategory", f"product_id={product_id}&category_id={category_id}")
+        return {
+            **self.href("productCategoryRelations", ident),
+            "id": ident,
+            "product": self.href("products", self.product_rid(product_id)),
+            "category": self.href("categories", rid("category", f"category_id={category_id}")),
+        }
+
+    def image_url(self, path: str) -> str:
+        """A picture's public URL (the shop's image cache, as ``allImages`` prints it)."""
+        meta = self.file_meta.get(path)
+        stamp = int(meta["uploaded"].timestamp()) if meta else int(EPOCH.timestamp())
+        return (
+            f"{self.site_url}/custom/{self.shop_name}/image/cache/w460h460wt1/{path}"
+            f"?lastmod={stamp}.{stamp}"
+        )
+
+    def product_image_rows(self, product_id: int) -> list[dict]:
+        rows = [i for i in self.product_images.values() if i["product_id"] == product_id]
+        return sorted(rows, key=lambda i: (int(i["sortOrder"] or 0), i["id"]))
+
+    def all_images(self, product: dict) -> dict:
+        """``allImages`` (read-only): ``mainImage`` first, then ``image1``... by sortOrder."""
+        out = {}
+        if product["main_picture"]:
+            out["mainImage"] = self.image_url(product["main_picture"])
+        for number, image in enumerate(self.product_image_rows(product["id"]), start=1):
+            out[f"image{number}"] = self.image_url(image["imagePath"])
+        return out
+
+    def product_image_json(self, image: dict) -> dict:
+        ident = rid("productImage", f"product_image_id={image['id']}")
+        return {
+            **self.href("productImages", ident),
+            "id": ident,
+            "imagePath": image["imagePath"],
+            "imageAlt": image["imageAlt"],
+            "sortOrder": image["sortOrder"],
+            "product": self.href("products", self.product_rid(image["product_id"])),
+        }
+
+    def group_price_json(self, product_id: int, group: int) -> dict:
+        ident = rid(
+            "customerGroupProductPrice", f"customer_group_id={group}&product_id={product_id}"
+        )
+        return {
+            **self.href("customerGroupProductPrices", ident),
+            "id": ident,
+            "price": n4(self.products[product_id]["group_prices"][group]),
+            "customerGroup": self.href("customerGroups", self.group_rid(group)),
+            "product": self.href("products", self.product_rid(product_id)),
+        }
+
+    def manufacturer_json(self, maker: dict) -> dict:
+        ident = rid("manufacturer", f"manufacturer_id={maker['id']}")
+        return {
+            **self.href("manufacturers", ident),
+            "id": ident,
+            "innerId": str(maker["id"]),
+            "name": maker["name"],
+            "picture": maker["picture"] or {},
+            "sortOrder": maker["sortOrder"],
+            "robotsMetaTag": maker["robotsMetaTag"],
+            "dateCreated": iso(maker["created"]),
+            "dateUpdated": iso(maker["updated"]),
+            "manufacturerDescriptions": {
+                "href": f"{self.site_url}/api/manufacturerDescriptions?manufacturerId={ident}"
+            },
+        }
+
+    def product_class_json(self, cls: dict) -> dict:
+        ident = rid("productClass", f"product_class_id={cls['id']}")
+
+        def param(inner):
+            return (
+                self.href("listAttributes", rid("listAttribute", f"attribute_id={inner}"))
+                if inner
+                else None
+            )
+
+        return {
+            **self.href("productClasses", ident),
+            "id": ident,
+            "name": cls["name"],
+            "description": cls["description"],
+            "firstVariantSelectType": cls["firstVariantSelectType"],
+            "secondVariantSelectType": cls["secondVariantSelectType"],
+            "firstVariantParameter": param(cls["first"]),
+            "secondVariantParameter": param(cls["second"]),
+            "productClassAttributeRelations": {
+                "href": f"{self.site_url}/api/productClassAttributeRelations?productClassId={ident}"
+            },
+        }
+
+    def class_attribute_json(self, class_id: int, attribute_id: int) -> dict:
+        ident = rid(
+            "productClassAttributeRelation",
+            f"product_class_id={class_id}&attribute_id={attribute_id}",
+        )
+        return {
+            **self.href("productClassAttributeRelations", ident),
+            "id": ident,
+            "productClass": self.href(
+                "productClasses", rid("productClass", f"product_class_id={class_id}")
+            ),
+            "attribute": self.href(
+                "listAttributes", rid("listAttribute", f"attribute_id={attribute_id}")
+            ),
+        }
+
+    def list_attribute_json(self, attr: dict) -> dict:
+        ident = rid("listAttribute", f"attribute_id={attr['id']}")
+        default = attr["default_value"]
+        return {
+            **self.href("listAttributes", ident),
+            "id": ident,
+            "type": attr["type"],
+            "name": attr["name"],
+            "priority": attr["priority"],
+            "sortOrder": attr["sortOrder"],
+            "required": attr["required"],
+            "presentation": attr["presentation"],
+            "listAttributeWidget": self.href(
+                "listAttributeWidgets", rid("listAttributeWidget", f"attribute_id={attr['id']}")
+            ),
+            "defaultListAttributeValue": self.href(
+                "listAttributeValues", self.value_rid(attr["id"], default)
+            )
+            if default
+            else None,
+            "attributeDescriptions": {
+                "href": f"{self.site_url}/api/attributeDescriptions?listAttributeId={ident}"
+            },
+            "listAttributeValues": {
+                "href": f"{self.site_url}/api/listAttributeValues?listAttributeId={ident}"
+            },
+        }
+
+    def attribute_description_json(self, attr: dict, language: int) -> dict:
+        desc = attr["descriptions"][language]
+        ident = rid("attributeDescription", f"attribute_id={attr['id']}&language_id={language}")
+        return {
+            **self.href("attributeDescriptions", ident),
+            "id": ident,
+            "name": desc["name"],
+            "description": desc["description"] or {},
+            "prefix": desc["prefix"] or {},
+            "postfix": desc["postfix"] or {},
+            "attribute": self.href(
+                "listAttributes", rid("listAttribute", f"attribute_id={attr['id']}")
+            ),
+            "language": self.href("languages", rid("language", f"language_id={language}")),
+        }
+
+    @staticmethod
+    def value_rid(attribute_id: int, value_id: int) -> str:
+        return rid("listAttributeValue", f"attribute_id={attribute_id}&value_id={value_id}")
+
+    def list_value_json(self, value: dict) -> dict:
+        ident = self.value_rid(value["attribute_id"], value["id"])
+        return {
+            **self.href("listAttributeValues", ident),
+            "id": ident,
+            "listAttribute": self.href(
+                "listAttributes", rid("listAttribute", f"attribute_id={value['attribute_id']}")
+            ),
+            "listAttributeValueDescriptions": {
+                "href": f"{self.site_url}/api/listAttributeValueDescriptions"
+                f"?listAttributeValueId={ident}"
+            },
+        }
+
+    def list_value_description_json(self, value: dict, language: int) -> dict:
+        ident = rid(
+            "listAttributeValueDescription",
+            f"language_id={language}&attribute_id={value['attribute_id']}&value_id={value['id']}",
+        )
+        return {
+            **self.href("listAttributeValueDescriptions", ident),
+            "id": ident,
+            "name": value["descriptions"][language],
+            "language": self.href("languages", rid("language", f"language_id={language}")),
+            "listAttributeValue": self.href(
+                "listAttributeValues", self.value_rid(value["attribute_id"], value["id"])
+            ),
+        }
+
+    def product_value_json(self, product_id: int, value_id: int) -> dict:
+        value = self.list_attribute_values[value_id]
+        ident = rid(
+            "productListAttributeValueRelation",
+            f"product_id={product_id}&attribute_id={value['attribute_id']}&value_id={value_id}",
+        )
+        return {
+            **self.href("productListAttributeValueRelations", ident),
+            "id": ident,
+            "product": self.href("products", self.product_rid(product_id)),
+            "listAttributeValue": self.href(
+                "listAttributeValues", self.value_rid(value["attribute_id"], value_id)
+            ),
+        }
+
+    def stock_status_json(self, inner: int) -> dict:
+        ident = rid("stockStatus", f"stock_status_id={inner}")
+        return {
+            **self.href("stockStatuses", ident),
+            "id": ident,
+            "stockStatusDescriptions": {
+                "href": f"{self.site_url}/api/stockStatusDescriptions?stockStatusId={ident}"
+            },
+        }
+
+    def stock_status_description_json(self, inner: int, language: int) -> dict:
+        ident = rid("stockStatusDescription", f"stock_status_id={inner}&language_id={language}")
+        hungarian, english, color = STOCK_STATUSES[inner]
+        return {
+            **self.href("stockStatusDescriptions", ident),
+            "id": ident,
+            "name": hungarian if language == 1 else english,
+            "color": color,
+            "stockStatus": self.href(
+                "stockStatuses", rid("stockStatus", f"stock_status_id={inner}")
+            ),
+            "language": self.href("languages", rid("language", f"language_id={language}")),
+        }
+
+    def weight_class_json(self, inner: int) -> dict:
+        ident = rid("weightClass", f"weight_class_id={inner}")
+        title, unit, value = WEIGHT_CLASSES[inner]
+        return {
+            **self.href("weightClasses", ident),
+            "id": ident,
+            "value": value,
+            "title": title,
+            "unit": unit,
+        }
+
+    def country_json(self, inner: int) -> dict:
+        ident = rid("country", f"country_id={inner}")
+        name, iso2, iso3 = COUNTRIES[inner]
+        return {
+            **self.href("countries", ident),
+            "id": ident,
+            "name": name,
+            "isoCode2": iso2,
+            "isoCode3": iso3,
+            "status": "1",
+            "zones": {"href": f"{self.site_url}/api/zones?countryId={ident}"},
+            "geoZones": {"href": f"{self.site_url}/api/countries/{ident}/geoZones"},
+        }
 
     def _active_special(self, product_id: int, group: int) -> Decimal | None:
         now = spaced(utcnow())
@@ -1182,64 +1721,156 @@ class Store(DeliverySender):
             "percentDiscountSpecialPrices": "0",
         }
 
-    def customer_json(self, customer: dict) -> dict:
+    def customer_json(self, customer: dict, extend: bool = False) -> dict:
+        """``/customers/{id}``, or ``/customerExtend/{id}`` with the addresses embedded."""
         ident = rid("customer", f"customer_id={customer['id']}")
         p = customer["person"]
-        return {
-            **self.href("customers", ident),
+        created = iso(customer["created"]) if customer.get("created") else "2025-06-01T10:00:00"
+        updated = iso(customer["updated"]) if customer.get("updated") else "2025-06-01T10:00:00"
+        out = {
+            **self.href("customerExtend" if extend else "customers", ident),
             "id": ident,
             "innerId": str(customer["id"]),
             "firstname": p["first_name"],
             "lastname": p["last_name"],
             "email": p["email"],
             "telephone": p.get("phone_text", ""),
-            "fax": "",
-            "newsletter": "0",
-            "status": "1",
-            "approved": "1",
-            "freeShipping": "0",
-            "dateCreated": "2025-06-01T10:00:00",
-            "dateUpdated": "2025-06-01T10:00:00",
+            "fax": customer.get("fax", ""),
+            "newsletter": customer.get("newsletter", "0"),
+            "status": customer.get("status", "1"),
+            "approved": customer.get("approved", "1"),
+            "freeShipping": customer.get("freeShipping", "0"),
+            "dateCreated": created,
+            "dateUpdated": updated,
             "customerGroup": self.href("customerGroups", self.group_rid(customer["group"])),
         }
+        addresses = self.customer_addresses(customer)
+        first = (
+            self.href("addresses", rid("address", f"address_id={addresses[0]['id']}"))
+            if addresses
+            else {}
+        )
+        if not extend:
+            out["defaultAddress"] = first
+            out["addresses"] = {"href": f"{self.site_url}/api/addresses?customerId={ident}"}
+            return out
+        out["password"] = customer.get("password") or self.seeded_password(customer["id"])
+        out["defaultAddress"] = first
+        out["addresses"] = [self.address_json(customer, a) for a in addresses]
+        return out
 
-    def category_json(self, inner: int, name: str, parent: int) -> dict:
-        ident = rid("category", f"category_id={inner}")
-        desc_id = rid("categoryDescription", f"category_id={inner}&language_id=1")
+    @staticmethod
+    def seeded_password(inner: int) -> str:
+        """A stable bcrypt-shaped hash for a seeded customer (never a real password)."""
+        digest = base64.b64encode(hashlib.sha256(f"customer-{inner}".encode()).digest() * 2)
+        salt = digest.decode().replace("+", ".").replace("=", "")[:53]
+        return f"$2y$10${salt}"
+
+    def customer_addresses(self, customer: dict) -> list[dict]:
+        """The stored addresses, or for a seeded buyer the one of their orders."""
+        if "addresses" in customer:
+            return customer["addresses"]
+        p = customer["person"]
+        return [
+            {
+                "id": customer["id"],
+                "company": p.get("company", ""),
+                "firstname": p["first_name"],
+                "lastname": p["last_name"],
+                "taxNumber": p.get("vat", ""),
+                "type": "business" if p.get("company") else "private",
+                "address1": p.get("address_1", ""),
+                "address2": p.get("address_2", ""),
+                "postcode": p.get("postcode", ""),
+                "city": p.get("city", ""),
+                "telephone": p.get("phone_text", ""),
+                "country": COUNTRY_ID,
+                "zone": None,
+                "created": None,
+                "updated": None,
+            }
+        ]
+
+    def address_json(self, customer: dict, address: dict) -> dict:
+        ident = rid("address", f"address_id={address['id']}")
+        stamp = iso(address["created"]) if address["created"] else "2025-06-01T10:00:00"
         return {
-            **self.href("categoryExtend", ident),
+            **self.href("addresses", ident),
+            "id": ident,
+            "innerId": str(address["id"]),
+            "company": address["company"],
+            "firstname": address["firstname"],
+            "lastname": address["lastname"],
+            "taxNumber": address["taxNumber"],
+            "type": address["type"],
+            "address1": address["address1"],
+            "address2": address["address2"],
+            "postcode": address["postcode"],
+            "city": address["city"],
+            "dateCreated": stamp,
+            "dateUpdated": iso(address["updated"]) if address["updated"] else stamp,
+            "telephone": address["telephone"] or {},
+            "customer": self.href("customers", rid("customer", f"customer_id={customer['id']}")),
+            "country": self.href("countries", rid("country", f"country_id={address['country']}")),
+            "zone": self.href("zones", rid("zone", f"zone_id={address['zone']}"))
+            if address["zone"]
+            else {},
+        }
+
+    def category_json(self, category: dict, extend: bool = True) -> dict:
+        inner = category["id"]
+        ident = rid("category", f"category_id={inner}")
+        parent = category["parent"]
+        fixed = "2024-03-01T09:00:00"
+        out = {
+            **self.href("categoryExtend" if extend else "categories", ident),
             "id": ident,
             "innerId": str(inner),
-            "picture": {},
-            "sortOrder": "0",
-            "status": "1",
-            "productsStatus": "1",
+            "picture": category["picture"] or {},
+            "sortOrder": category["sortOrder"],
+            "status": category["status"],
+            "productsStatus": category["productsStatus"],
             "groupCode": {},
-            "dateCreated": "2024-03-01T09:00:00",
-            "dateUpdated": "2024-03-01T09:00:00",
+            "dateCreated": iso(category["created"]) if category["created"] else fixed,
+            "dateUpdated": iso(category["updated"]) if category["updated"] else fixed,
             "parentCategory": self.href("categories", rid("category", f"category_id={parent}"))
             if parent
             else {},
             "centralCategory": {},
-            "categoryDescriptions": [
-                {
-                    **self.href("categoryDescriptions", desc_id),
-                    "id": desc_id,
-                    "name": name,
-                    "metaKeywords": {},
-                    "metaDescription": {},
-                    "description": {},
-                    "customTitle": {},
-                    "robotsMetaTag": "0",
-                    "footerSeoText": {},
-                    "heading": {},
-                    "shortDescription": {},
-                    "category": self.href("categories", ident),
-                    "language": self.href("languages", rid("language", "language_id=1")),
-                }
-            ],
-            "categoryCustomerGroupRelations": [],
         }
+        if not extend:
+            out["categoryDescriptions"] = {
+                "href": f"{self.site_url}/api/categoryDescriptions?categoryId={ident}"
+            }
+            out["customerGroups"] = {
+                "href": f"{self.site_url}/api/categories/{ident}/customerGroups"
+            }
+            return out
+        out["categoryDescriptions"] = [
+            self.category_description_json(category, language)
+            for language in sorted(category["descriptions"])
+        ]
+        out["categoryCustomerGroupRelations"] = []
+        return out
+
+    def category_description_json(self, category: dict, language: int) -> dict:
+        desc = category["descriptions"][language]
+        ident = rid("categoryDescription", f"category_id={category['id']}&language_id={language}")
+        out = {**self.href("categoryDescriptions", ident), "id": ident, "name": desc["name"]}
+        for key in (
+            "metaKeywords",
+            "metaDescription",
+            "description",
+            "customTitle",
+            "robotsMetaTag",
+            "footerSeoText",
+            "heading",
+            "shortDescription",
+        ):
+            out[key] = desc.get(key) or ("0" if key == "robotsMetaTag" else {})
+        out["category"] = self.href("categories", rid("category", f"category_id={category['id']}"))
+        out["language"] = self.href("languages", rid("language", f"language_id={language}"))
+        return out
 
     def tax_class_json(self, inner: int) -> dict:
         ident = rid("taxClass", f"tax_class_id={inner}")
@@ -1533,54 +2164,626 @@ class Store(DeliverySender):
                 product["sku"] = str(sku)
             if name is not None:
                 product["name"] = str(name)
+                product["descriptions"].setdefault(1, {})["name"] = str(name)
             product["updated"] = max(utcnow(), product["updated"])
             return self.product_json(product, extend=True)
 
+    #: productExtend fields the API answers but never takes (data.json "readonly")
+    PRODUCT_READONLY = (
+        "innerId",
+        "href",
+        "dateCreated",
+        "dateUpdated",
+        "productPrices",
+        "allImages",
+        "productAttributeExtend",
+        "productListAttributeValueRelations",
+        "numberAttributeValues",
+        "textAttributeValues",
+        "relatedProducts",
+        "collateralProducts",
+        "productAddons",
+        "productAddonRelations",
+    )
+    DESCRIPTION_FIELDS = (
+        "name",
+        "metaTitle",
+        "metaKeywords",
+        "metaDescription",
+        "shortDescription",
+        "description",
+        "customContentTitle",
+        "customContent",
+        "parameters",
+        "packagingUnit",
+        "measurementUnit",
+        "videoCode",
+    )
+
     def update_product(self, product: dict, body: dict) -> None:
-        """An API PUT on /products/{id}: stock1..4, price (net), sku, status, subtractStock."""
-        writable = {
-            "stock1",
-            "stock2",
-            "stock3",
-            "stock4",
-            "price",
-            "sku",
-            "status",
-            "subtractStock",
+        """An API PUT on /products/{id} (scalars and links; the lists are their own resources)."""
+        self.write_product(product, body, extend=False, replace=True)
+
+    def write_product(
+        self, product: dict | None, body: dict, extend: bool = True, replace: bool = False
+    ) -> dict:
+        """Create (``product`` None) or change a product from an API body; the product.
+
+        ``extend``: the productExtend resource (takes productDescriptions,
+        productCategoryRelations, productSpecials, customerGroupProductPrices and an embedded
+        manufacturer); ``replace``: PUT, whose lists replace the product's rows (a list left
+        out of the body is kept), where POST adds them and refuses a row that exists already
+        (06_extend_resource.md). Everything is checked before anything changes, so a refused
+        request leaves the shop as it was.
+        """
+        create = product is None
+        _readonly(body, *self.PRODUCT_READONLY)
+        if "id" in body and (create or body["id"] != self.product_rid(product["id"])):
+            # Outer IDs (05_outer_id.md) are not emulated: say so rather than guess.
+            raise SrError(400, 40005, "The emulator does not support Outer IDs (the 'id' field).")
+        if create:
+            _required(body, "sku", *(["productDescriptions"] if extend else []))
+        own_id = None if create else product["id"]
+        new: dict = {}
+        if "sku" in body:
+            sku = _text(body["sku"]).strip()
+            if not sku:
+                raise SrError(400, 40005, "The sku field cannot be empty")
+            clash = next(
+                (p for p in self.products.values() if p["sku"] == sku and p["id"] != own_id),
+                None,
+            )
+            if clash:
+                # SKU uniqueness: not documented; the shop looks products up by SKU (40033),
+                # so a second one is refused as "resource exists" [INF].
+                raise SrError(409, 40901, "Resource exists!", sku=sku)
+            new["sku"] = sku
+        for key in ("modelNumber", "gtin", "imageAlt"):
+            if key in body:
+                new[key] = _text(body[key])
+        if "price" in body:
+            new["price"] = _money_field("price", body["price"])
+        if "weight" in body:
+            new["weight"] = f"{_money_field('weight', body['weight']):.2f}"
+        if "status" in body:
+            new["status"] = _enum("status", body["status"], ("0", "1", "2"))
+        for index in range(1, 5):
+            if f"stock{index}" in body:
+                new[f"stock{index}"] = _int_field(f"stock{index}", body[f"stock{index}"])
+        for key in ("subtractStock", "orderable"):
+            if key in body:
+                new[key] = _flag(key, body[key])
+        if "mainPicture" in body:
+            path = _text(body["mainPicture"])
+            if path and path not in self.files:
+                # The docs upload first (ex05); a path never uploaded is refused [INF].
+                raise SrError(
+                    400, 40005, f"The mainPicture parameter has wrong data. No such file: {path}"
+                )
+            new["mainPicture"] = path
+        if "availableDate" in body:
+            day = _text(body["availableDate"]) or "0000-00-00"
+            if day != "0000-00-00":
+                try:
+                    datetime.strptime(day, "%Y-%m-%d")
+                except ValueError:
+                    raise SrError(
+                        400,
+                        40017,
+                        "The given date parameter: availableDate is invalid! "
+                        "Valid date format is 1990-01-01",
+                    ) from None
+            new["availableDate"] = day
+        links = {
+            "taxClass": ("taxClass", "tax_class_id", TAX_CLASSES, False),
+            "weightUnit": ("weightClass", "weight_class_id", WEIGHT_CLASSES, True),
+            "inStockStatus": ("stockStatus", "stock_status_id", STOCK_STATUSES, True),
+            "noStockStatus": ("stockStatus", "stock_status_id", STOCK_STATUSES, True),
+            "productClass": ("productClass", "product_class_id", self.product_classes, True),
+            "parentProduct": ("product", "product_id", self.products, True),
         }
-        readonly = {"id", "innerId", "href", "dateCreated", "dateUpdated"} & set(body)
-        if readonly:
-            raise SrError(400, 40002, f"Read-only field(s): {', '.join(sorted(readonly))}")
-        changes = {}
-        for key, value in body.items():
-            if key not in writable:
-                continue  # the real API has many more writable fields; the emulator keeps these
-            if key.startswith("stock"):
-                changes[key] = _int_field(key, value)
-            elif key == "price":
-                changes[key] = _money_field(key, value)
-            elif key == "status":
-                if str(value) not in ("0", "1", "2"):
-                    raise SrError(400, 40005, "The value of 'status' must be 0, 1 or 2.")
-                changes[key] = str(value)
-            elif key == "sku":
-                if not str(value).strip():
-                    raise SrError(400, 40005, "The value of 'sku' cannot be empty.")
-                changes[key] = str(value)
+        for key, (resource, column, table, may_clear) in links.items():
+            if key not in body:
+                continue
+            if may_clear and _empty_ref(body[key]):
+                new[key] = None
             else:
-                changes[key] = "1" if str(value) in ("1", "true", "True") else "0"
-        for key, value in changes.items():
+                new[key] = _ref(body[key], resource, column, key, table)
+        if new.get("parentProduct") is not None and new["parentProduct"] == own_id:
+            new["parentProduct"] = None  # its own link: no parent, as the shop prints it
+        if new.get("parentProduct") and self.products[new["parentProduct"]]["parent"]:
+            # a variant's parent is a main product, not another variant [INF]
+            raise SrError(400, 40005, "The parentProduct parameter has wrong data.")
+        maker = None
+        if extend and "manufacturer" in body:
+            maker = self._manufacturer_plan(body["manufacturer"])
+        lists = {}
+        if extend:
+            lists = self._product_lists(product, body, replace)
+        # ---- nothing refused: apply
+        now = utcnow()
+        if create:
+            rows = lists.get("productDescriptions") or {}  # POST /products has none
+            name = (rows.get(1) or next(iter(rows.values()), {"name": new["sku"]}))["name"]
+            product = {
+                "id": self._next("product"),
+                "sku": new["sku"],
+                "name": name,
+                "gtin": "",
+                "gross": ZERO,
+                "price": ZERO,
+                "tax_class": DEFAULT_TAX_CLASS,
+                "stock": [0, 0, 0, 0],
+                "subtract_stock": "1",
+                "status": "1",
+                "categories": [],
+                "created": now,
+                "updated": now,
+                **self._product_defaults(new["sku"], name),
+            }
+            product["descriptions"] = {}
+            self.products[product["id"]] = product
+        columns = {
+            "sku": "sku",
+            "modelNumber": "model_number",
+            "gtin": "gtin",
+            "imageAlt": "image_alt",
+            "price": "price",
+            "weight": "weight",
+            "status": "status",
+            "subtractStock": "subtract_stock",
+            "orderable": "orderable",
+            "mainPicture": "main_picture",
+            "availableDate": "available_date",
+            "taxClass": "tax_class",
+            "weightUnit": "weight_unit",
+            "inStockStatus": "in_stock_status",
+            "noStockStatus": "no_stock_status",
+            "productClass": "product_class",
+            "parentProduct": "parent",
+        }
+        for key, value in new.items():
             if key.startswith("stock"):
                 product["stock"][int(key[-1]) - 1] = value
-            elif key == "price":
-                product["price"] = value
-                rate = TAX_CLASSES[product["tax_class"]][2]
-                product["gross"] = forint(value * (1 + rate / 100))
-            elif key == "subtractStock":
-                product["subtract_stock"] = value
             else:
-                product[key] = value
-        product["updated"] = max(utcnow(), product["updated"])
+                product[columns[key]] = value
+        rate = TAX_CLASSES[product["tax_class"]][2]
+        product["gross"] = forint(product["price"] * (1 + rate / 100))
+        if maker is not None:
+            product["manufacturer"] = self._apply_manufacturer(maker, now)
+        self._apply_product_lists(product, lists, replace, now)
+        product["updated"] = max(now, product["updated"])
+        return product
+
+    def _manufacturer_plan(self, value) -> tuple:
+        """The embedded OneToOne ``manufacturer`` (06_extend_resource.md): an id alone links
+        it, fields without an id create a NEW manufacturer (every time: the documented
+        pitfall), an id with fields updates that one; ``{}``/null unlinks it [INF]."""
+        if _empty_ref(value) and not (isinstance(value, dict) and set(value) - {"id"}):
+            return ("unlink", None, {})
+        if not isinstance(value, dict):
+            raise SrError(400, 40005, "The manufacturer field must be an object.")
+        fields = self._manufacturer_fields({k: v for k, v in value.items() if k != "id"})
+        if value.get("id"):
+            inner = _ref(
+                value, "manufacturer", "manufacturer_id", "manufacturer", self.manufacturers
+            )
+            return ("update" if fields else "link", inner, fields)
+        return ("create", None, fields)
+
+    @staticmethod
+    def _manufacturer_fields(body: dict) -> dict:
+        out = {}
+        if "name" in body:
+            out["name"] = _text(body["name"])
+        if "picture" in body:
+            out["picture"] = _text(body["picture"])
+        for key in ("sortOrder", "robotsMetaTag"):
+            if key in body:
+                out[key] = str(_int_field(key, _text(body[key]).strip() or 0))
+        return out
+
+    def add_manufacturer(self, fields: dict, now=None) -> dict:
+        now = now or utcnow()
+        maker = {
+            "id": self._next("manufacturer"),
+            "name": "",
+            "picture": "",
+            "sortOrder": "0",
+            "robotsMetaTag": "0",
+            "created": now,
+            "updated": now,
+            **fields,
+        }
+        self.manufacturers[maker["id"]] = maker
+        return maker
+
+    def _apply_manufacturer(self, plan: tuple, now) -> int | None:
+        action, inner, fields = plan
+        if action == "unlink":
+            return None
+        if action == "create":
+            return self.add_manufacturer(fields, now)["id"]
+        if action == "update":
+            self.manufacturers[inner].update(fields, updated=now)
+        return inner
+
+    def _product_lists(self, product: dict | None, body: dict, replace: bool) -> dict:
+        """The Extend lists of a body, checked: {name: parsed rows} for the lists present."""
+        out: dict = {}
+        own_id = product["id"] if product else None
+        if "productDescriptions" in body:
+            rows: dict = {}
+            for item in _list_field(body, "productDescriptions"):
+                if _empty_ref(item.get("language")):
+                    raise SrError(400, 40003, "The following fields are required: language!")
+                language = _ref(item["language"], "language", "language_id", "language", LANGUAGES)
+                exists = not replace and product and language in product["descriptions"]
+                if language in rows or exists:
+                    raise SrError(409, 40901, "Resource exists!", language=item["language"]["id"])
+                rows[language] = {k: _text(item[k]) for k in self.DESCRIPTION_FIELDS if k in item}
+                rows[language].setdefault("name", "")
+            if product is None and not rows:
+                raise SrError(400, 40003, "The following fields are required: productDescriptions!")
+            out["productDescriptions"] = rows
+        if "productCategoryRelations" in body:
+            cats: list = []
+            for item in _list_field(body, "productCategoryRelations"):
+                inner = _ref(
+                    item.get("category"), "category", "category_id", "category", self.categories
+                )
+                if inner in cats and replace:
+                    continue
+                if inner in cats or (not replace and product and inner in product["categories"]):
+                    # "the connection of the current category already exists" (06_extend)
+                    raise SrError(409, 40901, "Resource exists!", category=item["category"]["id"])
+                cats.append(inner)
+            out["productCategoryRelations"] = cats
+        if "productSpecials" in body:
+            out["productSpecials"] = [
+                self.special_fields(item, None, product_id=own_id or 0)
+                for item in _list_field(body, "productSpecials")
+            ]
+        if "customerGroupProductPrices" in body:
+            prices: dict = {}
+            for item in _list_field(body, "customerGroupProductPrices"):
+                group = self._group_price_group(item.get("customerGroup"))
+                exists = not replace and product and group in product["group_prices"]
+                if group in prices or exists:
+                    raise SrError(409, 40901, "Resource exists!")
+                _required(item, "price")
+                prices[group] = _money_field("price", item["price"])
+            out["customerGroupProductPrices"] = prices
+        return out
+
+    @staticmethod
+    def _group_price_group(value) -> int:
+        if _empty_ref(value):
+            raise SrError(400, 40003, "The following fields are required: customerGroup!")
+        group = _ref(value, "customerGroup", "customer_group_id", "customerGroup", CUSTOMER_GROUPS)
+        if group == DEFAULT_GROUP:
+            raise SrError(
+                400,
+                40005,
+                "The customerGroup parameter has wrong data. Can not add CustomerGroupPrice "
+                "to the Default CustomerGroup.",
+            )
+        return group
+
+    def _apply_product_lists(self, product: dict, lists: dict, replace: bool, now) -> None:
+        if "productDescriptions" in lists:
+            rows = {
+                language: {**fields, "created": now, "updated": now}
+                for language, fields in lists["productDescriptions"].items()
+            }
+            if replace:
+                product["descriptions"] = rows
+            else:
+                product["descriptions"].update(rows)
+            names = product["descriptions"]
+            if names:
+                product["name"] = (names.get(1) or next(iter(names.values())))["name"]
+        if "productCategoryRelations" in lists:
+            if replace:
+                product["categories"] = list(lists["productCategoryRelations"])
+            else:
+                product["categories"] += lists["productCategoryRelations"]
+        if "productSpecials" in lists:
+            if replace:
+                for key in [
+                    k for k, s in self.specials.items() if s["product_id"] == product["id"]
+                ]:
+                    del self.specials[key]
+            for fields in lists["productSpecials"]:
+                fields = dict(fields)
+                fields.pop("product_id", None)
+                special = self._add_special(
+                    product["id"],
+                    fields.pop("group", None),
+                    fields.pop("price"),
+                    EMPTY_DATE,
+                    EMPTY_DATE,
+                    now,
+                )
+                special.update(fields)
+        if "customerGroupProductPrices" in lists:
+            if replace:
+                product["group_prices"] = dict(lists["customerGroupProductPrices"])
+            else:
+                product["group_prices"].update(lists["customerGroupProductPrices"])
+
+    def special_fields(self, body: dict, special: dict | None, product_id=None) -> dict:
+        """A productSpecial's fields from a body; ``product_id``: the product it belongs to
+        (a row inside productExtend, whose ``product`` is implied)."""
+        out = {}
+        if product_id is not None:
+            out["product_id"] = product_id
+        elif "product" in body:
+            product = _ref_id(body["product"], "product", "product_id", "product")
+            if product not in self.products:
+                raise SrError(400, 40007, "Wrong resource id in 'product'")
+            out["product_id"] = product
+        elif special is None:
+            raise SrError(400, 40003, "Required field(s): product")
+        if "customerGroup" in body:
+            ref = body["customerGroup"]
+            if _empty_ref(ref):
+                out["group"] = None
+            else:
+                group = _ref_id(ref, "customerGroup", "customer_group_id", "customerGroup")
+                if group not in CUSTOMER_GROUPS:
+                    raise SrError(400, 40007, "Wrong resource id in 'customerGroup'")
+                out["group"] = group
+        if "price" in body:
+            out["price"] = _money_field("price", body["price"])
+        elif special is None:
+            raise SrError(400, 40003, "Required field(s): price")
+        for key in (
+            "priority",
+            "minQuantity",
+            "maxQuantity",
+            "isLimitedDiscount",
+            "maxOrderableCount",
+        ):
+            if key in body:
+                out[key] = str(_int_field(key, body[key]))
+        for key in ("dateFrom", "dateTo"):
+            if key in body:
+                out[key] = _special_date(key, body[key])
+        return out
+
+    # ------------------------------------------------------------------ catalogue writes
+    def write_category(
+        self, category: dict | None, body: dict, extend: bool = True, replace: bool = False
+    ) -> dict:
+        """Create or change a category (``categoryExtend`` takes ``categoryDescriptions``:
+        POST adds, PUT replaces, as for products)."""
+        _readonly(body, "innerId", "href", "dateCreated", "dateUpdated")
+        own_id = category["id"] if category else None
+        new: dict = {}
+        if "status" in body:
+            new["status"] = _enum("status", body["status"], ("0", "1"))
+        if "productsStatus" in body:
+            new["productsStatus"] = _flag("productsStatus", body["productsStatus"])
+        if "sortOrder" in body:
+            new["sortOrder"] = str(_int_field("sortOrder", body["sortOrder"]))
+        if "picture" in body:
+            new["picture"] = _text(body["picture"])
+        if "parentCategory" in body:
+            if _empty_ref(body["parentCategory"]):
+                new["parent"] = None
+            else:
+                parent = _ref(
+                    body["parentCategory"],
+                    "category",
+                    "category_id",
+                    "parentCategory",
+                    self.categories,
+                )
+                walk = parent
+                while walk:
+                    if walk == own_id:
+                        raise SrError(400, 40005, "The parentCategory parameter has wrong data.")
+                    walk = self.categories[walk]["parent"]
+                new["parent"] = parent
+        rows = None
+        if extend and "categoryDescriptions" in body:
+            rows = {}
+            for item in _list_field(body, "categoryDescriptions"):
+                if _empty_ref(item.get("language")):
+                    raise SrError(400, 40003, "The following fields are required: language!")
+                language = _ref(item["language"], "language", "language_id", "language", LANGUAGES)
+                exists = not replace and category and language in category["descriptions"]
+                if language in rows or exists:
+                    raise SrError(409, 40901, "Resource exists!")
+                rows[language] = self._category_description_fields(item)
+        now = utcnow()
+        if category is None:
+            category = {
+                "id": self._next("category"),
+                "parent": None,
+                "status": "1",
+                "sortOrder": "0",
+                "picture": "",
+                "productsStatus": "1",
+                "descriptions": {},
+                "created": now,
+                "updated": now,
+            }
+            self.categories[category["id"]] = category
+        category.update(new)
+        if rows is not None:
+            if replace:
+                category["descriptions"] = rows
+            else:
+                category["descriptions"].update(rows)
+        category["updated"] = now
+        return category
+
+    @staticmethod
+    def _category_description_fields(item: dict) -> dict:
+        out = {"name": _text(item.get("name"))}
+        for key in (
+            "metaKeywords",
+            "metaDescription",
+            "description",
+            "customTitle",
+            "robotsMetaTag",
+            "footerSeoText",
+            "heading",
+            "shortDescription",
+        ):
+            if key in item:
+                out[key] = _text(item[key])
+        return out
+
+    def upload_file(self, body: dict) -> dict:
+        """``POST /files``: check the name and the content, then store (an existing path is
+        overwritten: "If file exists on the path, then it will be replaced", file/data.json)."""
+        _required(body, "filePath", "attachment")
+        path = _text(body["filePath"]).strip()
+        kind = _enum("type", body.get("type", "image"), ("image", "download"))
+        if not FILE_PATH.fullmatch(path) or ".." in path or path.startswith("/"):
+            raise SrError(
+                400,
+                40005,
+                f"The filePath parameter has wrong data: {path!r}. The file name can only "
+                "contain English letters, numbers and the characters ( ) _ -.",
+            )
+        try:
+            content = base64.b64decode(str(body["attachment"]), validate=True)
+        except ValueError:
+            raise SrError(
+                400, 40005, "The attachment parameter has wrong data. It is not base64 encoded."
+            ) from None
+        is_webp = content[:4] == b"RIFF" and content[8:12] == b"WEBP"
+        if kind == "image" and not (content.startswith(IMAGE_SIGNATURES) or is_webp):
+            # The shop keeps only pictures it can read (jpg, png, gif, webp) [INF].
+            raise SrError(
+                400, 40005, "The attachment parameter has wrong data. It is not an image."
+            )
+        self.files[path] = content
+        self.file_meta[path] = {"type": kind, "uploaded": utcnow()}
+        return {"filePath": path, "type": kind}
+
+    def write_customer(
+        self, customer: dict | None, body: dict, extend: bool = True, replace: bool = False
+    ) -> dict:
+        """Create or change a customer (``customerExtend`` takes ``addresses``: POST adds,
+        PUT replaces). Required on create: firstname, lastname, email, telephone and a
+        bcrypt ``password`` (customer_extend/data.json, FAQ); no group -> the default one."""
+        _readonly(body, "innerId", "href", "dateCreated", "dateUpdated")
+        if customer is None:
+            _required(body, "firstname", "lastname", "email", "telephone", "password")
+        own_id = customer["id"] if customer else None
+        new: dict = {}
+        for key in ("firstname", "lastname", "telephone", "email"):
+            if key in body:
+                new[key] = _text(body[key]).strip()
+                if not new[key]:
+                    raise SrError(400, 40005, f"The {key} field cannot be empty")
+        if "email" in new:
+            if not EMAIL.fullmatch(new["email"]):
+                raise SrError(400, 40005, "The email parameter has wrong data.")
+            wanted = new["email"].lower()
+            if any(
+                c["person"]["email"].lower() == wanted and c["id"] != own_id
+                for c in self.customers.values()
+            ):
+                # one account per e-mail address (the shop's login); the answer [INF]
+                raise SrError(409, 40901, "Resource exists!", email=new["email"])
+        if "password" in body:
+            if not BCRYPT.fullmatch(_text(body["password"])):
+                raise SrError(
+                    400,
+                    40005,
+                    "The password parameter has wrong data. It must be a bcrypt hash.",
+                )
+            new["password"] = _text(body["password"])
+        for key in ("newsletter", "status", "approved", "freeShipping"):
+            if key in body:
+                new[key] = _flag(key, body[key])
+        if "fax" in body:
+            new["fax"] = _text(body["fax"])
+        if "customerGroup" in body:
+            new["group"] = (
+                DEFAULT_GROUP
+                if _empty_ref(body["customerGroup"])
+                else _ref(
+                    body["customerGroup"],
+                    "customerGroup",
+                    "customer_group_id",
+                    "customerGroup",
+                    CUSTOMER_GROUPS,
+                )
+            )
+        addresses = None
+        if extend and "addresses" in body:
+            addresses = [self._address_fields(a) for a in _list_field(body, "addresses")]
+        now = utcnow()
+        if customer is None:
+            customer = {
+                "id": self._next("customer"),
+                "person": {},
+                "group": DEFAULT_GROUP,
+                "created": now,
+                "updated": now,
+                "addresses": [],
+            }
+            self.customers[customer["id"]] = customer
+        elif "addresses" not in customer:
+            customer["addresses"] = self.customer_addresses(customer)
+        if addresses is not None:
+            rows = [
+                {**a, "id": self._next("address"), "created": now, "updated": now}
+                for a in addresses
+            ]
+            customer["addresses"] = rows if replace else customer["addresses"] + rows
+        # A new person dict: the seeded orders share the old one and keep their names.
+        person = dict(customer["person"])
+        for key, column in (
+            ("firstname", "first_name"),
+            ("lastname", "last_name"),
+            ("email", "email"),
+            ("telephone", "phone_text"),
+        ):
+            if key in new:
+                person[column] = new.pop(key)
+        first = customer["addresses"][0] if customer["addresses"] else {}
+        for column, key, default in (
+            ("company", "company", ""),
+            ("address_1", "address1", ""),
+            ("address_2", "address2", ""),
+            ("city", "city", ""),
+            ("postcode", "postcode", ""),
+            ("vat", "taxNumber", ""),
+        ):
+            person.setdefault(column, first.get(key, default))
+        person.setdefault("country", "HU")
+        customer["person"] = person
+        customer.update(new)
+        customer["updated"] = now
+        return customer
+
+    @staticmethod
+    def _address_fields(item: dict) -> dict:
+        _required(item, "firstname", "lastname", "address1", "postcode", "city", "country")
+        return {
+            "company": _text(item.get("company")),
+            "firstname": _text(item["firstname"]),
+            "lastname": _text(item["lastname"]),
+            "taxNumber": _text(item.get("taxNumber")),
+            "type": _enum("type", item.get("type") or "private", ("private", "business")),
+            "address1": _text(item["address1"]),
+            "address2": _text(item.get("address2")),
+            "postcode": _text(item["postcode"]),
+            "city": _text(item["city"]),
+            "telephone": _text(item.get("telephone")),
+            "country": _ref(item["country"], "country", "country_id", "country", COUNTRIES),
+            "zone": None
+            if _empty_ref(item.get("zone"))
+            else _ref(item["zone"], "zone", "zone_id", "zone"),
+        }
 
     def record(self, kind: str, method: str, path: str, ids: dict, body) -> dict:
         """Remember an API write (``received``); ``status`` is filled in with the answer."""
@@ -1612,6 +2815,12 @@ class Store(DeliverySender):
                 "products": len(self.products),
                 "customers": len(self.customers),
                 "specials": len(self.specials),
+                "categories": len(self.categories),
+                "manufacturers": len(self.manufacturers),
+                "files": len(self.files),
+                "product_images": len(self.product_images),
+                "product_classes": len(self.product_classes),
+                "list_attributes": len(self.list_attributes),
                 "received": len(self.received),
                 "webhooks": len(self.webhooks),
             }
@@ -1803,11 +3012,83 @@ class Api:
         r.add("GET", r"/orderStatusDescriptions", self.list_status_descriptions)
         r.add("GET", rf"/orderStatusDescriptions/{any_id}", self.get_status_description)
         r.add("GET", r"/products", self.list_products)
+        r.add("POST", r"/products", self.create_product, "product_create")
         r.add("GET", rf"/products/{any_id}", self.get_product)
         r.add("PUT", rf"/products/{any_id}", self.update_product, "product_update")
+        r.add("DELETE", rf"/products/{any_id}", self.delete_product, "product_delete")
         r.add("GET", r"/productExtend", self.list_products_extend)
+        r.add("POST", r"/productExtend", self.create_product, "product_create")
+        r.add("PUT", r"/productExtend", self.update_product_by_sku, "product_update")
+        r.add("DELETE", r"/productExtend", self.delete_product, "product_delete")
         r.add("GET", rf"/productExtend/{any_id}", self.get_product_extend)
         r.add("PUT", rf"/productExtend/{any_id}", self.update_product_extend, "product_update")
+        r.add("DELETE", rf"/productExtend/{any_id}", self.delete_product, "product_delete")
+        # the catalogue: descriptions, categories, manufacturers, files, images, variants, prices
+        # (collection, handler suffix, record kind, list handler)
+        for path, name, kind, lister in (
+            ("productDescriptions", "product_description", "product_description", None),
+            ("categoryDescriptions", "category_description", "category_description", None),
+            ("manufacturers", "manufacturer", "manufacturer", None),
+            ("productImages", "product_image", "product_image", None),
+            ("productClasses", "product_class", "product_class", "list_product_classes"),
+            ("listAttributes", "list_attribute", "list_attribute", None),
+            ("attributeDescriptions", "attribute_description", "attribute_description", None),
+            ("listAttributeValueDescriptions", "value_description", "list_value_description", None),
+            ("customerGroupProductPrices", "group_price", "group_price", None),
+        ):
+            r.add("GET", rf"/{path}", getattr(self, lister or f"list_{name}s"))
+            r.add("POST", rf"/{path}", getattr(self, f"create_{name}"), f"{kind}_create")
+            r.add("GET", rf"/{path}/{any_id}", getattr(self, f"get_{name}"))
+            r.add("PUT", rf"/{path}/{any_id}", getattr(self, f"update_{name}"), f"{kind}_update")
+            if hasattr(self, f"delete_{name}"):
+                r.add(
+                    "DELETE",
+                    rf"/{path}/{any_id}",
+                    getattr(self, f"delete_{name}"),
+                    f"{kind}_delete",
+                )
+        for path, name, kind, lister in (  # relations and values: no PUT
+            (
+                "productCategoryRelations",
+                "product_category",
+                "product_category",
+                "list_product_categories",
+            ),
+            ("productClassAttributeRelations", "class_attribute", "class_attribute", None),
+            ("listAttributeValues", "list_value", "list_value", None),
+            ("productListAttributeValueRelations", "product_value", "product_value", None),
+        ):
+            r.add("GET", rf"/{path}", getattr(self, lister or f"list_{name}s"))
+            r.add("POST", rf"/{path}", getattr(self, f"create_{name}"), f"{kind}_create")
+            r.add("GET", rf"/{path}/{any_id}", getattr(self, f"get_{name}"))
+            r.add("DELETE", rf"/{path}/{any_id}", getattr(self, f"delete_{name}"), f"{kind}_delete")
+        r.add("POST", r"/files", self.upload_file, "file_upload")
+        r.add("GET", r"/files", self.get_file)
+        r.add("DELETE", r"/files", self.delete_file, "file_delete")
+        r.add("GET", r"/(?:categoryExtend|categories)", self.list_categories)
+        r.add("POST", r"/(?:categoryExtend|categories)", self.create_category, "category_create")
+        r.add("GET", rf"/(?:categoryExtend|categories)/{any_id}", self.get_category)
+        r.add(
+            "PUT",
+            rf"/(?:categoryExtend|categories)/{any_id}",
+            self.update_category,
+            "category_update",
+        )
+        r.add("GET", r"/(?:customerExtend|customers)", self.list_customers)
+        r.add("POST", r"/(?:customerExtend|customers)", self.create_customer, "customer_create")
+        r.add("GET", rf"/(?:customerExtend|customers)/{any_id}", self.get_customer)
+        r.add(
+            "PUT",
+            rf"/(?:customerExtend|customers)/{any_id}",
+            self.update_customer,
+            "customer_update",
+        )
+        r.add("GET", r"/countries", self.list_countries)
+        r.add("GET", rf"/countries/{any_id}", self.get_country)
+        r.add("GET", r"/stockStatuses", self.list_stock_statuses)
+        r.add("GET", rf"/stockStatuses/{any_id}", self.get_stock_status)
+        r.add("GET", r"/stockStatusDescriptions", self.list_stock_status_descriptions)
+        r.add("GET", r"/weightClasses", self.list_weight_classes)
         r.add("GET", r"/productSpecials", self.list_specials)
         r.add("POST", r"/productSpecials", self.create_special, "special_create")
         r.add("GET", rf"/productSpecials/{any_id}", self.get_special)
@@ -1815,10 +3096,6 @@ class Api:
         r.add("DELETE", rf"/productSpecials/{any_id}", self.delete_special, "special_delete")
         r.add("GET", r"/customerGroups", self.list_groups)
         r.add("GET", rf"/customerGroups/{any_id}", self.get_group)
-        r.add("GET", r"/customers", self.list_customers)
-        r.add("GET", rf"/customers/{any_id}", self.get_customer)
-        r.add("GET", r"/categoryExtend", self.list_categories)
-        r.add("GET", rf"/(?:categoryExtend|categories)/{any_id}", self.get_category)
         r.add("GET", r"/taxClasses", self.list_tax_classes)
         r.add("GET", rf"/taxClasses/{any_id}", self.get_tax_class)
         r.add("GET", r"/taxRates", self.list_tax_rates)
@@ -2413,6 +3690,15 @@ class Api:
                 items = [p for p in items if (iso(p[key]) >= bound) == after]
         if call.arg("sku") is not None:
             items = [p for p in items if p["sku"] == call.arg("sku")]
+        if call.arg("published") is not None:
+            published = _enum("published", call.arg("published"), ("0", "1", "2"))
+            items = [p for p in items if p["status"] == published]
+        parent = self.int_arg(call, "parentProductId")  # the parent's innerId
+        if parent is not None:
+            items = [p for p in items if p["parent"] == parent]
+        inner = self.int_arg(call, "innerId")
+        if inner is not None:
+            items = [p for p in items if p["id"] == inner]
         return self.collection(
             call,
             "productExtend",
@@ -2420,7 +3706,16 @@ class Api:
             lambda p, full: (
                 s.product_json(p, True) if full else s.href("productExtend", s.product_rid(p["id"]))
             ),
-            ("updatedAfter", "updatedBefore", "createdAfter", "createdBefore", "sku"),
+            (
+                "updatedAfter",
+                "updatedBefore",
+                "createdAfter",
+                "createdBefore",
+                "sku",
+                "published",
+                "parentProductId",
+                "innerId",
+            ),
         )
 
     def get_product(self, call, ident):
@@ -2436,7 +3731,7 @@ class Api:
 
     def update_product_extend(self, call, ident):
         product = self._product(ident, "productExtend")
-        self.store.update_product(product, _unwrap(call.body))
+        self.store.write_product(product, _unwrap(call.body), extend=True, replace=True)
         return self.store.product_json(product, True)
 
     # ------------------------------------------------------------------ specials
@@ -2465,40 +3760,7 @@ class Api:
         return self.store.special_json(self._special(ident))
 
     def _special_fields(self, body: dict, special: dict | None) -> dict:
-        out = {}
-        if "product" in body:
-            product = _ref_id(body["product"], "product", "product_id", "product")
-            if product not in self.store.products:
-                raise SrError(400, 40007, "Wrong resource id in 'product'")
-            out["product_id"] = product
-        elif special is None:
-            raise SrError(400, 40003, "Required field(s): product")
-        if "customerGroup" in body:
-            ref = body["customerGroup"]
-            if ref in ({}, None, "") or (isinstance(ref, dict) and not ref.get("id")):
-                out["group"] = None
-            else:
-                group = _ref_id(ref, "customerGroup", "customer_group_id", "customerGroup")
-                if group not in CUSTOMER_GROUPS:
-                    raise SrError(400, 40007, "Wrong resource id in 'customerGroup'")
-                out["group"] = group
-        if "price" in body:
-            out["price"] = _money_field("price", body["price"])
-        elif special is None:
-            raise SrError(400, 40003, "Required field(s): price")
-        for key in (
-            "priority",
-            "minQuantity",
-            "maxQuantity",
-            "isLimitedDiscount",
-            "maxOrderableCount",
-        ):
-            if key in body:
-                out[key] = str(_int_field(key, body[key]))
-        for key in ("dateFrom", "dateTo"):
-            if key in body:
-                out[key] = _special_date(key, body[key])
-        return out
+        return self.store.special_fields(body, special)
 
     def create_special(self, call):
         body = _unwrap(call.body)
@@ -2532,6 +3794,1133 @@ class Api:
         if product:
             product["updated"] = max(utcnow(), product["updated"])
 
+    # ------------------------------------------------------------------ catalogue
+    def _row(self, table: dict, ident, resource: str, column: str, collection: str) -> dict:
+        inner = parse_rid(ident, resource, column)
+        row = table.get(inner) if inner is not None else None
+        if row is None:
+            raise _not_found(f"/{collection}/{ident}")
+        return row
+
+    def _keys(self, ident, resource: str, collection: str, *columns: str) -> list[int]:
+        """The innerIds in a composite resource id (``productCategory-product_id=1&...``)."""
+        keys = parse_keys(ident, resource)
+        if not keys or any(c not in keys for c in columns):
+            raise _not_found(f"/{collection}/{ident}")
+        return [keys[c] for c in columns]
+
+    def _arg_ref(self, call, name: str, resource: str, column: str) -> int | None:
+        """A ``?productId=<resource id>`` filter: its innerId, -1 for an unknown id."""
+        value = call.arg(name)
+        if value is None or value == "":
+            return None
+        inner = parse_rid(value, resource, column)
+        return -1 if inner is None else inner
+
+    def _sku_product(self, call) -> dict:
+        sku = call.arg("sku")
+        if sku is None:
+            raise SrError(400, 40004, "The following query parameters are required: sku!")
+        product = next((p for p in self.store.products.values() if p["sku"] == sku), None)
+        if product is None:
+            raise SrError(404, 40033, f"Product not found with sku: {sku}")
+        return product
+
+    # products
+    def create_product(self, call):
+        s = self.store
+        extend = call.path.startswith("/productExtend")
+        body = _unwrap(call.body)
+        if extend and call.arg("sku") is not None:
+            # POST ?sku= changes that product; its lists are added (product_extend/data.json)
+            product = s.write_product(self._sku_product(call), body, extend=True, replace=False)
+            return s.product_json(product, True)
+        product = s.write_product(None, body, extend=extend)
+        return Response(201, s.product_json(product, extend))
+
+    def update_product_by_sku(self, call):
+        product = self._sku_product(call)
+        self.store.write_product(product, _unwrap(call.body), extend=True, replace=True)
+        return self.store.product_json(product, True)
+
+    def delete_product(self, call, ident=None):
+        s = self.store
+        if ident is None:
+            product = self._sku_product(call)
+        else:
+            product = self._product(ident, call.path.split("/")[1])
+        del s.products[product["id"]]
+        for key in [k for k, x in s.specials.items() if x["product_id"] == product["id"]]:
+            del s.specials[key]
+        for key in [k for k, x in s.product_images.items() if x["product_id"] == product["id"]]:
+            del s.product_images[key]
+        return Response(204, b"")
+
+    def list_product_descriptions(self, call):
+        s = self.store
+        product_id = self._arg_ref(call, "productId", "product", "product_id")
+        language = self._arg_ref(call, "languageId", "language", "language_id")
+        rows = [
+            (p, lang)
+            for p in sorted(s.products.values(), key=lambda x: x["id"])
+            for lang in sorted(p["descriptions"])
+            if (product_id is None or p["id"] == product_id)
+            and (language is None or lang == language)
+            and (
+                call.arg("name") is None or p["descriptions"][lang].get("name") == call.arg("name")
+            )
+        ]
+        return self.collection(
+            call,
+            "productDescriptions",
+            rows,
+            lambda r, full: (
+                s.product_description_json(*r)
+                if full
+                else {"href": s.product_description_json(*r)["href"]}
+            ),
+            ("productId", "languageId", "name"),
+        )
+
+    def _product_description(self, ident) -> tuple[dict, int]:
+        product_id, language = self._keys(
+            ident, "productDescription", "productDescriptions", "product_id", "language_id"
+        )
+        product = self.store.products.get(product_id)
+        if product is None or language not in product["descriptions"]:
+            raise _not_found(f"/productDescriptions/{ident}")
+        return product, language
+
+    def get_product_description(self, call, ident):
+        return self.store.product_description_json(*self._product_description(ident))
+
+    def create_product_description(self, call):
+        body = _unwrap(call.body)
+        _required(body, "product", "language")
+        product = self.store.products[
+            _ref(body["product"], "product", "product_id", "product", self.store.products)
+        ]
+        ref = {"language": body["language"], **{k: v for k, v in body.items() if k != "product"}}
+        self.store.write_product(product, {"productDescriptions": [ref]}, replace=False)
+        language = parse_rid(body["language"]["id"], "language", "language_id")
+        return Response(201, self.store.product_description_json(product, language))
+
+    def update_product_description(self, call, ident):
+        product, language = self._product_description(ident)
+        body = _unwrap(call.body)
+        _readonly(body, "product", "language", "dateCreated", "dateUpdated")
+        desc = product["descriptions"][language]
+        for key in self.store.DESCRIPTION_FIELDS:
+            if key in body:
+                desc[key] = _text(body[key])
+        desc["updated"] = utcnow()
+        if language == 1 and "name" in body:
+            product["name"] = desc["name"]
+        self._touch(product["id"])
+        return self.store.product_description_json(product, language)
+
+    def delete_product_description(self, call, ident):
+        product, language = self._product_description(ident)
+        del product["descriptions"][language]
+        self._touch(product["id"])
+        return Response(204, b"")
+
+    # categories
+    def list_categories(self, call):
+        s = self.store
+        extend = call.path.startswith("/categoryExtend")
+        collection = "categoryExtend" if extend else "categories"
+        items = sorted(s.categories.values(), key=lambda c: c["id"])
+        inner = self.int_arg(call, "innerId")
+        if inner is not None:
+            items = [c for c in items if c["id"] == inner]
+        return self.collection(
+            call,
+            collection,
+            items,
+            lambda c, full: (
+                s.category_json(c, extend)
+                if full
+                else s.href(collection, rid("category", f"category_id={c['id']}"))
+            ),
+            ("innerId",),
+        )
+
+    def get_category(self, call, ident):
+        collection = call.path.split("/")[1]
+        category = self._row(self.store.categories, ident, "category", "category_id", collection)
+        return self.store.category_json(category, collection == "categoryExtend")
+
+    def create_category(self, call):
+        extend = call.path.startswith("/categoryExtend")
+        category = self.store.write_category(None, _unwrap(call.body), extend=extend)
+        return Response(201, self.store.category_json(category, extend))
+
+    def update_category(self, call, ident):
+        collection = call.path.split("/")[1]
+        category = self._row(self.store.categories, ident, "category", "category_id", collection)
+        extend = collection == "categoryExtend"
+        self.store.write_category(category, _unwrap(call.body), extend=extend, replace=True)
+        return self.store.category_json(category, extend)
+
+    def list_category_descriptions(self, call):
+        s = self.store
+        category_id = self._arg_ref(call, "categoryId", "category", "category_id")
+        language = self._arg_ref(call, "languageId", "language", "language_id")
+        name = call.arg("name")  # an exact match [INF]
+        rows = [
+            (c, lang)
+            for c in sorted(s.categories.values(), key=lambda x: x["id"])
+            for lang in sorted(c["descriptions"])
+            if (category_id is None or c["id"] == category_id)
+            and (language is None or lang == language)
+            and (name is None or c["descriptions"][lang]["name"] == name)
+        ]
+        return self.collection(
+            call,
+            "categoryDescriptions",
+            rows,
+            lambda r, full: (
+                s.category_description_json(*r)
+                if full
+                else {"href": s.category_description_json(*r)["href"]}
+            ),
+            ("categoryId", "languageId", "name", "metaDescription"),
+        )
+
+    def _category_description(self, ident) -> tuple[dict, int]:
+        category_id, language = self._keys(
+            ident, "categoryDescription", "categoryDescriptions", "category_id", "language_id"
+        )
+        category = self.store.categories.get(category_id)
+        if category is None or language not in category["descriptions"]:
+            raise _not_found(f"/categoryDescriptions/{ident}")
+        return category, language
+
+    def get_category_description(self, call, ident):
+        return self.store.category_description_json(*self._category_description(ident))
+
+    def create_category_description(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "category", "language")
+        category = s.categories[
+            _ref(body["category"], "category", "category_id", "category", s.categories)
+        ]
+        row = {k: v for k, v in body.items() if k != "category"}
+        s.write_category(category, {"categoryDescriptions": [row]}, replace=False)
+        language = parse_rid(body["language"]["id"], "language", "language_id")
+        return Response(201, s.category_description_json(category, language))
+
+    def update_category_description(self, call, ident):
+        category, language = self._category_description(ident)
+        body = _unwrap(call.body)
+        _readonly(body, "category", "language")
+        fields = self.store._category_description_fields(
+            {**category["descriptions"][language], **body}
+        )
+        category["descriptions"][language] = fields
+        category["updated"] = utcnow()
+        return self.store.category_description_json(category, language)
+
+    def list_product_categories(self, call):
+        s = self.store
+        product_id = self._arg_ref(call, "productId", "product", "product_id")
+        category_id = self._arg_ref(call, "categoryId", "category", "category_id")
+        rows = [
+            (p["id"], c)
+            for p in sorted(s.products.values(), key=lambda x: x["id"])
+            for c in p["categories"]
+            if (product_id is None or p["id"] == product_id)
+            and (category_id is None or c == category_id)
+        ]
+        return self.collection(
+            call,
+            "productCategoryRelations",
+            rows,
+            lambda r, full: (
+                s.product_category_json(*r)
+                if full
+                else {"href": s.product_category_json(*r)["href"]}
+            ),
+            ("productId", "categoryId"),
+        )
+
+    def _product_category(self, ident) -> tuple[dict, int]:
+        product_id, category_id = self._keys(
+            ident, "productCategory", "productCategoryRelations", "product_id", "category_id"
+        )
+        product = self.store.products.get(product_id)
+        if product is None or category_id not in product["categories"]:
+            raise _not_found(f"/productCategoryRelations/{ident}")
+        return product, category_id
+
+    def get_product_category(self, call, ident):
+        product, category_id = self._product_category(ident)
+        return self.store.product_category_json(product["id"], category_id)
+
+    def create_product_category(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "product", "category")
+        product = s.products[_ref(body["product"], "product", "product_id", "product", s.products)]
+        s.write_product(product, {"productCategoryRelations": [{"category": body["category"]}]})
+        return Response(201, s.product_category_json(product["id"], product["categories"][-1]))
+
+    def delete_product_category(self, call, ident):
+        product, category_id = self._product_category(ident)
+        product["categories"].remove(category_id)
+        self._touch(product["id"])
+        return Response(204, b"")
+
+    # manufacturers
+    def list_manufacturers(self, call):
+        s = self.store
+        items = sorted(s.manufacturers.values(), key=lambda m: m["id"])
+        if call.arg("name") is not None:  # an exact match [INF]
+            items = [m for m in items if m["name"] == call.arg("name")]
+        inner = self.int_arg(call, "innerId")
+        if inner is not None:
+            items = [m for m in items if m["id"] == inner]
+        return self.collection(
+            call,
+            "manufacturers",
+            items,
+            lambda m, full: (
+                s.manufacturer_json(m) if full else {"href": s.manufacturer_json(m)["href"]}
+            ),
+            ("name", "innerId"),
+        )
+
+    def _manufacturer(self, ident) -> dict:
+        return self._row(
+            self.store.manufacturers, ident, "manufacturer", "manufacturer_id", "manufacturers"
+        )
+
+    def get_manufacturer(self, call, ident):
+        return self.store.manufacturer_json(self._manufacturer(ident))
+
+    def create_manufacturer(self, call):
+        body = _unwrap(call.body)
+        _readonly(body, "innerId", "dateCreated", "dateUpdated")
+        maker = self.store.add_manufacturer(self.store._manufacturer_fields(body))
+        return Response(201, self.store.manufacturer_json(maker))
+
+    def update_manufacturer(self, call, ident):
+        maker = self._manufacturer(ident)
+        body = _unwrap(call.body)
+        _readonly(body, "innerId", "dateCreated", "dateUpdated")
+        maker.update(self.store._manufacturer_fields(body), updated=utcnow())
+        return self.store.manufacturer_json(maker)
+
+    def delete_manufacturer(self, call, ident):
+        maker = self._manufacturer(ident)
+        del self.store.manufacturers[maker["id"]]
+        for product in self.store.products.values():
+            if product["manufacturer"] == maker["id"]:
+                product["manufacturer"] = None
+        return Response(204, b"")
+
+    # files and images
+    def upload_file(self, call):
+        answer = self.store.upload_file(_unwrap(call.body))
+        # file/data.json gives 204 for this POST; ex05 prints {filePath, type} [DOC both]:
+        # ``configure(file_upload_status=201)`` answers the body instead.
+        status = self.store.config["file_upload_status"]
+        return Response(status, b"" if status == 204 else answer)
+
+    def _file_path(self, call) -> str:
+        path = call.arg("filePath")
+        if not path:
+            raise SrError(400, 40004, "The following query parameters are required: filePath!")
+        if path not in self.store.files:
+            raise _not_found(f"/files?filePath={path}")
+        return path
+
+    def get_file(self, call):
+        path = self._file_path(call)
+        meta = self.store.file_meta[path]
+        return {
+            "filePath": path,
+            "type": meta["type"],
+            "attachment": base64.b64encode(self.store.files[path]).decode(),
+        }
+
+    def delete_file(self, call):
+        path = self._file_path(call)
+        del self.store.files[path]
+        del self.store.file_meta[path]
+        return Response(204, b"")
+
+    def _image_fields(self, body: dict, image: dict | None) -> dict:
+        s = self.store
+        if image is None:
+            _required(body, "imagePath", "product")
+        out = {}
+        if "product" in body:
+            out["product_id"] = _ref(
+                body["product"], "product", "product_id", "product", s.products
+            )
+        if "imagePath" in body:
+            path = _text(body["imagePath"])
+            if path not in s.files:
+                # an image is uploaded first, then attached (ex05) [INF: the answer]
+                raise SrError(
+                    400, 40005, f"The imagePath parameter has wrong data. No such file: {path}"
+                )
+            out["imagePath"] = path
+        if "imageAlt" in body:
+            out["imageAlt"] = _text(body["imageAlt"])
+        if "sortOrder" in body:
+            out["sortOrder"] = str(_int_field("sortOrder", body["sortOrder"]))
+        return out
+
+    def list_product_images(self, call):
+        s = self.store
+        items = sorted(s.product_images.values(), key=lambda i: i["id"])
+        product_id = self._arg_ref(call, "productId", "product", "product_id")
+        if product_id is not None:
+            items = s.product_image_rows(product_id)
+        if call.arg("imagePath") is not None:
+            items = [i for i in items if i["imagePath"] == call.arg("imagePath")]
+        return self.collection(
+            call,
+            "productImages",
+            items,
+            lambda i, full: (
+                s.product_image_json(i) if full else {"href": s.product_image_json(i)["href"]}
+            ),
+            ("productId", "imagePath"),
+        )
+
+    def _image(self, ident) -> dict:
+        return self._row(
+            self.store.product_images, ident, "productImage", "product_image_id", "productImages"
+        )
+
+    def get_product_image(self, call, ident):
+        return self.store.product_image_json(self._image(ident))
+
+    def create_product_image(self, call):
+        s = self.store
+        fields = self._image_fields(_unwrap(call.body), None)
+        image = {"id": s._next("product_image"), "imageAlt": "", "sortOrder": "0", **fields}
+        s.product_images[image["id"]] = image
+        self._touch(image["product_id"])
+        return Response(201, s.product_image_json(image))
+
+    def update_product_image(self, call, ident):
+        image = self._image(ident)
+        image.update(self._image_fields(_unwrap(call.body), image))
+        self._touch(image["product_id"])
+        return self.store.product_image_json(image)
+
+    def delete_product_image(self, call, ident):
+        image = self._image(ident)
+        del self.store.product_images[image["id"]]
+        self._touch(image["product_id"])
+        return Response(204, b"")
+
+    # variants: product classes, list attributes, their values and the products' values
+    def _class_fields(self, body: dict, cls: dict | None) -> dict:
+        s = self.store
+        extra = sorted(
+            k
+            for k in body
+            if k.endswith("VariantParameter")
+            and k not in ("firstVariantParameter", "secondVariantParameter")
+        )
+        if extra:
+            # Only two variant-forming parameters exist (product_class/data.json) [DOC]; the
+            # answer to a third one is [INF].
+            raise SrError(
+                400,
+                40005,
+                f"The given data is wrong! A product class has at most two variant parameters "
+                f"(firstVariantParameter, secondVariantParameter), not {', '.join(extra)}.",
+            )
+        if cls is None:
+            _required(body, "name")
+        out = {}
+        if "name" in body:
+            name = _text(body["name"]).strip()
+            if not name:
+                raise SrError(400, 40005, "The name field cannot be empty")
+            if any(c["name"] == name and c is not cls for c in s.product_classes.values()):
+                raise SrError(
+                    400, 40024, "Another product class with the same name already exists!"
+                )
+            out["name"] = name
+        if "description" in body:
+            out["description"] = _text(body["description"])
+        for key in ("firstVariantSelectType", "secondVariantSelectType"):
+            if key in body:
+                out[key] = _enum(key, body[key], ("SELECT", "ICON", "LIST"))
+        attributes = cls["attributes"] if cls else []
+        for key, column in (
+            ("firstVariantParameter", "first"),
+            ("secondVariantParameter", "second"),
+        ):
+            if key not in body:
+                continue
+            value = body[key]
+            if _empty_ref(value):
+                out[column] = None
+                continue
+            ref = value.get("id") if isinstance(value, dict) else None
+            if ref and parse_keys(ref, "textAttribute") is not None:
+                raise SrError(400, 40022, "Text attribute cannot be used as variant parameter")
+            inner = _ref(value, "listAttribute", "attribute_id", key, s.list_attributes)
+            if inner not in attributes:
+                # "This can only come from the properties summarized by the type!" (ex08)
+                raise SrError(
+                    400,
+                    40005,
+                    f"The {key} parameter has wrong data. The attribute is not attached to "
+                    "the product class (productClassAttributeRelations).",
+                )
+            out[column] = inner
+        first = out.get("first", cls["first"] if cls else None)
+        second = out.get("second", cls["second"] if cls else None)
+        if first and first == second:
+            raise SrError(
+                400, 40021, "Both variant parameters cannot reference the same attribute!"
+            )
+        return out
+
+    def _product_class(self, ident) -> dict:
+        return self._row(
+            self.store.product_classes, ident, "productClass", "product_class_id", "productClasses"
+        )
+
+    def list_product_classes(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "productClasses",
+            sorted(s.product_classes.values(), key=lambda c: c["id"]),
+            lambda c, full: (
+                s.product_class_json(c) if full else {"href": s.product_class_json(c)["href"]}
+            ),
+        )
+
+    def get_product_class(self, call, ident):
+        return self.store.product_class_json(self._product_class(ident))
+
+    def create_product_class(self, call):
+        s = self.store
+        fields = self._class_fields(_unwrap(call.body), None)
+        cls = {
+            "id": s._next("product_class"),
+            "description": "",
+            "firstVariantSelectType": "SELECT",
+            "secondVariantSelectType": "SELECT",
+            "first": None,
+            "second": None,
+            "attributes": [],
+            **fields,
+        }
+        s.product_classes[cls["id"]] = cls
+        return Response(201, s.product_class_json(cls))
+
+    def update_product_class(self, call, ident):
+        cls = self._product_class(ident)
+        cls.update(self._class_fields(_unwrap(call.body), cls))
+        return self.store.product_class_json(cls)
+
+    def delete_product_class(self, call, ident):
+        cls = self._product_class(ident)
+        if any(p["product_class"] == cls["id"] for p in self.store.products.values()):
+            raise SrError(400, 40025, "Cannot delete product class which has products!")
+        del self.store.product_classes[cls["id"]]
+        return Response(204, b"")
+
+    def list_class_attributes(self, call):
+        s = self.store
+        class_id = self._arg_ref(call, "productClassId", "productClass", "product_class_id")
+        attribute = self._arg_ref(call, "listAttributeId", "listAttribute", "attribute_id")
+        rows = [
+            (c["id"], a)
+            for c in sorted(s.product_classes.values(), key=lambda x: x["id"])
+            for a in c["attributes"]
+            if (class_id is None or c["id"] == class_id) and (attribute is None or a == attribute)
+        ]
+        return self.collection(
+            call,
+            "productClassAttributeRelations",
+            rows,
+            lambda r, full: (
+                s.class_attribute_json(*r) if full else {"href": s.class_attribute_json(*r)["href"]}
+            ),
+            ("productClassId", "listAttributeId", "numberAttributeId", "textAttributeId"),
+        )
+
+    def _class_attribute(self, ident) -> tuple[dict, int]:
+        class_id, attribute = self._keys(
+            ident,
+            "productClassAttributeRelation",
+            "productClassAttributeRelations",
+            "product_class_id",
+            "attribute_id",
+        )
+        cls = self.store.product_classes.get(class_id)
+        if cls is None or attribute not in cls["attributes"]:
+            raise _not_found(f"/productClassAttributeRelations/{ident}")
+        return cls, attribute
+
+    def get_class_attribute(self, call, ident):
+        cls, attribute = self._class_attribute(ident)
+        return self.store.class_attribute_json(cls["id"], attribute)
+
+    def create_class_attribute(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "productClass", "attribute")
+        cls = s.product_classes[
+            _ref(
+                body["productClass"],
+                "productClass",
+                "product_class_id",
+                "productClass",
+                s.product_classes,
+            )
+        ]
+        attribute = _ref(
+            body["attribute"], "listAttribute", "attribute_id", "attribute", s.list_attributes
+        )
+        if attribute in cls["attributes"]:
+            raise SrError(409, 40901, "Resource exists!")
+        cls["attributes"].append(attribute)
+        return Response(201, s.class_attribute_json(cls["id"], attribute))
+
+    def delete_class_attribute(self, call, ident):
+        cls, attribute = self._class_attribute(ident)
+        if attribute in (cls["first"], cls["second"]):
+            raise SrError(400, 40005, "The attribute is a variant parameter of the product class.")
+        cls["attributes"].remove(attribute)
+        return Response(204, b"")
+
+    def _attribute_fields(self, body: dict, attr: dict | None) -> dict:
+        s = self.store
+        if attr is None:
+            _required(body, "type", "name")
+        else:
+            _readonly(body, "type", "name")  # "R RO": given once, at creation
+        out = {}
+        if "type" in body:
+            out["type"] = _enum("type", body["type"], ("LIST",))
+        if "name" in body:
+            name = _text(body["name"])
+            if not re.fullmatch(r"[a-z0-9_]+", name):
+                # "Name (lowercase, only english alphabet)" (list_attribute/data.json)
+                raise SrError(400, 40005, f"The name parameter has wrong data: {name!r}.")
+            if any(a["name"] == name for a in s.list_attributes.values()):
+                raise SrError(409, 40901, "Resource exists!", name=name)
+            out["name"] = name
+        if "priority" in body:
+            out["priority"] = _enum("priority", body["priority"], ("HIDDEN", "NORMAL", "IMPORTANT"))
+        if "presentation" in body:
+            out["presentation"] = _enum("presentation", body["presentation"], ("TEXT", "ICON"))
+        if "sortOrder" in body:
+            out["sortOrder"] = str(_int_field("sortOrder", body["sortOrder"]))
+        if "required" in body:
+            out["required"] = _flag("required", body["required"])
+        if "defaultListAttributeValue" in body:
+            value = body["defaultListAttributeValue"]
+            if _empty_ref(value):
+                out["default_value"] = None
+            else:
+                keys = parse_keys(
+                    value.get("id") if isinstance(value, dict) else "", "listAttributeValue"
+                )
+                row = s.list_attribute_values.get((keys or {}).get("value_id"))
+                if row is None or (attr and row["attribute_id"] != attr["id"]):
+                    raise SrError(400, 40007, f"The given resource id is wrong: {value}!")
+                out["default_value"] = row["id"]
+        return out
+
+    def _attribute(self, ident) -> dict:
+        return self._row(
+            self.store.list_attributes, ident, "listAttribute", "attribute_id", "listAttributes"
+        )
+
+    def list_list_attributes(self, call):
+        s = self.store
+        items = sorted(s.list_attributes.values(), key=lambda a: a["id"])
+        if call.arg("name") is not None:
+            items = [a for a in items if a["name"] == call.arg("name")]
+        return self.collection(
+            call,
+            "listAttributes",
+            items,
+            lambda a, full: (
+                s.list_attribute_json(a) if full else {"href": s.list_attribute_json(a)["href"]}
+            ),
+            ("name",),
+        )
+
+    def get_list_attribute(self, call, ident):
+        return self.store.list_attribute_json(self._attribute(ident))
+
+    def create_list_attribute(self, call):
+        s = self.store
+        fields = self._attribute_fields(_unwrap(call.body), None)
+        attr = {
+            "id": s._next("attribute"),
+            "priority": "NORMAL",
+            "sortOrder": "0",
+            "required": "0",
+            "presentation": "TEXT",
+            "default_value": None,
+            "descriptions": {},
+            **fields,
+        }
+        s.list_attributes[attr["id"]] = attr
+        return Response(201, s.list_attribute_json(attr))
+
+    def update_list_attribute(self, call, ident):
+        attr = self._attribute(ident)
+        attr.update(self._attribute_fields(_unwrap(call.body), attr))
+        return self.store.list_attribute_json(attr)
+
+    def list_attribute_descriptions(self, call):
+        s = self.store
+        attribute = self._arg_ref(call, "listAttributeId", "listAttribute", "attribute_id")
+        language = self._arg_ref(call, "languageId", "language", "language_id")
+        rows = [
+            (a, lang)
+            for a in sorted(s.list_attributes.values(), key=lambda x: x["id"])
+            for lang in sorted(a["descriptions"])
+            if (attribute is None or a["id"] == attribute)
+            and (language is None or lang == language)
+        ]
+        return self.collection(
+            call,
+            "attributeDescriptions",
+            rows,
+            lambda r, full: (
+                s.attribute_description_json(*r)
+                if full
+                else {"href": s.attribute_description_json(*r)["href"]}
+            ),
+            ("listAttributeId", "numberAttributeId", "textAttributeId", "languageId"),
+        )
+
+    def _attribute_description(self, ident) -> tuple[dict, int]:
+        attribute, language = self._keys(
+            ident, "attributeDescription", "attributeDescriptions", "attribute_id", "language_id"
+        )
+        attr = self.store.list_attributes.get(attribute)
+        if attr is None or language not in attr["descriptions"]:
+            raise _not_found(f"/attributeDescriptions/{ident}")
+        return attr, language
+
+    def get_attribute_description(self, call, ident):
+        return self.store.attribute_description_json(*self._attribute_description(ident))
+
+    @staticmethod
+    def _attribute_description_fields(body: dict, old: dict) -> dict:
+        return {
+            k: _text(body[k]) if k in body else old.get(k, "")
+            for k in ("name", "description", "prefix", "postfix")
+        }
+
+    def create_attribute_description(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "attribute", "language")
+        attr = s.list_attributes[
+            _ref(body["attribute"], "listAttribute", "attribute_id", "attribute", s.list_attributes)
+        ]
+        language = _ref(body["language"], "language", "language_id", "language", LANGUAGES)
+        if language in attr["descriptions"]:
+            raise SrError(409, 40901, "Resource exists!")
+        attr["descriptions"][language] = self._attribute_description_fields(body, {})
+        return Response(201, s.attribute_description_json(attr, language))
+
+    def update_attribute_description(self, call, ident):
+        attr, language = self._attribute_description(ident)
+        body = _unwrap(call.body)
+        _readonly(body, "attribute", "language")
+        attr["descriptions"][language] = self._attribute_description_fields(
+            body, attr["descriptions"][language]
+        )
+        return self.store.attribute_description_json(attr, language)
+
+    def _list_value(self, ident, collection="listAttributeValues") -> dict:
+        _, value_id = self._keys(
+            ident, "listAttributeValue", collection, "attribute_id", "value_id"
+        )
+        value = self.store.list_attribute_values.get(value_id)
+        if value is None:
+            raise _not_found(f"/{collection}/{ident}")
+        return value
+
+    def list_list_values(self, call):
+        s = self.store
+        attribute = self._arg_ref(call, "listAttributeId", "listAttribute", "attribute_id")
+        items = [
+            v
+            for v in sorted(s.list_attribute_values.values(), key=lambda x: x["id"])
+            if attribute is None or v["attribute_id"] == attribute
+        ]
+        return self.collection(
+            call,
+            "listAttributeValues",
+            items,
+            lambda v, full: (
+                s.list_value_json(v) if full else {"href": s.list_value_json(v)["href"]}
+            ),
+            ("listAttributeId",),
+        )
+
+    def get_list_value(self, call, ident):
+        return self.store.list_value_json(self._list_value(ident))
+
+    def create_list_value(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "listAttribute")
+        attribute = _ref(
+            body["listAttribute"],
+            "listAttribute",
+            "attribute_id",
+            "listAttribute",
+            s.list_attributes,
+        )
+        value = {"id": s._next("attribute_value"), "attribute_id": attribute, "descriptions": {}}
+        s.list_attribute_values[value["id"]] = value
+        return Response(201, s.list_value_json(value))
+
+    def delete_list_value(self, call, ident):
+        value = self._list_value(ident)
+        s = self.store
+        del s.list_attribute_values[value["id"]]
+        for product in s.products.values():
+            if value["id"] in product["list_values"]:
+                product["list_values"].remove(value["id"])
+        return Response(204, b"")
+
+    def list_value_descriptions(self, call):
+        s = self.store
+        value_id = None
+        if call.arg("listAttributeValueId"):
+            keys = parse_keys(call.arg("listAttributeValueId"), "listAttributeValue") or {}
+            value_id = keys.get("value_id", -1)
+        language = self._arg_ref(call, "languageId", "language", "language_id")
+        rows = [
+            (v, lang)
+            for v in sorted(s.list_attribute_values.values(), key=lambda x: x["id"])
+            for lang in sorted(v["descriptions"])
+            if (value_id is None or v["id"] == value_id) and (language is None or lang == language)
+        ]
+        return self.collection(
+            call,
+            "listAttributeValueDescriptions",
+            rows,
+            lambda r, full: (
+                s.list_value_description_json(*r)
+                if full
+                else {"href": s.list_value_description_json(*r)["href"]}
+            ),
+            ("listAttributeValueId", "languageId"),
+        )
+
+    def _value_description(self, ident) -> tuple[dict, int]:
+        language, _, value_id = self._keys(
+            ident,
+            "listAttributeValueDescription",
+            "listAttributeValueDescriptions",
+            "language_id",
+            "attribute_id",
+            "value_id",
+        )
+        value = self.store.list_attribute_values.get(value_id)
+        if value is None or language not in value["descriptions"]:
+            raise _not_found(f"/listAttributeValueDescriptions/{ident}")
+        return value, language
+
+    def get_value_description(self, call, ident):
+        return self.store.list_value_description_json(*self._value_description(ident))
+
+    def create_value_description(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "listAttributeValue", "language")
+        ref = body["listAttributeValue"]
+        keys = parse_keys(ref.get("id") if isinstance(ref, dict) else "", "listAttributeValue")
+        value = s.list_attribute_values.get((keys or {}).get("value_id"))
+        if value is None:
+            raise SrError(400, 40007, f"The given resource id is wrong: {ref}!")
+        language = _ref(body["language"], "language", "language_id", "language", LANGUAGES)
+        if language in value["descriptions"]:
+            raise SrError(409, 40901, "Resource exists!")
+        value["descriptions"][language] = _text(body.get("name"))
+        return Response(201, s.list_value_description_json(value, language))
+
+    def update_value_description(self, call, ident):
+        value, language = self._value_description(ident)
+        body = _unwrap(call.body)
+        _readonly(body, "listAttributeValue", "language")
+        if "name" in body:
+            value["descriptions"][language] = _text(body["name"])
+        return self.store.list_value_description_json(value, language)
+
+    def list_product_values(self, call):
+        s = self.store
+        product_id = self._arg_ref(call, "productId", "product", "product_id")
+        value_id = None
+        if call.arg("listAttributeValueId"):
+            keys = parse_keys(call.arg("listAttributeValueId"), "listAttributeValue") or {}
+            value_id = keys.get("value_id", -1)
+        rows = [
+            (p["id"], v)
+            for p in sorted(s.products.values(), key=lambda x: x["id"])
+            for v in p["list_values"]
+            if (product_id is None or p["id"] == product_id) and (value_id is None or v == value_id)
+        ]
+        return self.collection(
+            call,
+            "productListAttributeValueRelations",
+            rows,
+            lambda r, full: (
+                s.product_value_json(*r) if full else {"href": s.product_value_json(*r)["href"]}
+            ),
+            ("productId", "listAttributeValueId"),
+        )
+
+    def _product_value(self, ident) -> tuple[dict, int]:
+        product_id, _, value_id = self._keys(
+            ident,
+            "productListAttributeValueRelation",
+            "productListAttributeValueRelations",
+            "product_id",
+            "attribute_id",
+            "value_id",
+        )
+        product = self.store.products.get(product_id)
+        if product is None or value_id not in product["list_values"]:
+            raise _not_found(f"/productListAttributeValueRelations/{ident}")
+        return product, value_id
+
+    def get_product_value(self, call, ident):
+        product, value_id = self._product_value(ident)
+        return self.store.product_value_json(product["id"], value_id)
+
+    def create_product_value(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "product", "listAttributeValue")
+        product = s.products[_ref(body["product"], "product", "product_id", "product", s.products)]
+        value = self._list_value_ref(body["listAttributeValue"])
+        if not product["product_class"]:
+            raise SrError(400, 40012, "Product does not have product class!")
+        if value["attribute_id"] not in s.product_classes[product["product_class"]]["attributes"]:
+            # the value of an attribute the product's type does not have [INF]
+            raise SrError(400, 40005, "The listAttributeValue parameter has wrong data.")
+        if value["id"] in product["list_values"]:
+            raise SrError(409, 40901, "Resource exists!")
+        product["list_values"].append(value["id"])
+        self._touch(product["id"])
+        return Response(201, s.product_value_json(product["id"], value["id"]))
+
+    def _list_value_ref(self, ref) -> dict:
+        keys = parse_keys(ref.get("id") if isinstance(ref, dict) else "", "listAttributeValue")
+        value = self.store.list_attribute_values.get((keys or {}).get("value_id"))
+        if value is None:
+            raise SrError(400, 40007, f"The given resource id is wrong: {ref}!")
+        return value
+
+    def delete_product_value(self, call, ident):
+        product, value_id = self._product_value(ident)
+        product["list_values"].remove(value_id)
+        self._touch(product["id"])
+        return Response(204, b"")
+
+    # customer group prices
+    def list_group_prices(self, call):
+        s = self.store
+        product_id = self._arg_ref(call, "productId", "product", "product_id")
+        group = self._arg_ref(call, "customerGroupId", "customerGroup", "customer_group_id")
+        rows = [
+            (p["id"], g)
+            for p in sorted(s.products.values(), key=lambda x: x["id"])
+            for g in sorted(p["group_prices"])
+            if (product_id is None or p["id"] == product_id) and (group is None or g == group)
+        ]
+        return self.collection(
+            call,
+            "customerGroupProductPrices",
+            rows,
+            lambda r, full: (
+                s.group_price_json(*r) if full else {"href": s.group_price_json(*r)["href"]}
+            ),
+            ("productId", "customerGroupId"),
+        )
+
+    def _group_price(self, ident) -> tuple[dict, int]:
+        group, product_id = self._keys(
+            ident,
+            "customerGroupProductPrice",
+            "customerGroupProductPrices",
+            "customer_group_id",
+            "product_id",
+        )
+        product = self.store.products.get(product_id)
+        if product is None or group not in product["group_prices"]:
+            raise _not_found(f"/customerGroupProductPrices/{ident}")
+        return product, group
+
+    def get_group_price(self, call, ident):
+        product, group = self._group_price(ident)
+        return self.store.group_price_json(product["id"], group)
+
+    def create_group_price(self, call):
+        s = self.store
+        body = _unwrap(call.body)
+        _required(body, "customerGroup", "product")
+        product = s.products[_ref(body["product"], "product", "product_id", "product", s.products)]
+        item = {"customerGroup": body["customerGroup"], "price": body.get("price", "0")}
+        s.write_product(product, {"customerGroupProductPrices": [item]})
+        group = parse_rid(body["customerGroup"]["id"], "customerGroup", "customer_group_id")
+        return Response(201, s.group_price_json(product["id"], group))
+
+    def update_group_price(self, call, ident):
+        product, group = self._group_price(ident)
+        body = _unwrap(call.body)
+        for key, own in (
+            ("customerGroup", self.store.group_rid(group)),
+            ("product", self.store.product_rid(product["id"])),
+        ):
+            if key in body and (body[key] or {}).get("id") != own:
+                _readonly(body, key)  # "R RO": fixed once created
+        if "price" in body:
+            product["group_prices"][group] = _money_field("price", body["price"])
+        self._touch(product["id"])
+        return self.store.group_price_json(product["id"], group)
+
+    def delete_group_price(self, call, ident):
+        product, group = self._group_price(ident)
+        del product["group_prices"][group]
+        self._touch(product["id"])
+        return Response(204, b"")
+
+    # customers
+    def list_customers(self, call):
+        s = self.store
+        extend = call.path.startswith("/customerExtend")
+        collection = "customerExtend" if extend else "customers"
+        items = sorted(s.customers.values(), key=lambda c: c["id"])
+        if call.arg("email"):
+            wanted = call.arg("email").lower()
+            items = [c for c in items if c["person"]["email"].lower() == wanted]
+        inner = self.int_arg(call, "innerId")
+        if inner is not None:
+            items = [c for c in items if c["id"] == inner]
+        for name, key, after in (
+            ("updatedAtMin", "dateUpdated", True),
+            ("updatedAtMax", "dateUpdated", False),
+            ("createdAtMin", "dateCreated", True),
+            ("createdAtMax", "dateCreated", False),
+        ):
+            bound = self.datetime_arg(call, name)
+            if bound:
+                items = [c for c in items if (s.customer_json(c)[key] >= bound) == after]
+        return self.collection(
+            call,
+            collection,
+            items,
+            lambda c, full: (
+                s.customer_json(c, extend)
+                if full
+                else s.href(collection, rid("customer", f"customer_id={c['id']}"))
+            ),
+            ("email", "innerId", "updatedAtMin", "updatedAtMax", "createdAtMin", "createdAtMax"),
+        )
+
+    def get_customer(self, call, ident):
+        collection = call.path.split("/")[1]
+        customer = self._row(self.store.customers, ident, "customer", "customer_id", collection)
+        return self.store.customer_json(customer, collection == "customerExtend")
+
+    def create_customer(self, call):
+        extend = call.path.startswith("/customerExtend")
+        customer = self.store.write_customer(None, _unwrap(call.body), extend=extend)
+        return Response(201, self.store.customer_json(customer, extend))
+
+    def update_customer(self, call, ident):
+        collection = call.path.split("/")[1]
+        extend = collection == "customerExtend"
+        customer = self._row(self.store.customers, ident, "customer", "customer_id", collection)
+        self.store.write_customer(customer, _unwrap(call.body), extend=extend, replace=True)
+        return self.store.customer_json(customer, extend)
+
+    # reference data of the catalogue
+    def list_countries(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "countries",
+            sorted(COUNTRIES),
+            lambda i, full: s.country_json(i) if full else {"href": s.country_json(i)["href"]},
+        )
+
+    def get_country(self, call, ident):
+        inner = self._id(ident, "country", "country_id", "countries")
+        if inner not in COUNTRIES:
+            raise _not_found(f"/countries/{ident}")
+        return self.store.country_json(inner)
+
+    def list_stock_statuses(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "stockStatuses",
+            sorted(STOCK_STATUSES),
+            lambda i, full: (
+                s.stock_status_json(i) if full else {"href": s.stock_status_json(i)["href"]}
+            ),
+        )
+
+    def get_stock_status(self, call, ident):
+        inner = self._id(ident, "stockStatus", "stock_status_id", "stockStatuses")
+        if inner not in STOCK_STATUSES:
+            raise _not_found(f"/stockStatuses/{ident}")
+        return self.store.stock_status_json(inner)
+
+    def list_stock_status_descriptions(self, call):
+        s = self.store
+        status = self._arg_ref(call, "stockStatusId", "stockStatus", "stock_status_id")
+        language = self._arg_ref(call, "languageId", "language", "language_id")
+        rows = [
+            (i, lang)
+            for i in sorted(STOCK_STATUSES)
+            for lang in sorted(LANGUAGES)
+            if (status is None or i == status) and (language is None or lang == language)
+        ]
+        return self.collection(
+            call,
+            "stockStatusDescriptions",
+            rows,
+            lambda r, full: (
+                s.stock_status_description_json(*r)
+                if full
+                else {"href": s.stock_status_description_json(*r)["href"]}
+            ),
+            ("stockStatusId", "languageId"),
+        )
+
+    def list_weight_classes(self, call):
+        s = self.store
+        return self.collection(
+            call,
+            "weightClasses",
+            sorted(WEIGHT_CLASSES),
+            lambda i, full: (
+                s.weight_class_json(i) if full else {"href": s.weight_class_json(i)["href"]}
+            ),
+        )
+
     # ------------------------------------------------------------------ reference data
     def list_groups(self, call):
         s = self.store
@@ -2547,46 +4936,6 @@ class Api:
         if inner not in CUSTOMER_GROUPS:
             raise _not_found(f"/customerGroups/{ident}")
         return self.store.group_json(inner)
-
-    def list_customers(self, call):
-        s = self.store
-        items = sorted(s.customers.values(), key=lambda c: c["id"])
-        if call.arg("email"):
-            items = [c for c in items if c["person"]["email"].lower() == call.arg("email").lower()]
-        return self.collection(
-            call,
-            "customers",
-            items,
-            lambda c, full: s.customer_json(c) if full else {"href": s.customer_json(c)["href"]},
-            ("email", "updatedAtMin", "updatedAtMax"),
-        )
-
-    def get_customer(self, call, ident):
-        inner = self._id(ident, "customer", "customer_id", "customers")
-        customer = self.store.customers.get(inner)
-        if customer is None:
-            raise _not_found(f"/customers/{ident}")
-        return self.store.customer_json(customer)
-
-    def list_categories(self, call):
-        s = self.store
-        return self.collection(
-            call,
-            "categoryExtend",
-            CATEGORIES,
-            lambda c, full: (
-                s.category_json(*c)
-                if full
-                else s.href("categoryExtend", rid("category", f"category_id={c[0]}"))
-            ),
-        )
-
-    def get_category(self, call, ident):
-        inner = self._id(ident, "category", "category_id", "categoryExtend")
-        for cat in CATEGORIES:
-            if cat[0] == inner:
-                return self.store.category_json(*cat)
-        raise _not_found(f"/categoryExtend/{ident}")
 
     def list_tax_classes(self, call):
         s = self.store
@@ -2686,13 +5035,16 @@ class Api:
         )
 
     def list_languages(self, call):
-        """The shop's one language (Hungarian), shaped like ``language/get_id.json``."""
-        ident = rid("language", "language_id=1")
-        language = {**self.store.href("languages", ident), "id": ident, **LANGUAGE}
+        """The shop's languages (Hungarian, English), shaped like ``language/get_id.json``."""
+        languages = [
+            {**self.store.href("languages", ident), "id": ident, **fields}
+            for inner, fields in LANGUAGES.items()
+            for ident in [rid("language", f"language_id={inner}")]
+        ]
         return self.collection(
             call,
             "languages",
-            [language],
+            languages,
             lambda x, full: x if full else {"href": x["href"]},
         )
 
