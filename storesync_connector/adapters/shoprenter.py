@@ -31,6 +31,7 @@ import requests
 from . import shoprenter_mapping
 from .base import CredentialField, Page, StoreAdapter, _snippet
 from .errors import PayloadError, StoreSyncError
+from .shoprenter_catalogue import ShoprenterCatalogue
 from .shoprenter_mapping import href_id, inner_id_of, rate_id, to_shop_time
 
 API_VERSION = "api2"
@@ -72,7 +73,7 @@ class _Bearer(requests.auth.AuthBase):
         return request
 
 
-class ShoprenterAdapter(StoreAdapter):
+class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
     """Shoprenter through API2 with a custom API client's id and secret (see module docs)."""
 
     platform = "shoprenter"
