@@ -100,6 +100,22 @@ class TestCustomerGroupPrices(PlatformCase, StoresyncCase):
             if special["product_id"] == self.inner[index] and special["priority"] == priority
         }
 
+    def _group_prices(self, index):
+        """``{group inner: net price}`` of one product's customer group prices."""
+        return dict(self.emulator.store.products[self.inner[index]]["group_prices"])
+
+    def _rule_from(self, pricelist, product, price, quantity):
+        return self.env["product.pricelist.item"].create(
+            {
+                "pricelist_id": pricelist.id,
+                "applied_on": "0_product_variant",
+                "product_id": product.id,
+                "compute_price": "fixed",
+                "fixed_price": price,
+                "min_quantity": quantity,
+            }
+        )
+
     def _export(self):
         self.outbox._cron_export()
         rows = self.outbox.search([("store_id", "=", self.store.id), ("kind", "=", "price")])
@@ -157,8 +173,9 @@ class TestCustomerGroupPrices(PlatformCase, StoresyncCase):
                 )
             },
         )
-        # a lower price without dates is the group's own special, open-ended
-        self.assertEqual(self._specials(1), {13: (Decimal("1500"), NO_DATE, NO_DATE)})
+        # a price without dates is the group's own price (customerGroupProductPrices)
+        self.assertEqual(self._specials(1), {})
+        self.assertEqual(self._group_prices(1), {13: Decimal("1500")})
         # the store's pricelist: the product price and everyone's special
         self.assertEqual(
             self._specials(2),
@@ -202,6 +219,45 @@ class TestCustomerGroupPrices(PlatformCase, StoresyncCase):
         self.maps[8].pricelist_id = self.pricelist
         self._export()
         self.assertEqual(list(self._specials(0)), [None])
+
+    def test_quantity_rules_become_tier_specials_and_group_prices_follow_the_pricelist(self):
+        first, second = self.products[:2]
+        self.maps[13].pricelist_id = self.resellers
+        # Everyone: 10+ for 900, 50+ for 850 (first product costs 1000).
+        self._rule_from(self.pricelist, first, 900.0, 10)
+        self._rule_from(self.pricelist, first, 850.0, 50)
+        # Resellers: their own 950, and 20+ for 800.
+        self._rule(self.resellers, first, 950.0)
+        self._rule_from(self.resellers, first, 800.0, 20)
+        self.outbox._enqueue(self.store, "price", first | second)
+        self._export()
+        tiers = {
+            (s["group"], int(s["minQuantity"])): s["price"]
+            for s in self.emulator.store.specials.values()
+            if s["product_id"] == self.inner[0] and s["priority"] == "7"
+        }
+        self.assertEqual(
+            tiers,
+            {
+                (None, 10): Decimal("900"),
+                (None, 50): Decimal("850"),
+                (13, 20): Decimal("800"),
+            },
+        )
+        self.assertEqual(self._group_prices(0), {13: Decimal("950")})
+        self.assertEqual(self._group_prices(1), {}, "the reseller pricelist has no rule for it")
+        # Unmapping the group's pricelist removes its price and its tiers; everyone's stay.
+        self.maps[13].pricelist_id = False
+        self._export()
+        self.assertEqual(self._group_prices(0), {})
+        self.assertEqual(
+            {
+                (s["group"], int(s["minQuantity"]))
+                for s in self.emulator.store.specials.values()
+                if s["product_id"] == self.inner[0] and s["priority"] == "7"
+            },
+            {(None, 10), (None, 50)},
+        )
 
     def test_group_pricelist_in_another_currency_is_refused(self):
         eur = self.env.ref("base.EUR")

@@ -173,6 +173,9 @@ class StoreAdapter:
     #: the store keeps prices per customer group: ``list_store_settings`` lists the groups
     #: (``customer_groups``) and ``update_prices`` takes items with a ``customer_group``
     customer_group_prices: bool = False
+    #: the store has quantity tiers (a lower price from a minimum quantity): price items
+    #: carry ``"tiers"``
+    quantity_tiers: bool = False
     #: the catalogue export (``export_products``) is built for this platform
     catalogue_export: bool = False
     #: how the store takes product pictures: "url" (it downloads each from an address Odoo
@@ -638,10 +641,12 @@ class StoreAdapter:
             ``"sale_from"`` and ``"sale_to"``: naive UTC datetimes or None for an open end)
             plus ``"parent_id"`` for variations; prices as str, Decimal, int or float.
             With ``customer_group_prices``, an item may instead name a ``"customer_group"``
-            (an id of ``list_store_settings()["customer_groups"]``): it carries only
-            ``"sale_price"`` and its dates, the group's own price of the product (None: the
-            group has none), and leaves the product's price alone. Results then carry the
-            item's ``"customer_group"`` too.
+            (an id of ``list_store_settings()["customer_groups"]``): it carries only the
+            group's ``"price"`` (its own price of the product, None: it has none) and its
+            ``"sale_price"`` with dates (None: no sale of its own), and leaves the product's
+            price alone. Results then carry the item's ``"customer_group"`` too.
+            With ``quantity_tiers``, items carry ``"tiers"``: ``[{"min_quantity", "price"}]``,
+            the store's lower prices from a quantity on (everyone's, or the group's).
         """
         raise NotImplementedError
 

@@ -87,6 +87,7 @@ class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
     webhook_is_trigger = True
     supports_tracking = False
     customer_group_prices = True
+    quantity_tiers = True
     credential_fields = (
         CredentialField(
             "shop_name",
@@ -669,13 +670,18 @@ class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
         ]
 
     def update_prices(self, items) -> list[dict]:
-        """Set the net ``price`` by ``/batch PUT products/<id>``; items with ``sale_price``
-        also get their special replaced: our specials (priority ``SPECIAL_PRIORITY``, in the
-        item's ``customer_group`` or everyone's) are read (``GET productSpecials?productId=``)
-        and deleted, and a new one is posted unless the sale price is empty. ``sale_from`` /
-        ``sale_to`` are naive UTC (None: unbounded), sent as Budapest time. An item with a
-        ``customer_group`` only replaces that group's special: the product's price is the
-        everyone item's.
+        """Set the net ``price`` by ``/batch PUT products/<id>``, then our specials and the
+        customer groups' own prices.
+
+        Specials: an item with ``sale_price`` or ``tiers`` gets its specials replaced: ours
+        (priority ``SPECIAL_PRIORITY``, in the item's ``customer_group`` or everyone's) are
+        read (``GET productSpecials?productId=``) and deleted, then the sale (dated, from
+        quantity 0) and one special per quantity tier (``minQuantity``, no dates) are posted.
+        The merchant's own specials (another priority) stay. ``sale_from`` / ``sale_to`` are
+        naive UTC (None: unbounded), sent as Budapest time.
+
+        An item with a ``customer_group`` leaves the product's price alone: its ``price``
+        becomes the group's ``customerGroupProductPrices`` row (None deletes it).
         """
         items = list(items)
         priced = [i for i, item in enumerate(items) if not item.get("customer_group")]
@@ -692,9 +698,18 @@ class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
         results = [_item_result(item, 200, None) for item in items]
         for i, (status, body) in zip(priced, answers, strict=True):
             results[i] = _item_result(items[i], status, body)
-        on_sale = [i for i, item in enumerate(items) if "sale_price" in item and results[i]["ok"]]
+        self._replace_specials(items, results)
+        self._replace_group_prices(items, results)
+        return results
+
+    def _replace_specials(self, items, results):
+        on_sale = [
+            i
+            for i, item in enumerate(items)
+            if ("sale_price" in item or "tiers" in item) and results[i]["ok"]
+        ]
         if not on_sale:
-            return results
+            return
         existing = self._batch(
             [
                 {
@@ -721,15 +736,22 @@ class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
                     continue
                 writes.append({"method": "DELETE", "uri": f"productSpecials/{special['id']}"})
                 owners.append(index)
+            specials = []
             if item.get("sale_price") not in (None, ""):
+                specials.append((item["sale_price"], item.get("sale_from"), item.get("sale_to"), 0))
+            specials += [
+                (tier["price"], None, None, tier["min_quantity"])
+                for tier in item.get("tiers") or ()
+            ]
+            for price, date_from, date_to, quantity in specials:
                 special = {
                     "product": {"id": item["id"]},
                     "customerGroup": {"id": group} if group else {},
                     "priority": SPECIAL_PRIORITY,
-                    "price": _price(item["sale_price"]),
-                    "dateFrom": _special_date(item.get("sale_from")),
-                    "dateTo": _special_date(item.get("sale_to")),
-                    "minQuantity": "0",
+                    "price": _price(price),
+                    "dateFrom": _special_date(date_from),
+                    "dateTo": _special_date(date_to),
+                    "minQuantity": str(int(quantity)),
                     "maxQuantity": "0",
                 }
                 writes.append({"method": "POST", "uri": "productSpecials", "data": special})
@@ -743,7 +765,73 @@ class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
                 results[index] = _item_result(items[index], status, body)
             elif write["method"] == "POST" and results[index]["ok"]:
                 results[index]["data"] = {**(results[index]["data"] or {}), "productSpecial": body}
-        return results
+
+    def _replace_group_prices(self, items, results):
+        grouped = [
+            i
+            for i, item in enumerate(items)
+            if item.get("customer_group") and "price" in item and results[i]["ok"]
+        ]
+        if not grouped:
+            return
+        existing = self._batch(
+            [
+                {
+                    "method": "GET",
+                    "uri": f"customerGroupProductPrices?productId={items[i]['id']}"
+                    f"&full=1&limit=200",
+                }
+                for i in grouped
+            ]
+        )
+        writes, owners = [], []
+        for index, (status, body) in zip(grouped, existing, strict=True):
+            item = items[index]
+            if status is None or status >= 300:
+                results[index] = _item_result(item, status, body)
+                continue
+            rows = [
+                row
+                for row in (body or {}).get("items") or []
+                if isinstance(row, dict)
+                and href_id(row.get("customerGroup"), "customerGroup") == item["customer_group"]
+            ]
+            price = item["price"]
+            keep = rows[:1] if price is not None else []
+            for row in rows[len(keep) :]:
+                writes.append(
+                    {"method": "DELETE", "uri": f"customerGroupProductPrices/{row['id']}"}
+                )
+                owners.append(index)
+            if keep:
+                writes.append(
+                    {
+                        "method": "PUT",
+                        "uri": f"customerGroupProductPrices/{keep[0]['id']}",
+                        "data": {"price": _price(price)},
+                    }
+                )
+                owners.append(index)
+            elif price is not None:
+                writes.append(
+                    {
+                        "method": "POST",
+                        "uri": "customerGroupProductPrices",
+                        "data": {
+                            "customerGroup": {"id": item["customer_group"]},
+                            "product": {"id": item["id"]},
+                            "price": _price(price),
+                        },
+                    }
+                )
+                owners.append(index)
+        for index, (write, (status, body)) in zip(
+            owners, zip(writes, self._batch(writes), strict=True), strict=True
+        ):
+            if write["method"] == "DELETE" and status == 404:
+                continue
+            if status is None or status >= 300:
+                results[index] = _item_result(items[index], status, body)
 
     # ------------------------------------------------------------------ webhooks
     @classmethod

@@ -243,33 +243,44 @@ class StoresyncStore(models.Model):
         """``{product id: [values, ...]}``: the store's prices of each product
         (``_price_values``), then, where the platform keeps prices per customer group
         (``customer_group_prices``), one entry per mapped group: ``{"customer_group",
-        "sale_price", "sale_from", "sale_to"}``.
+        "price", "sale_price", "sale_from", "sale_to"}`` (and ``"tiers"`` where the platform
+        has quantity tiers).
 
-        A group's sale price is the dated rule of its pricelist when one gives less than the
-        group's price without dates, else that price when it is below the store's regular
-        price; otherwise None, which clears what Odoo sent the group before (a group without
-        a pricelist, or with the store's own, gets None too).
+        A group with a pricelist of its own gets that pricelist's price without dates as its
+        ``price`` when it differs from the store's (None: the group has no price of its
+        own; never for the store's default group, which sees the store's prices), its dated
+        rule as its sale when it gives less, and its quantity tiers. A group without a
+        pricelist, or with the store's own, gets None everywhere, which clears what Odoo
+        sent the group before.
         """
         self.ensure_one()
-        values = self._price_values(products)
+        adapter_class = self._get_adapter_class()
+        tiers = adapter_class.quantity_tiers
+        values = self._price_values(products, tiers=tiers)
         items = {product_id: [vals] for product_id, vals in values.items()}
-        if not self._get_adapter_class().customer_group_prices:
+        if not adapter_class.customer_group_prices:
             return items
+        currency = self.pricelist_id.currency_id or self.company_id.currency_id
         for mapping in self.customer_group_map_ids:
             pricelist = mapping.pricelist_id
             own = pricelist and pricelist != self.pricelist_id
-            group_values = self._price_values(products, pricelist) if own else {}
+            group_values = self._price_values(products, pricelist, tiers=tiers) if own else {}
             for product in products:
                 group = group_values.get(product.id)
-                vals = {"sale_price": None, "sale_from": None, "sale_to": None}
-                if group and group["sale_price"] is not None:
-                    vals = {key: group[key] for key in vals}
-                elif group and group["regular_price"] < values[product.id]["regular_price"]:
-                    vals["sale_price"] = group["regular_price"]
+                vals = {"price": None, "sale_price": None, "sale_from": None, "sale_to": None}
+                if tiers:
+                    vals["tiers"] = []
+                if group:
+                    vals.update({key: group[key] for key in vals if key != "price"})
+                    regular = values[product.id]["regular_price"]
+                    if not mapping.is_default and currency.compare_amounts(
+                        float(group["regular_price"]), float(regular)
+                    ):
+                        vals["price"] = group["regular_price"]
                 items[product.id].append({"customer_group": mapping.store_group_id, **vals})
         return items
 
-    def _price_values(self, products, pricelist=None):
+    def _price_values(self, products, pricelist=None, tiers=False):
         """Regular price and dated sale price per product, in the store's currency, with
         or without the product's sales taxes as the store enters its prices.
 
@@ -278,6 +289,11 @@ class StoresyncStore(models.Model):
         that has not ended becomes the store's sale price with its dates, when it is lower.
         Rules are taken in the pricelist's own order, so a dated rule placed after an
         undated one that applies is ignored, exactly as Odoo would ignore it.
+
+        With ``tiers``, ``"tiers"`` lists the quantity tiers: for each minimum quantity of
+        the pricelist's rules without dates, the price Odoo gives at that quantity when it
+        is below the regular price (and below the tier before), as ``{"min_quantity",
+        "price"}``.
 
         :param pricelist: the pricelist to read (default: the store's)
         """
@@ -360,8 +376,27 @@ class StoresyncStore(models.Model):
                         sale_from=sale_rule.date_start or None,
                         sale_to=sale_rule.date_end or None,
                     )
+            if tiers:
+                vals["tiers"] = self._price_tiers(product, rules, regular, store_price, currency)
             values[product.id] = vals
         return values
+
+    def _price_tiers(self, product, rules, regular, store_price, currency):
+        """The quantity tiers of ``product`` in ``rules`` (see ``_price_values``)."""
+        undated = rules.filtered(lambda rule: not (rule.date_start or rule.date_end))
+        now = fields.Datetime.now()
+        tiers, last = [], regular
+        for quantity in sorted({rule.min_quantity for rule in undated if rule.min_quantity > 1}):
+            rule = next((r for r in undated if r._is_applicable_for(product, quantity)), None)
+            if not rule or rule.min_quantity <= 1:
+                continue  # at that quantity Odoo gives the regular price
+            price = store_price(
+                rule._compute_price(product, quantity, product.uom_id, now, currency=currency)
+            )
+            if currency.compare_amounts(price, last) < 0:
+                tiers.append({"min_quantity": int(quantity), "price": _money(price, currency)})
+                last = price
+        return tiers
 
     # ------------------------------------------------------------------ senders (outbox)
 
@@ -637,16 +672,17 @@ def _money(amount, currency):
     return Decimal(float_repr(amount, currency.decimal_places))
 
 
-def _jsonable(item):
+def _jsonable(value):
     """An adapter item as JSON for the sync log (Decimal and datetime as text)."""
-    return {
-        key: value.isoformat()
-        if isinstance(value, datetime)
-        else str(value)
-        if isinstance(value, Decimal)
-        else value
-        for key, value in item.items()
-    }
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _plain(note):
