@@ -280,6 +280,18 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
         # The others went through in the same batch.
         self.assertTrue(self._binding(self.cushion))
 
+    def test_a_store_without_brands_gets_the_products_without_and_is_not_asked_again(self):
+        self.emulator.store.configure(brands=False)
+        rows = self._send()
+        row = rows.filtered(lambda r: r.product_tmpl_id == self.chair)
+        self.assertEqual(row.state, "done")
+        self.assertIn("Sent without its manufacturer", row.last_error)
+        self.assertTrue(self.store.store_has_no_brands)
+        self.assertNotIn("brands", self._shop_product(self.chair))
+        before = len(self.emulator.store.received)
+        self._send()
+        self.assertEqual(len(self.emulator.store.received), before, "no brand call again")
+
     def test_picture_addresses_open_only_product_pictures(self):
         self.store.export_catalogue = True
         attachment = self.chair.storesync_image_ids[:1]

@@ -53,7 +53,17 @@ class StoresyncStore(models.Model):
         "https://erp.example.com). Empty: Odoo's own web address (web.base.url).",
     )
 
+    store_has_no_brands = fields.Char(
+        string="No Manufacturers in the Store",
+        readonly=True,
+        copy=False,
+        help="The store refused manufacturers (its platform version has none): products go "
+        "without theirs until the catalogue is switched off and on again.",
+    )
+
     def write(self, vals):
+        if vals.get("export_catalogue"):
+            vals = {**vals, "store_has_no_brands": False}  # a new start asks the store again
         result = super().write(vals)
         if vals.get("export_catalogue") or (
             "product_filter" in vals and any(self.mapped("export_catalogue"))
@@ -162,8 +172,8 @@ class StoresyncStore(models.Model):
                 adapter,
                 store.env["product.category"].union(*(p["template"].categ_id for p in sending)),
             )
-            brands = {}
-            if "brand" in adapter_class.catalogue_values:
+            brands = None  # None: the store gets no manufacturers
+            if "brand" in adapter_class.catalogue_values and not self.store_has_no_brands:
                 brands = store._catalogue_send_brands(
                     adapter,
                     store.env["storesync.brand"].union(
@@ -295,12 +305,16 @@ class StoresyncStore(models.Model):
                 }
             values["category_ids"] = [category]
         adapter_class = self._get_adapter_class()
-        if "brand" in adapter_class.catalogue_values:
+        if brands is not None:
             brand = (
                 brands.get(template.storesync_brand_id.id) if template.storesync_brand_id else None
             )
             if isinstance(brand, dict) and brand["retryable"]:
                 return {"outcome": {"error": brand["message"], "retryable": True}}
+            if isinstance(brand, dict):
+                plan["note"] = self.env._(
+                    "Sent without its manufacturer: %(reason)s", reason=brand["message"]
+                )
             values["brand_id"] = brand if isinstance(brand, str) else None
         if "lead_days" in adapter_class.catalogue_values:
             values["lead_days"] = template.sale_delay
@@ -456,14 +470,21 @@ class StoresyncStore(models.Model):
         return done
 
     def _catalogue_send_brands(self, adapter, brands):
-        """``{brand id: store id | {"message", "retryable"}}``."""
+        """``{brand id: store id | {"message", "retryable"}}``. A store that has no
+        manufacturers at all (every one refused with a 404) is not asked again:
+        ``store_has_no_brands`` keeps its reason."""
         bindings = self._catalogue_bindings("storesync.brand", brands.ids)
         done = {}
         items = [
             self._catalogue_term_item(brand, {"name": brand.name}, bindings, done)
             for brand in brands
         ]
-        self._catalogue_send_terms(adapter.export_brands, "storesync.brand", items, bindings, done)
+        results = self._catalogue_send_terms(
+            adapter.export_brands, "storesync.brand", items, bindings, done
+        )
+        missing = [result for result in results if not result["ok"] and result["status"] == 404]
+        if missing and len(missing) == len(results):
+            self.store_has_no_brands = missing[0]["message"]
         return done
 
     def _catalogue_term_item(self, record, values, bindings, done):
@@ -482,7 +503,7 @@ class StoresyncStore(models.Model):
     def _catalogue_send_terms(self, send, res_model, items, bindings, done):
         items = [item for item in items if item]
         if not items:
-            return
+            return []
         results = send(
             [{k: v for k, v in item.items() if k != "all"} for item in items], language=self.lang
         )
@@ -501,6 +522,7 @@ class StoresyncStore(models.Model):
                     ),
                     "retryable": result["retryable"],
                 }
+        return results
 
     # ------------------------------------------------------------------ bindings
 
@@ -604,10 +626,15 @@ class StoresyncStore(models.Model):
             # Group prices need the store's product: they follow through the price export.
             template.product_variant_ids._storesync_enqueue_prices(stores=self)
         outcome = {"state": "done", "request": request}
+        notes = [plan["note"]] if plan.get("note") else []
         if result.get("adopted"):
-            outcome["message"] = self.env._(
-                "The store had this product already (same SKU): it is linked and updated."
+            notes.append(
+                self.env._(
+                    "The store had this product already (same SKU): it is linked and updated."
+                )
             )
+        if notes:
+            outcome["message"] = "\n".join(notes)
         if failed:
             return {
                 "error": self.env._("The store refused variants: %(list)s", list="; ".join(failed)),
