@@ -172,3 +172,136 @@ class TestShoprenterCatalogue(PlatformCase, StoresyncCase):
         )
         self.assertRegex(customer["password"], r"^\$2[aby]\$")
         self.assertEqual(customer["addresses"][0]["city"], "Szeged")
+
+    def _template_with_variants(self, name, code, attributes):
+        """A template in the filtered category whose variants come from ``attributes``
+        (``{attribute name: [value names]}``), each variant with a SKU of its values."""
+        lines = []
+        for attribute_name, values in attributes.items():
+            attribute = self.env["product.attribute"].create(
+                {"name": attribute_name, "value_ids": [(0, 0, {"name": v}) for v in values]}
+            )
+            lines.append(
+                (
+                    0,
+                    0,
+                    {"attribute_id": attribute.id, "value_ids": [(6, 0, attribute.value_ids.ids)]},
+                )
+            )
+        template = self.env["product.template"].create(
+            {
+                "name": name,
+                "categ_id": self.tools.id,
+                "list_price": 5000.0,
+                "type": "consu",
+                "attribute_line_ids": lines,
+            }
+        )
+        for variant in template.product_variant_ids:
+            names = variant.product_template_attribute_value_ids.mapped("name")
+            variant.default_code = "-".join([code, *names]).upper()
+        return template
+
+    def _list_values(self, product):
+        """``{attribute name: value name}`` of a shop product, in the shop's language."""
+        out = {}
+        for value_id in product["list_values"]:
+            value = self.shop.list_attribute_values[value_id]
+            attribute = self.shop.list_attributes[value["attribute_id"]]
+            out[next(iter(attribute["descriptions"].values()))["name"]] = next(
+                iter(value["descriptions"].values())
+            )
+        return out
+
+    def test_variants_go_as_child_products_of_a_parent(self):
+        shirt = self._template_with_variants(
+            "Póló", "POLO", {"Méret": ["S", "M"], "Szín": ["Piros", "Kék"]}
+        )
+        rows = self._send()
+        row = rows.filtered(lambda r: r.product_tmpl_id == shirt)
+        self.assertEqual(row.state, "done", row.last_error)
+        parent = self._remote(shirt)
+        self.assertEqual((parent["name"], parent["status"]), ("Póló", "1"))
+        self.assertEqual(parent["orderable"], "0", "the parent is a shell, not a choice")
+        self.assertIsNone(parent["parent"])
+        self.assertEqual(parent["list_values"], [])
+        children = [p for p in self.shop.products.values() if p["parent"] == parent["id"]]
+        variants = {v.default_code: v for v in shirt.product_variant_ids}
+        self.assertEqual(sorted(c["sku"] for c in children), sorted(variants))
+        product_class = self.shop.product_classes[parent["product_class"]]
+        attributes = {
+            a: next(iter(self.shop.list_attributes[a]["descriptions"].values()))["name"]
+            for a in (product_class["first"], product_class["second"])
+        }
+        self.assertEqual(sorted(attributes.values()), ["Méret", "Szín"])
+        self.assertEqual(
+            sorted(self.shop.list_attributes[a]["name"] for a in attributes), ["meret", "szin"]
+        )
+        for child in children:
+            variant = variants[child["sku"]]
+            options = {
+                value.attribute_id.name: value.name
+                for value in variant.product_template_attribute_value_ids
+            }
+            self.assertEqual(child["product_class"], product_class["id"])
+            self.assertEqual(self._list_values(child), options, child["sku"])
+            self.assertEqual(child["status"], "1")
+            self.assertEqual(child["name"], f"Póló ({', '.join(options.values())})")
+        links = self.env["storesync.product.binding"].search(
+            [("store_id", "=", self.store.id), ("product_id", "in", shirt.product_variant_ids.ids)]
+        )
+        self.assertEqual(len(links), 4)
+        self.assertEqual(set(links.mapped("variation_id")), {"0"})
+        self.assertEqual(
+            {parse_rid(link.external_id, "product", "product_id") for link in links},
+            {child["id"] for child in children},
+        )
+        for link in links:
+            child = self.shop.products[parse_rid(link.external_id, "product", "product_id")]
+            self.assertEqual(child["sku"], link.product_id.default_code)
+
+        before = len(self.shop.received)
+        self._send()
+        self.assertEqual(len(self.shop.received), before, "second run: nothing sent")
+
+        variant = shirt.product_variant_ids[0]
+        child_id = parse_rid(
+            links.filtered(lambda link: link.product_id == variant).external_id,
+            "product",
+            "product_id",
+        )
+        variant.default_code = "POLO-UJ-1"
+        self.outbox._cron_export()
+        sent = [e for e in self.shop.received[before:] if e["kind"] != "batch"]
+        self.assertEqual(
+            [(e["kind"], e["method"]) for e in sent], [("product_update", "PUT")], sent
+        )
+        self.assertEqual(sent[0]["body"], {"sku": "POLO-UJ-1"})
+        self.assertEqual(self.shop.products[child_id]["sku"], "POLO-UJ-1")
+        self.assertEqual(
+            len([p for p in self.shop.products.values() if p["parent"] == parent["id"]]), 4
+        )
+
+        # A new name reaches the parent and every child, each keeping its values.
+        shirt.name = "Ing"
+        self.outbox._cron_export()
+        self.assertEqual(self._remote(shirt)["name"], "Ing")
+        self.assertEqual(
+            sorted(p["name"] for p in self.shop.products.values() if p["parent"] == parent["id"]),
+            sorted(
+                f"Ing ({', '.join(v.product_template_attribute_value_ids.mapped('name'))})"
+                for v in shirt.product_variant_ids
+            ),
+        )
+
+    def test_three_variant_attributes_are_refused(self):
+        template = self._template_with_variants(
+            "Kesztyű",
+            "KESZTYU",
+            {"Anyag": ["Bőr", "Vászon"], "Fazon": ["A", "B"], "Szín": ["Fekete", "Barna"]},
+        )
+        rows = self._send()
+        row = rows.filtered(lambda r: r.product_tmpl_id == template)
+        self.assertEqual(row.state, "error")
+        self.assertIn("at most 2", row.last_error)
+        self.assertFalse([p for p in self.shop.products.values() if p["sku"].startswith("KESZTYU")])
