@@ -11,8 +11,15 @@ class StoresyncBrand(models.Model):
 
     name = fields.Char(required=True, translate=False)
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        help="Empty: shared by every company, like product categories.",
+    )
     product_tmpl_ids = fields.One2many(
         "product.template", "storesync_brand_id", string="Products", readonly=True
     )
 
-    _name_uniq = models.Constraint("UNIQUE(name)", "A manufacturer of that name exists already.")
+    _name_uniq = models.Constraint(
+        "UNIQUE(name, company_id)", "A manufacturer of that name exists already."
+    )

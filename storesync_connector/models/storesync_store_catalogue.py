@@ -43,7 +43,7 @@ class StoresyncStore(models.Model):
         string="Picture Address Key",
         readonly=True,
         copy=False,
-        groups="storesync_connector.group_storesync_manager",
+        groups="base.group_system",
         default=lambda self: secrets.token_urlsafe(24),
         help="The secret part of the addresses the store downloads product pictures from.",
     )
@@ -378,8 +378,7 @@ class StoresyncStore(models.Model):
                 "image": self._catalogue_variant_image(product),
             }
             sent = _changed(values, (link.export_hashes or {}) if link and remote_id else None)
-            if sent.get("image") and link and remote_id:
-                sent["image"]["id"] = (link.export_hashes or {}).get("image_id")
+            # A picture is only in ``sent`` when it changed: it goes as a new one.
             if remote_id is None:
                 sent.update(self._catalogue_create_values(product))
             if sent:
@@ -615,8 +614,6 @@ class StoresyncStore(models.Model):
                     if key in values
                 }
             )
-            if "image" in values and answer.get("images"):
-                hashes["image_id"] = answer["images"][0]
             link.export_hashes = hashes
         if (
             plan["remote_id"] is None
