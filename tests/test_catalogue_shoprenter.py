@@ -305,3 +305,19 @@ class TestShoprenterCatalogue(PlatformCase, StoresyncCase):
         self.assertEqual(row.state, "error")
         self.assertIn("at most 2", row.last_error)
         self.assertFalse([p for p in self.shop.products.values() if p["sku"].startswith("KESZTYU")])
+
+    def test_a_product_the_shop_refuses_is_an_error_row_the_others_go(self):
+        nameless = self.env["product.template"].create(
+            {"name": "SKU nélkül", "categ_id": self.tools.id, "list_price": 100.0}
+        )
+        rows = self._send()
+        row = rows.filtered(lambda r: r.product_tmpl_id == nameless)
+        self.assertEqual(row.state, "error")
+        self.assertIn("40003", row.last_error, "the shop's own code, in the shop's words")
+        self.assertFalse(
+            self.env["storesync.catalogue.binding"].search(
+                [("res_model", "=", "product.template"), ("res_id", "=", nameless.id)]
+            )
+        )
+        self.assertEqual(rows.filtered(lambda r: r.product_tmpl_id == self.spade).state, "done")
+        self.assertEqual(self._remote(self.spade)["sku"], "ASO-1")
