@@ -17,7 +17,6 @@ Facts it relies on (woocommerce/woocommerce-rest-api-docs, /work/shared/STORE_AP
 """
 
 import hmac
-import html
 import math
 import re
 from decimal import Decimal
@@ -28,6 +27,8 @@ from . import woocommerce_mapping
 from .base import CredentialField, Page, StoreAdapter
 from .errors import PayloadError, StoreSyncError
 from .woocommerce_catalogue import WooCommerceCatalogue
+from .woocommerce_mapping import batch_answer_problem
+from .woocommerce_mapping import plain_text as _plain_text
 
 API_NAMESPACE = "wc/v3"
 # modified_after/modified_before/dates_are_gmt on lists appeared in WooCommerce 5.8; older
@@ -38,12 +39,6 @@ INDEX_FIELDS = "name,home,timezone_string,namespaces"
 
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version or "")[:3])
-
-
-def _plain_text(message) -> str:
-    """A store message as plain text: WordPress sends HTML entities and sometimes tags."""
-    text = re.sub(r"<[^>]+>", " ", str(message or ""))
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def _looks_like_html(content: bytes) -> bool:
@@ -825,25 +820,9 @@ def _item_result(item: dict, answer, response) -> dict:
         "retryable": False,
         "data": None,
     }
-    if not isinstance(answer, dict):
-        # The store answered 200 but left this item out: we cannot know it was applied.
-        return {
-            **result,
-            "code": "storesync_missing_item",
-            "message": "The store's batch answer has no entry for this item.",
-            "retryable": True,
-        }
-    error = answer.get("error")
-    if isinstance(error, dict):
-        data = error.get("data") if isinstance(error.get("data"), dict) else {}
-        status = data.get("status") or 400
-        return {
-            **result,
-            "status": status,
-            "code": error.get("code"),
-            "message": _plain_text(error.get("message")),
-            "retryable": status >= 500 or status == 429,
-        }
+    problem = batch_answer_problem(answer)
+    if problem:
+        return {**result, **problem}
     if answer.get("id") not in (None, _store_id(item["id"])):
         return {
             **result,

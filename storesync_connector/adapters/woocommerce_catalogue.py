@@ -9,6 +9,7 @@ per-item answers in request order, docs/catalogue.md). What WooCommerce core has
 import secrets
 
 from .errors import StoreSyncError
+from .woocommerce_mapping import batch_answer_problem
 
 #: WooCommerce's answer when a term (category, brand) of that name exists under that parent
 TERM_EXISTS = "term_exists"
@@ -303,24 +304,9 @@ def _result(item, answer) -> dict:
         "retryable": False,
         "data": None,
     }
-    if not isinstance(answer, dict):
-        return {
-            **result,
-            "code": "storesync_missing_item",
-            "message": "The store's batch answer has no entry for this item.",
-            "retryable": True,
-        }
-    error = answer.get("error")
-    if isinstance(error, dict):
-        data = error.get("data") if isinstance(error.get("data"), dict) else {}
-        status = data.get("status") or 400
-        return {
-            **result,
-            "status": status,
-            "code": error.get("code"),
-            "message": str(error.get("message") or ""),
-            "retryable": status >= 500 or status == 429,
-        }
+    problem = batch_answer_problem(answer)
+    if problem:
+        return {**result, **problem}
     if not answer.get("id"):
         return {
             **result,

@@ -649,3 +649,33 @@ def map_product(
             source.get("downloadable", product.get("downloadable")), f"{path}downloadable"
         ),
     )
+
+
+def plain_text(message) -> str:
+    """A store message as plain text: WordPress sends HTML entities and sometimes tags."""
+    text = re.sub(r"<[^>]+>", " ", str(message or ""))
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def batch_answer_problem(answer) -> dict | None:
+    """What is wrong with one item's place in a batch answer (``{"status", "code",
+    "message", "retryable"}``), or None when it is the item's object."""
+    if not isinstance(answer, dict):
+        # The store answered 200 but left this item out: we cannot know it was applied.
+        return {
+            "status": 200,
+            "code": "storesync_missing_item",
+            "message": "The store's batch answer has no entry for this item.",
+            "retryable": True,
+        }
+    error = answer.get("error")
+    if isinstance(error, dict):
+        data = error.get("data") if isinstance(error.get("data"), dict) else {}
+        status = data.get("status") or 400
+        return {
+            "status": status,
+            "code": error.get("code"),
+            "message": plain_text(error.get("message")),
+            "retryable": status >= 500 or status == 429,
+        }
+    return None

@@ -174,16 +174,14 @@ class StoresyncStore(models.Model):
             api=about.get("api_version") or "?",
         )
         self.message_post(body=message)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Connection works"),
-                "message": message,
-                "type": "success",
-                "sticky": False,
-            },
-        }
+        return self._notification(self.env._("Connection works"), message)
+
+    def _notification(self, title, message, reload=False):
+        """The client action showing a success notification (then reloading the form)."""
+        params = {"title": title, "message": message, "type": "success", "sticky": False}
+        if reload:
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
     def _platform_label(self):
         return dict(self._fields["platform"]._description_selection(self.env)).get(

@@ -89,20 +89,14 @@ class StoresyncStore(models.Model):
                 count=len(templates),
             )
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Catalogue queued"),
-                "message": self.env._(
-                    "%(count)s products will be sent to the store within a minute; what did "
-                    "not change since the last time is not sent again.",
-                    count=len(templates),
-                ),
-                "type": "success",
-                "sticky": False,
-            },
-        }
+        return self._notification(
+            self.env._("Catalogue queued"),
+            self.env._(
+                "%(count)s products will be sent to the store within a minute; what did "
+                "not change since the last time is not sent again.",
+                count=len(templates),
+            ),
+        )
 
     # ------------------------------------------------------------------ what is sent
 

@@ -46,19 +46,13 @@ class StoresyncStore(models.Model):
             raise UserError(self.env._("Sending customers is switched off for this store."))
         partners = self._customer_relevant_partners()
         partners._storesync_enqueue_customers(stores=self)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Customers queued"),
-                "message": self.env._(
-                    "%(count)s contacts will be sent to the store within a minute.",
-                    count=len(partners),
-                ),
-                "type": "success",
-                "sticky": False,
-            },
-        }
+        return self._notification(
+            self.env._("Customers queued"),
+            self.env._(
+                "%(count)s contacts will be sent to the store within a minute.",
+                count=len(partners),
+            ),
+        )
 
     def _customer_filter_domain(self):
         self.ensure_one()

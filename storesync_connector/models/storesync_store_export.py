@@ -166,19 +166,13 @@ class StoresyncStore(models.Model):
                 count=len(products),
             )
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Export queued"),
-                "message": self.env._(
-                    "%(count)s products will be sent to the store within a minute.",
-                    count=len(products),
-                ),
-                "type": "success",
-                "sticky": False,
-            },
-        }
+        return self._notification(
+            self.env._("Export queued"),
+            self.env._(
+                "%(count)s products will be sent to the store within a minute.",
+                count=len(products),
+            ),
+        )
 
     # ------------------------------------------------------------------ what is exported
 

@@ -144,18 +144,11 @@ class StoresyncStore(models.Model):
             [(method["id"], method["title"]) for method in settings["payment_methods"]],
             match=True,
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Mappings loaded"),
-                "message": self.env._(
-                    "%(count)s new mapping rows; fill in the empty ones.", count=added
-                ),
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self._notification(
+            self.env._("Mappings loaded"),
+            self.env._("%(count)s new mapping rows; fill in the empty ones.", count=added),
+            reload=True,
+        )
 
     def _add_status_names(self, statuses):
         """Name the status rows after the store's own statuses, adding the missing ones

@@ -70,16 +70,7 @@ class StoresyncStore(models.Model):
             store.webhook_subscriptions = result["subscriptions"]
         message = self._webhook_report(result)
         self.message_post(body=message)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Webhooks registered"),
-                "message": message,
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self._notification(self.env._("Webhooks registered"), message, reload=True)
 
     def _webhook_report(self, result):
         """One readable sentence from ``register_webhooks``' result."""
