@@ -321,3 +321,19 @@ class TestShoprenterCatalogue(PlatformCase, StoresyncCase):
         )
         self.assertEqual(rows.filtered(lambda r: r.product_tmpl_id == self.spade).state, "done")
         self.assertEqual(self._remote(self.spade)["sku"], "ASO-1")
+
+    def test_a_product_deleted_in_the_shop_is_created_again(self):
+        self._send()
+        old = self._remote(self.spade)["id"]
+        del self.shop.products[old]
+        self.spade.weight = 2.5
+        self.outbox._cron_export()
+        row = self.outbox.search([("product_tmpl_id", "=", self.spade.id)])
+        self.assertEqual(row.state, "pending", row.last_error)
+        self.assertIn("no longer has this product", row.last_error)
+        row.next_attempt = False
+        self.outbox._cron_export()
+        self.assertEqual(row.state, "done", row.last_error)
+        spade = self._remote(self.spade)
+        self.assertNotEqual(spade["id"], old)
+        self.assertEqual(spade["sku"], "ASO-1")

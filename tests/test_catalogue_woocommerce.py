@@ -260,6 +260,23 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
         self.assertNotEqual(new[0]["id"], old[0]["id"])
         self.assertEqual([i["id"] for i in new[1:]], [i["id"] for i in old[1:]])
 
+    def test_a_product_deleted_in_the_shop_is_created_again(self):
+        self._send()
+        old_id = int(self._binding(self.chair).external_id)
+        del self.emulator.store.products[old_id]
+        self.chair.name = "Oak Chair, oiled"
+        self._export()
+        row = self.outbox.search([("product_tmpl_id", "=", self.chair.id)])
+        self.assertEqual(row.state, "pending", "retried, not given up")
+        self.assertIn("no longer has this product", row.last_error)
+        self.assertFalse(self._binding(self.chair))
+        row.next_attempt = False
+        self._export()
+        self.assertEqual(row.state, "done", row.last_error)
+        chair = self._shop_product(self.chair)
+        self.assertNotEqual(chair["id"], old_id)
+        self.assertEqual((chair["name"], chair["sku"]), ("Oak Chair, oiled", "OAK-CHAIR"))
+
     def test_leaving_the_filter_unpublishes(self):
         self._send()
         self.chair.categ_id = self.other

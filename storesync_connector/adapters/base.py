@@ -656,7 +656,8 @@ class StoreAdapter:
     # store's id (None: create it) and ``values`` what to set, only what changed on an
     # update. A result is ``{"key", "id", "ok", "adopted", "status", "code", "message",
     # "retryable"}``, in input order; ``adopted`` says a create found the thing already in
-    # the store (same SKU, same name under the same parent) and updated that one instead.
+    # the store (same SKU, same name under the same parent) and updated that one instead;
+    # ``gone`` (on a failure) that the store has no such thing (any more): it was deleted.
     # ``language`` is the store's language as Odoo names it ("hu_HU"): texts are in it.
 
     def export_categories(self, items, language=None) -> list[dict]:

@@ -1209,6 +1209,8 @@ def _result(item, status, body, adopted=False) -> dict:
             "code": None if body.get("error") in (None, "") else str(body.get("error")),
             "message": str(body.get("message") or f"HTTP {status}"),
             "retryable": status >= 500 or status == 429,
+            # an update of something the shop deleted
+            "gone": status == 404 and item.get("id") is not None,
         }
     remote_id = body.get("id") or item.get("id")
     if not remote_id:

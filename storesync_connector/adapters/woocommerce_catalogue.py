@@ -15,6 +15,8 @@ from .woocommerce_mapping import batch_answer_problem
 TERM_EXISTS = "term_exists"
 #: ... and when another product or variation owns the SKU
 SKU_TAKEN = "product_invalid_sku"
+#: the codes ending an update's error when the thing is not in the shop (any more)
+GONE_CODES = ("_invalid_id", "_term_invalid")
 #: ... and when an account has that e-mail address
 EMAIL_TAKEN = "registration-error-email-exists"
 
@@ -306,7 +308,9 @@ def _result(item, answer) -> dict:
     }
     problem = batch_answer_problem(answer)
     if problem:
-        return {**result, **problem}
+        # An update of something the shop deleted: WooCommerce's "invalid id" codes.
+        gone = item.get("id") is not None and str(problem["code"] or "").endswith(GONE_CODES)
+        return {**result, **problem, "gone": gone}
     if not answer.get("id"):
         return {
             **result,

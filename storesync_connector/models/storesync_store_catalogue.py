@@ -506,6 +506,8 @@ class StoresyncStore(models.Model):
                 done[res_id] = result["id"]
                 self._catalogue_bind(res_model, res_id, result["id"], item["all"], bindings)
             else:
+                if result.get("gone") and bindings.get(res_id):
+                    bindings.pop(res_id).unlink()  # deleted in the store: made again next time
                 done[res_id] = {
                     "message": self.env._(
                         "The store refused %(what)s: %(message)s (%(code)s)",
@@ -513,7 +515,7 @@ class StoresyncStore(models.Model):
                         message=result["message"] or "-",
                         code=result["code"] or result["status"],
                     ),
-                    "retryable": result["retryable"],
+                    "retryable": result["retryable"] or bool(result.get("gone")),
                 }
         return results
 
@@ -557,6 +559,17 @@ class StoresyncStore(models.Model):
         """Write down what the store took of one product; the row's outcome."""
         template = plan["template"]
         request = _loggable(item["item"])
+        if not result["ok"] and result.get("gone"):
+            self._catalogue_forget(template)
+            return {
+                "error": self.env._(
+                    "The store no longer has this product (deleted there): it is created "
+                    "again with the next try. (%(message)s)",
+                    message=result["message"] or result["code"] or "-",
+                ),
+                "retryable": True,
+                "request": request,
+            }
         if not result["ok"]:
             return {
                 "error": self.env._(
@@ -586,6 +599,10 @@ class StoresyncStore(models.Model):
             item["item"].get("variants") or [], result.get("variants") or [], strict=False
         ):
             product = self.env["product.product"].browse(int(variant_item["key"]))
+            if not answer["ok"] and answer.get("gone"):
+                Link.search(
+                    [("store_id", "=", self.id), ("product_id", "=", product.id)]
+                ).unlink()  # deleted in the store: created again with the next try
             if not answer["ok"]:
                 failed.append(
                     self.env._(
@@ -633,6 +650,27 @@ class StoresyncStore(models.Model):
                 "request": request,
             }
         return outcome
+
+    def _catalogue_forget(self, template):
+        """The store deleted this product: its links go, the next send creates it anew
+        (or adopts the store's product with its SKU)."""
+        self.env["storesync.catalogue.binding"].sudo().search(
+            [
+                ("store_id", "=", self.id),
+                ("res_model", "=", "product.template"),
+                ("res_id", "=", template.id),
+            ]
+        ).unlink()
+        self.env["storesync.product.binding"].sudo().search(
+            [
+                ("store_id", "=", self.id),
+                (
+                    "product_id",
+                    "in",
+                    template.with_context(active_test=False).product_variant_ids.ids,
+                ),
+            ]
+        ).unlink()
 
     def _catalogue_link(self, Link, product, external_id, variation_id):
         """The product link of a product the catalogue export created or updated."""
