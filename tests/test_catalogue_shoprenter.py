@@ -337,3 +337,20 @@ class TestShoprenterCatalogue(PlatformCase, StoresyncCase):
         spade = self._remote(self.spade)
         self.assertNotEqual(spade["id"], old)
         self.assertEqual(spade["sku"], "ASO-1")
+
+    def test_the_lead_time_picks_the_shops_delivery_time(self):
+        self.store.action_load_store_settings()
+        rows = {row.name: row for row in self.store.delivery_time_map_ids}
+        self.assertIn("Előrendelhető", rows, "the shop's own delivery times, in Hungarian")
+        rows["Raktáron"].max_days = 1
+        rows["2-3 napon belül szállítható"].max_days = 3
+        rows["1-2 hét"].max_days = 14
+        self.spade.sale_delay = 2
+        self._send()
+        self.assertEqual(self._remote(self.spade)["in_stock_status"], 6)
+        self.spade.sale_delay = 10
+        self.outbox._cron_export()
+        self.assertEqual(self._remote(self.spade)["in_stock_status"], 8)
+        self.spade.sale_delay = 30  # longer than any row: the shop's setting is cleared
+        self.outbox._cron_export()
+        self.assertFalse(self._remote(self.spade)["in_stock_status"])

@@ -520,7 +520,8 @@ class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
         orders' lines), shipping modes (``/shippingModeExtend``: innerId, name), payment modes
         (``/paymentModes``: code, name), order statuses (``/orderStatuses`` with their
         Hungarian ``/orderStatusDescriptions``), customer groups (``/customerGroups``, the
-        default one named by the setting ``config_customer_group_id``). Prices exclude tax
+        default one named by the setting ``config_customer_group_id``), delivery times
+        (``/stockStatuses`` with their Hungarian ``/stockStatusDescriptions``). Prices exclude tax
         in Shoprenter."""
         rates = {}
         for rate in self._all("taxRates"):
@@ -563,6 +564,7 @@ class ShoprenterAdapter(ShoprenterCatalogue, StoreAdapter):
             "payment_methods": payments,
             "order_statuses": self._order_statuses(),
             "customer_groups": self._customer_groups(),
+            "delivery_times": self._delivery_times(),
         }
 
     def _customer_groups(self) -> list[dict]:

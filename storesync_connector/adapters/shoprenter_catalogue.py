@@ -33,7 +33,9 @@ class ShoprenterCatalogue:
     catalogue_variants = True
     customer_export = True
     image_transport = "upload"
-    catalogue_values = frozenset({"brand"})
+    # "delivery_status": the shop's own stock statuses ("2-3 napon belül szállítható") are
+    # its delivery times; the one mapped to the product's lead time is its inStockStatus.
+    catalogue_values = frozenset({"brand", "delivery_status"})
     max_variant_attributes = 2
 
     # ------------------------------------------------------------------ categories
@@ -956,6 +958,25 @@ class ShoprenterCatalogue:
             )
         ]
 
+    def _delivery_times(self) -> list[dict]:
+        """The shop's stock statuses (read-only in the API) with their Hungarian names:
+        ``[{"id", "title"}]``."""
+        hungarian = self._language_id("hu_HU")
+        titles = {}
+        for description in self._all("stockStatusDescriptions"):
+            status = href_id(description.get("stockStatus"), "stockStatus")
+            language = href_id(description.get("language"), "language")
+            if status and (status not in titles or language == hungarian):
+                titles[status] = str(description.get("name") or "")
+        return [
+            {"id": sid, "title": titles.get(sid) or sid}
+            for sid in (
+                status.get("id") or href_id(status, "stockStatus")
+                for status in self._all("stockStatuses")
+            )
+            if sid
+        ]
+
     def _country_ids(self) -> dict:
         """``{ISO code: country id}`` (``/countries`` has no ISO filter: read once)."""
         if getattr(self, "_countries", None) is None:
@@ -1000,6 +1021,9 @@ def _product_body(values, language_id, create):
     if "images" in values:
         images = values["images"]
         body["mainPicture"] = images[0]["id"] if images else ""
+    if "delivery_status" in values:
+        status = values["delivery_status"]
+        body["inStockStatus"] = {"id": status} if status else {}
     if "regular_price" in values:
         body["price"] = format(values["regular_price"], "f")
     if "stock_quantity" in values:

@@ -223,3 +223,26 @@ class StoresyncCustomerGroupMap(models.Model):
     def _enqueue_store_prices(self):
         for store in self.store_id.filtered("export_prices"):
             store._linked_products()._storesync_enqueue_prices(stores=store)
+
+
+class StoresyncDeliveryTimeMap(models.Model):
+    """Which of the store's delivery time texts a product gets, by its lead time."""
+
+    _name = "storesync.delivery.time.map"
+    _inherit = ["storesync.store.mixin"]
+    _description = "Store Delivery Time Mapping"
+    _order = "store_id, max_days, name, store_status_id"
+
+    store_status_id = fields.Char(
+        string="Store Status ID", required=True, help="The store's id of the stock status."
+    )
+    name = fields.Char(help="The delivery time as the store shows it.")
+    max_days = fields.Integer(
+        string="Lead Time Up To (Days)",
+        help="Products whose customer lead time is at most this many days (and more than "
+        "the row before) show this delivery time in the store. Empty: not used.",
+    )
+
+    _store_status_uniq = models.Constraint(
+        "UNIQUE(store_id, store_status_id)", "Each delivery time is mapped once per store."
+    )

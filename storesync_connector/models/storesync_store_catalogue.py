@@ -53,6 +53,9 @@ class StoresyncStore(models.Model):
         "https://erp.example.com). Empty: Odoo's own web address (web.base.url).",
     )
 
+    delivery_time_map_ids = fields.One2many(
+        "storesync.delivery.time.map", "store_id", string="Delivery Times"
+    )
     store_has_no_brands = fields.Char(
         string="No Manufacturers in the Store",
         readonly=True,
@@ -312,6 +315,8 @@ class StoresyncStore(models.Model):
             values["brand_id"] = brand if isinstance(brand, str) else None
         if "lead_days" in adapter_class.catalogue_values:
             values["lead_days"] = template.sale_delay
+        if "delivery_status" in adapter_class.catalogue_values:
+            values["delivery_status"] = self._catalogue_delivery_status(template.sale_delay)
         if plan["options"]:
             values["options"] = [
                 {"name": line.attribute_id.name, "values": line.value_ids.mapped("name")}
@@ -320,6 +325,13 @@ class StoresyncStore(models.Model):
         else:
             values.update(self._catalogue_identity(plan["variants"][:1]))
         return values
+
+    def _catalogue_delivery_status(self, lead_days):
+        """The store's delivery time for a lead time: the mapped row with the fewest days
+        that still covers it (None: no row does)."""
+        rows = self.delivery_time_map_ids.filtered(lambda row: row.max_days > 0)
+        covering = rows.filtered(lambda row: row.max_days >= lead_days).sorted("max_days")
+        return covering[:1].store_status_id or None
 
     def _catalogue_identity(self, product):
         weight = Decimal(str(product.weight)).normalize() if product.weight else None

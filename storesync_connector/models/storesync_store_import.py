@@ -138,6 +138,7 @@ class StoresyncStore(models.Model):
         self.prices_include_tax = settings.get("prices_include_tax", False)
         added = self._add_status_names(settings.get("order_statuses") or [])
         added += self._add_customer_groups(settings.get("customer_groups") or [])
+        added += self._add_delivery_times(settings.get("delivery_times") or [])
         added += self._add_missing_mappings(
             [(rate["id"], rate["label"], rate["percent"]) for rate in settings["tax_rates"]],
             [(method["id"], method["title"]) for method in settings["shipping_methods"]],
@@ -190,6 +191,23 @@ class StoresyncStore(models.Model):
                 )
                 rows[code] = True
         self.env["storesync.customer.group.map"].create(new)
+        return len(new)
+
+    def _add_delivery_times(self, statuses):
+        """A row for each delivery time (stock status) of the store not mapped yet, without
+        days until the user sets them; known rows get the store's name. Returns how many
+        were added."""
+        rows = {row.store_status_id: row for row in self.delivery_time_map_ids}
+        new = []
+        for status in statuses:
+            code, title = str(status["id"]), status.get("title") or ""
+            if code in rows:
+                if title and rows[code].name != title:
+                    rows[code].name = title
+            else:
+                new.append({"store_id": self.id, "store_status_id": code, "name": title})
+                rows[code] = True
+        self.env["storesync.delivery.time.map"].create(new)
         return len(new)
 
     def _create_missing_mappings(self, order):

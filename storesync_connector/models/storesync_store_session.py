@@ -65,11 +65,20 @@ class StoresyncStore(models.Model):
         help="Whether the platform keeps prices per customer group.",
     )
 
+    delivery_time_statuses = fields.Boolean(
+        compute="_compute_customer_group_prices",
+        help="Whether the platform shows a delivery time of its own choosing per product.",
+    )
+
     @api.depends("platform")
     def _compute_customer_group_prices(self):
         for store in self:
+            adapter_class = store.platform and get_adapter_class(store.platform)
             store.customer_group_prices = bool(
-                store.platform and get_adapter_class(store.platform).customer_group_prices
+                adapter_class and adapter_class.customer_group_prices
+            )
+            store.delivery_time_statuses = bool(
+                adapter_class and "delivery_status" in adapter_class.catalogue_values
             )
 
     _request_rate_positive = models.Constraint(
