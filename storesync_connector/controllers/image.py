@@ -7,17 +7,10 @@ or one of its extra shop pictures) of a store that receives the catalogue; anyth
 downloaded file after it and refuse types they do not know.
 """
 
-import hmac
-
 from werkzeug.exceptions import NotFound
 
 from odoo import http
 from odoo.http import request
-
-from ..models.storesync_store_catalogue import IMAGE_EXTENSIONS
-
-#: the binary fields that hold product pictures
-PICTURE_FIELDS = {("product.template", "image_1920"), ("product.product", "image_variant_1920")}
 
 
 class StoresyncImageController(http.Controller):
@@ -32,18 +25,8 @@ class StoresyncImageController(http.Controller):
     def storesync_image(self, token, attachment_id, filename, **_kwargs):
         del filename  # only there for the store's file name
         env = request.env(su=True)
-        store = env["storesync.store"].search(
-            [("image_token", "=", token), ("export_catalogue", "=", True)], limit=1
-        )
-        if not store or not hmac.compare_digest(store.image_token.encode(), token.encode()):
-            raise NotFound()
-        attachment = env["ir.attachment"].browse(attachment_id).exists()
-        if not attachment or attachment.mimetype not in IMAGE_EXTENSIONS:
-            raise NotFound()
-        extra = env["product.template"].search_count(
-            [("storesync_image_ids", "in", attachment.ids)], limit=1
-        )
-        if (attachment.res_model, attachment.res_field) not in PICTURE_FIELDS and not extra:
+        attachment = env["storesync.store"]._catalogue_picture(token, attachment_id)
+        if not attachment:
             raise NotFound()
         stream = env["ir.binary"]._get_stream_from(attachment)
         return stream.get_response(as_attachment=False, max_age=3600)

@@ -8,6 +8,7 @@ creation; after that they belong to the stock and price exports, as for any link
 """
 
 import hashlib
+import hmac
 import json
 import mimetypes
 import re
@@ -15,12 +16,14 @@ import secrets
 from datetime import datetime
 from decimal import Decimal
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import plaintext2html
 
 #: file extensions a store takes for pictures, by MIME type
+#: the binary fields that hold product pictures
+PICTURE_FIELDS = {("product.template", "image_1920"), ("product.product", "image_variant_1920")}
 IMAGE_EXTENSIONS = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
@@ -445,6 +448,29 @@ class StoresyncStore(models.Model):
             base = (self.image_base_url or self.get_base_url()).rstrip("/")
             image["url"] = f"{base}/storesync/img/{self.sudo().image_token}/{attachment.id}/{name}"
         return image
+
+    @api.model
+    def _catalogue_picture(self, token, attachment_id):
+        """The product picture ``attachment_id`` when ``token`` is the picture address key
+        of a store receiving the catalogue (an empty recordset otherwise): a product's or
+        variant's image, or one of its extra shop pictures, nothing else."""
+        Attachment = self.env["ir.attachment"].sudo()
+        store = self.sudo().search(
+            [("image_token", "=", token), ("export_catalogue", "=", True)], limit=1
+        )
+        if not store or not hmac.compare_digest(store.image_token.encode(), token.encode()):
+            return Attachment
+        attachment = Attachment.browse(attachment_id).exists()
+        if not attachment or attachment.mimetype not in IMAGE_EXTENSIONS:
+            return Attachment
+        if (attachment.res_model, attachment.res_field) in PICTURE_FIELDS:
+            return attachment
+        extra = self.env["product.template"].sudo().with_context(active_test=False)
+        return (
+            attachment
+            if extra.search_count([("storesync_image_ids", "in", attachment.ids)], limit=1)
+            else Attachment
+        )
 
     # ------------------------------------------------------------------ categories, brands
 
