@@ -94,6 +94,10 @@ class TestShoprenterCatalogue(PlatformCase, StoresyncCase):
 
     def setUp(self):
         super().setUp()
+        # Shoprenter's 3 requests a second are kept and tested in test_shoprenter_store;
+        # here they would only make the catalogue calls wait.
+        self.emulator.store.configure(rate_limit=0)
+        self.store.request_rate = 1000
         self.outbox = self.env["storesync.outbox"]
         self.shop = self.emulator.store
 
