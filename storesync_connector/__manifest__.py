@@ -2,7 +2,7 @@
     "name": "Store Sync Connector",
     "summary": "Sync online stores with Odoo, one adapter per shop platform: "
     "orders in, stock, prices and order status out",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "author": "storesync_connector contributors",
     "website": "https://github.com/storesync/storesync_connector",

@@ -10,7 +10,7 @@ from platform_kits import PlatformCase
 
 from odoo.tests import tagged
 
-from store_emulator.platforms.shoprenter import parse_rid
+from store_emulator.platforms.shoprenter import parse_rid, rid
 from storesync_common import StoresyncCase
 
 
@@ -160,6 +160,36 @@ class TestShoprenterCatalogue(PlatformCase, StoresyncCase):
         self.spade.categ_id = self.other
         self.outbox._cron_export()
         self.assertEqual(self._remote(self.spade)["status"], "0", "unpublished, not deleted")
+
+    def test_a_customer_the_shop_has_keeps_its_password(self):
+        shop_customer = next(iter(self.shop.customers.values()))
+        returning = self.env["res.partner"].create(
+            {
+                "name": "Visszatérő Vevő",
+                "email": shop_customer["person"]["email"],
+                "phone": "+36 1 234 5678",
+                "street": "Fő tér 1.",
+                "city": "Pécs",
+                "zip": "7621",
+                "country_id": self.env.ref("base.hu").id,
+                "customer_rank": 1,
+            }
+        )
+        self.store.export_customers = True
+        self.outbox._cron_export()
+        row = self.outbox.search([("kind", "=", "customer"), ("partner_id", "=", returning.id)])
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertIn("had a customer with this e-mail", row.last_error)
+        update = next(e for e in self.shop.received if e["kind"] == "customer_update")
+        self.assertNotIn("password", update["body"], "the buyer can still log in")
+        self.assertEqual(shop_customer["addresses"][0]["city"], "Pécs")
+        no_phone = self.env["res.partner"].create(
+            {"name": "Telefon Nélkül", "email": "nophone@example.hu", "customer_rank": 1}
+        )
+        self.outbox._cron_export()
+        row = self.outbox.search([("kind", "=", "customer"), ("partner_id", "=", no_phone.id)])
+        self.assertEqual(row.state, "skipped")
+        self.assertIn("phone", row.last_error)
 
     def test_customers_go_in_the_group_of_their_pricelist(self):
         self.store.export_customers = True
@@ -311,18 +341,36 @@ class TestShoprenterCatalogue(PlatformCase, StoresyncCase):
         self.assertFalse([p for p in self.shop.products.values() if p["sku"].startswith("KESZTYU")])
 
     def test_a_product_the_shop_refuses_is_an_error_row_the_others_go(self):
-        nameless = self.env["product.template"].create(
+        # A delivery time the shop no longer has (deleted there after the mapping was made).
+        self.store.delivery_time_map_ids = [
+            (0, 0, {"store_status_id": rid("stockStatus", "stock_status_id=9"), "max_days": 1}),
+            (0, 0, {"store_status_id": rid("stockStatus", "stock_status_id=99"), "max_days": 60}),
+        ]
+        refused = self.env["product.template"].create(
+            {
+                "name": "Hosszú szállítás",
+                "default_code": "LONG-1",
+                "categ_id": self.tools.id,
+                "sale_delay": 50,
+            }
+        )
+        no_sku = self.env["product.template"].create(
             {"name": "SKU nélkül", "categ_id": self.tools.id, "list_price": 100.0}
         )
         rows = self._send()
-        row = rows.filtered(lambda r: r.product_tmpl_id == nameless)
+        row = rows.filtered(lambda r: r.product_tmpl_id == refused)
         self.assertEqual(row.state, "error")
-        self.assertIn("40003", row.last_error, "the shop's own code, in the shop's words")
+        self.assertIn("40007", row.last_error, "the shop's own code, in the shop's words")
         self.assertFalse(
             self.env["storesync.catalogue.binding"].search(
-                [("res_model", "=", "product.template"), ("res_id", "=", nameless.id)]
+                [("res_model", "=", "product.template"), ("res_id", "in", (refused | no_sku).ids)]
             )
         )
+        self.assertFalse([p for p in self.shop.products.values() if p["sku"] == "LONG-1"])
+        # Without a SKU nothing is sent: a lost answer could not be found again.
+        row = rows.filtered(lambda r: r.product_tmpl_id == no_sku)
+        self.assertEqual(row.state, "error")
+        self.assertIn("no Internal Reference", row.last_error)
         self.assertEqual(rows.filtered(lambda r: r.product_tmpl_id == self.spade).state, "done")
         self.assertEqual(self._remote(self.spade)["sku"], "ASO-1")
 

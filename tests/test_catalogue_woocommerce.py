@@ -109,8 +109,23 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
                 "list_price": 15.0,
             }
         )
+        cls.shop_item_before = cls.emulator.store.product_json(shop_item)
         cls.outside = env["product.template"].create(
-            {"name": "Office chair (own use)", "categ_id": cls.other.id, "default_code": "OWN-1"}
+            {
+                "name": "Office chair (own use)",
+                "categ_id": cls.other.id,
+                "default_code": "OWN-1",
+                "image_1920": base64.b64encode(png("gray")),
+            }
+        )
+        other_company = env["res.company"].create({"name": "Sister company"})
+        cls.foreign = env["product.template"].create(
+            {
+                "name": "Sister company's chair",
+                "default_code": "SIS-1",
+                "categ_id": cls.chairs.id,
+                "company_id": other_company.id,
+            }
         )
         warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
         env["stock.quant"]._update_available_quantity(
@@ -170,6 +185,7 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
             [(r.name, r.last_error) for r in rows],
         )
         self.assertNotIn(self.outside, by_template, "outside the filter: no row at all")
+        self.assertNotIn(self.foreign, by_template, "another company's product: not this shop's")
 
         store = self.emulator.store
         chair = self._shop_product(self.chair)
@@ -192,6 +208,7 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
         for download in store.downloads:
             self.assertIn(f"/storesync/img/{self.store.image_token}/", download["url"])
             self.assertRegex(download["url"], r"\.png$")
+        self.assertNotIn(self.store.image_token, by_template[self.chair].request_text)
 
         cushion = self._shop_product(self.cushion)
         self.assertEqual(cushion["type"], "variable")
@@ -221,6 +238,10 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
             len([p for p in store.products.values() if p["sku"] == self.known.default_code]), 1
         )
         self.assertEqual(store.products[self.shop_item_id]["name"], "Known in the shop")
+        # What Odoo has nothing of (description, pictures) stays as the merchant made it.
+        known = store.product_json(store.products[self.shop_item_id])
+        self.assertEqual(known["description"], self.shop_item_before["description"])
+        self.assertEqual(known["images"], self.shop_item_before["images"])
 
     def test_second_run_sends_nothing(self):
         self._send()
@@ -322,6 +343,16 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
             {"name": "secret.png", "datas": base64.b64encode(png("red")), "mimetype": "image/png"}
         )
         url = f"/storesync/img/{self.store.image_token}/{other.id}/x.png"
+        self.assertEqual(self.url_open(url).status_code, 404)
+        # A product picture outside the store's filter is not the store's to see either.
+        outside = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "product.template"),
+                ("res_field", "=", "image_1920"),
+                ("res_id", "=", self.outside.id),
+            ]
+        )
+        url = f"/storesync/img/{self.store.image_token}/{outside.id}/x.png"
         self.assertEqual(self.url_open(url).status_code, 404)
 
 

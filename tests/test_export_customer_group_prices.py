@@ -246,10 +246,11 @@ class TestCustomerGroupPrices(PlatformCase, StoresyncCase):
         )
         self.assertEqual(self._group_prices(0), {13: Decimal("950")})
         self.assertEqual(self._group_prices(1), {}, "the reseller pricelist has no rule for it")
-        # Unmapping the group's pricelist removes its price and its tiers; everyone's stay.
+        # Unmapping the group's pricelist removes its tiers; everyone's stay, and so does the
+        # group's price: Odoo cannot tell its own from one the merchant set in the shop.
         self.maps[13].pricelist_id = False
         self._export()
-        self.assertEqual(self._group_prices(0), {})
+        self.assertEqual(self._group_prices(0), {13: Decimal("950")})
         self.assertEqual(
             {
                 (s["group"], int(s["minQuantity"]))
@@ -258,6 +259,13 @@ class TestCustomerGroupPrices(PlatformCase, StoresyncCase):
             },
             {(None, 10), (None, 50)},
         )
+
+    def test_the_merchants_group_prices_stay_for_groups_without_a_pricelist(self):
+        shop = self.emulator.store
+        shop.products[self.inner[0]]["group_prices"][6] = Decimal("999")
+        self.outbox._enqueue(self.store, "price", self.products[0])
+        self._export()
+        self.assertEqual(self._group_prices(0).get(6), Decimal("999"))
 
     def test_group_pricelist_in_another_currency_is_refused(self):
         eur = self.env.ref("base.EUR")

@@ -193,6 +193,9 @@ class StoreAdapter:
     max_variant_attributes: int | None = None
     #: the customer export (``export_customers``) is built for this platform
     customer_export: bool = False
+    #: values a store customer cannot go without (``export_customers``' values, or of its
+    #: billing address): a contact missing one is not sent
+    customer_required: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -32,6 +32,8 @@ class ShoprenterCatalogue:
     catalogue_export = True
     catalogue_variants = True
     customer_export = True
+    #: what the shop refuses a customer without (40003/40005): a phone and a postal address
+    customer_required = ("phone", "street", "zip", "city", "country_code")
     image_transport = "upload"
     # "delivery_status": the shop's own stock statuses ("2-3 napon belül szállítható") are
     # its delivery times; the one mapped to the product's lead time is its inStockStatus.
@@ -243,6 +245,9 @@ class ShoprenterCatalogue:
                 continue
             if position is None:
                 items[index]["id"] = product_id
+                # The shop's product keeps what Odoo has nothing of (a description,
+                # pictures): only values are sent, no blanks.
+                items[index]["values"] = _unblank(items[index]["values"])
                 adopted.add(index)
             else:
                 variant = dict(items[index]["variants"][position], id=product_id)
@@ -939,12 +944,19 @@ class ShoprenterCatalogue:
             )
             if match and match.get("id"):
                 items[index]["id"] = match["id"]
+                items[index]["values"] = _unblank(items[index]["values"])
                 adopted.add(index)
         countries = self._country_ids()
         writes = []
-        for index, item in enumerate(items):
+        for item in items:
             create = item["id"] is None
-            body = _customer_body(item["values"], countries, create=create or index in adopted)
+            # An adopted account keeps its password, status and newsletter choice.
+            body = _customer_body(item["values"], countries, create=create)
+            if "group_id" in item["values"] and not item["values"]["group_id"]:
+                # No group of its own (any more): the shop's default group.
+                default = next((g["id"] for g in self._customer_groups() if g["default"]), None)
+                if default:
+                    body["customerGroup"] = {"id": default}
             if create:
                 writes.append({"method": "POST", "uri": "customerExtend", "data": body})
             else:
@@ -1084,6 +1096,11 @@ def _address(address, countries):
 def _random_password():
     """A bcrypt hash of a random password (passlib comes with Odoo)."""
     return bcrypt.using(rounds=10).hash(secrets.token_urlsafe(18))
+
+
+def _unblank(values) -> dict:
+    """``values`` without the empty ones (None, "", [], {})."""
+    return {k: v for k, v in values.items() if v is not None and v not in ("", [], {})}
 
 
 def _file_name(name):

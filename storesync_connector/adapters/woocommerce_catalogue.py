@@ -128,7 +128,12 @@ class WooCommerceCatalogue:
                     and result["code"] == adopt_code
                     and owner.get("resource_id")
                 ):
-                    adopted.append((position, {**item, "id": owner["resource_id"]}))
+                    # The shop's product keeps what Odoo has nothing of (a description,
+                    # pictures): only values are sent, no blanks.
+                    values = {k: v for k, v in item["values"].items() if not _blank(v)}
+                    adopted.append(
+                        (position, {**item, "id": owner["resource_id"], "values": values})
+                    )
                 results[position] = result
         for chunk in _chunks(adopted, self.batch_limit):
             answers = self._batch_call(path, chunk, make_body)
@@ -347,6 +352,10 @@ def _image_ids(answer, field) -> list[str]:
 
 def _list(value) -> list:
     return value if isinstance(value, list) else []
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
 def _chunks(jobs, size):

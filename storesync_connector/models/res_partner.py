@@ -75,7 +75,9 @@ class ResPartner(models.Model):
             )
             for vals in new_buyers:
                 vals["ref"] = sequence._next() if sequence else False
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        partners._storesync_enqueue_customers()
+        return partners
 
     def write(self, vals):
         result = super().write(vals)

@@ -21,7 +21,11 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import plaintext2html
 
+from ..adapters import StoreSyncError
+
 #: file extensions a store takes for pictures, by MIME type
+#: the store's key in a picture address
+PICTURE_KEY = re.compile(r"(/storesync/img/)[^/]+/")
 #: the binary fields that hold product pictures
 PICTURE_FIELDS = {("product.template", "image_1920"), ("product.product", "image_variant_1920")}
 IMAGE_EXTENSIONS = {
@@ -112,7 +116,7 @@ class StoresyncStore(models.Model):
         unpublished when they left it). Products the store had before Odoo sent any are only
         updated while in the filter, never unpublished."""
         self.ensure_one()
-        domain = Domain(self._product_filter_domain()) & Domain("sale_ok", "=", True)
+        domain = self._catalogue_domain()
         sent = Domain("store_id", "=", self.id) & Domain("res_model", "=", "product.template")
         if templates is not None:
             domain &= Domain("product_tmpl_id", "in", templates.ids)
@@ -121,15 +125,22 @@ class StoresyncStore(models.Model):
         Product = self.env["product.product"].sudo().with_context(active_test=True)
         in_filter = Product.search(domain).product_tmpl_id
         bindings = self.env["storesync.catalogue.binding"].sudo().search(sent)
-        return Template.browse(in_filter.ids) | Template.browse(bindings.mapped("res_id"))
+        # A template deleted since it was sent has no row to queue.
+        sent_ids = Template.browse(bindings.mapped("res_id")).exists()
+        return Template.browse(in_filter.ids) | sent_ids
+
+    def _catalogue_domain(self):
+        """The variants this store's catalogue gets: the product filter's, sellable, of the
+        store's company or shared."""
+        return (
+            Domain(self._product_filter_domain())
+            & Domain("sale_ok", "=", True)
+            & Domain("company_id", "in", [False, self.company_id.id])
+        )
 
     def _catalogue_variants_in_filter(self, templates):
         """``{template id: variants}``: the active, sellable variants the filter lets through."""
-        domain = (
-            Domain(self._product_filter_domain())
-            & Domain("sale_ok", "=", True)
-            & Domain("product_tmpl_id", "in", templates.ids)
-        )
+        domain = self._catalogue_domain() & Domain("product_tmpl_id", "in", templates.ids)
         variants = {}
         for product in self.env["product.product"].with_context(active_test=True).search(domain):
             variants.setdefault(product.product_tmpl_id.id, product.browse())
@@ -182,7 +193,7 @@ class StoresyncStore(models.Model):
                 )
             items, owners = [], []
             for row, plan in plans.items():
-                item = store._catalogue_item(plan, categories, brands)
+                item = store._catalogue_item(plan, categories, brands, adapter_class)
                 if "outcome" in item:
                     outcomes[row.id] = item["outcome"]
                 elif item["item"] is None:
@@ -193,9 +204,26 @@ class StoresyncStore(models.Model):
                 else:
                     items.append(item["item"])
                     owners.append((row, plan, item))
-            results = adapter.export_products(items, language=self.lang) if items else []
-        for (row, plan, item), result in zip(owners, results, strict=True):
+            results, failure = [], None
+            for start in range(0, len(items), adapter_class.batch_limit):
+                try:
+                    results += adapter.export_products(
+                        items[start : start + adapter_class.batch_limit], language=self.lang
+                    )
+                except StoreSyncError as error:
+                    if not start:
+                        raise  # the first call failed: the store is down, the run waits
+                    # What went through before is recorded; the rest waits for its retry
+                    # (a create the store made without answering is found by its SKU).
+                    failure = error
+                    break
+        for (row, plan, item), result in zip(owners, results, strict=False):
             outcomes[row.id] = store._catalogue_record(plan, item, result)
+        for row, _plan, _item in owners[len(results) :]:
+            outcomes[row.id] = {"error": failure}
+        if brands and brands.get(None):
+            # Written after the product calls: the store's row is not held while they run.
+            self.store_has_no_brands = brands[None]
         return outcomes
 
     def _catalogue_plan(self, template, variants, bindings):
@@ -238,6 +266,21 @@ class StoresyncStore(models.Model):
                     )
                 }
             }
+        if variants and not remote_id:
+            # A store product is found again by its SKU after a lost answer: without one a
+            # retry would make a second copy.
+            missing = (variants if options else variants[:1]).filtered(lambda p: not p.default_code)
+            if missing:
+                return {
+                    "outcome": {
+                        "error": self.env._(
+                            "Not sent: %(products)s have no Internal Reference. The store "
+                            "needs one (its SKU) to find the product again, so it is never "
+                            "created twice.",
+                            products=", ".join(missing.mapped("display_name")),
+                        )
+                    }
+                }
         return {
             "template": template,
             "variants": variants or self.env["product.product"],
@@ -260,7 +303,7 @@ class StoresyncStore(models.Model):
             links = links.filtered(lambda link: link.variation_id not in ("", "0"))
         return links[:1].external_id or None
 
-    def _catalogue_item(self, plan, categories, brands):
+    def _catalogue_item(self, plan, categories, brands, adapter_class):
         """The adapter item of one plan with only what changed: ``{"item", "values",
         "variants"}`` (``item`` None: nothing to send), or ``{"outcome"}``."""
         template, binding = plan["template"], plan["binding"]
@@ -271,10 +314,15 @@ class StoresyncStore(models.Model):
             values = self._catalogue_values(template, plan, categories, brands)
             if "outcome" in values:
                 return values
+        if create and plan["options"]:
+            values["sku"] = _parent_sku(template, plan["variants"])
         sent = _changed(values, None if create else (binding.hashes if binding else {}))
         images = dict(binding.images or {}) if binding else {}
         for image in sent.get("images") or ():
             image["id"] = images.get(image["key"])
+            if adapter_class.image_transport == "upload" and not image["id"]:
+                image["content"] = image.pop("attachment").raw
+            image.pop("attachment", None)
         variant_items = []
         if plan["variants"] and plan["options"]:
             variant_items = self._catalogue_variant_items(plan, create)
@@ -372,6 +420,8 @@ class StoresyncStore(models.Model):
                 remote_id = (
                     link.variation_id if link.variation_id not in ("", "0") else link.external_id
                 )
+                if remote_id == plan["remote_id"]:
+                    remote_id = None  # the link of the product it was before it had variants
             options = {
                 value.attribute_id.name: value.name
                 for value in product.product_template_attribute_value_ids
@@ -388,6 +438,10 @@ class StoresyncStore(models.Model):
             }
             sent = _changed(values, (link.export_hashes or {}) if link and remote_id else None)
             # A picture is only in ``sent`` when it changed: it goes as a new one.
+            if sent.get("image"):
+                attachment = sent["image"].pop("attachment")
+                if self._get_adapter_class().image_transport == "upload":
+                    sent["image"]["content"] = attachment.raw
             if remote_id is None:
                 sent.update(self._catalogue_create_values(product))
             if sent:
@@ -441,9 +495,10 @@ class StoresyncStore(models.Model):
         )
         slug = re.sub(r"[^a-z0-9]+", "-", (record.default_code or record.name or "").lower())
         name = f"{slug.strip('-') or 'product'}-{record.id}-{position}{extension or '.jpg'}"
+        # The bytes are read only for a picture that is sent (``_catalogue_item``).
         image = {"key": attachment.checksum, "name": name, "alt": record.name or ""}
         if self._get_adapter_class().image_transport == "upload":
-            image["content"] = attachment.raw
+            image["attachment"] = attachment
         else:
             base = (self.image_base_url or self.get_base_url()).rstrip("/")
             image["url"] = f"{base}/storesync/img/{self.sudo().image_token}/{attachment.id}/{name}"
@@ -463,14 +518,16 @@ class StoresyncStore(models.Model):
         attachment = Attachment.browse(attachment_id).exists()
         if not attachment or attachment.mimetype not in IMAGE_EXTENSIONS:
             return Attachment
-        if (attachment.res_model, attachment.res_field) in PICTURE_FIELDS:
-            return attachment
-        extra = self.env["product.template"].sudo().with_context(active_test=False)
-        return (
-            attachment
-            if extra.search_count([("storesync_image_ids", "in", attachment.ids)], limit=1)
-            else Attachment
-        )
+        Template = self.env["product.template"].sudo().with_context(active_test=False)
+        if (attachment.res_model, attachment.res_field) not in PICTURE_FIELDS:
+            templates = Template.search([("storesync_image_ids", "in", attachment.ids)])
+        elif attachment.res_model == "product.product":
+            templates = self.env["product.product"].sudo().browse(attachment.res_id).product_tmpl_id
+        else:
+            templates = Template.browse(attachment.res_id)
+        # Only the pictures of what this store's catalogue holds: not another company's,
+        # nor a product outside its filter.
+        return attachment if store._catalogue_relevant_templates(templates.exists()) else Attachment
 
     # ------------------------------------------------------------------ categories, brands
 
@@ -515,7 +572,7 @@ class StoresyncStore(models.Model):
         )
         missing = [result for result in results if not result["ok"] and result["status"] == 404]
         if missing and len(missing) == len(results):
-            self.store_has_no_brands = missing[0]["message"]
+            done[None] = missing[0]["message"]  # the store has none: see _export_catalogue
         return done
 
     def _catalogue_term_item(self, record, values, bindings, done):
@@ -625,14 +682,16 @@ class StoresyncStore(models.Model):
             keys = [image["key"] for image in sent["images"]]
             images = dict(zip(keys, result.get("images") or [], strict=False))
         fingerprinted = {key: item["values"][key] for key in sent if key in item["values"]}
+        Link = self.env["storesync.product.binding"].sudo()
+        if not plan["options"] and plan["variants"]:
+            _link, conflict = self._catalogue_link(Link, plan["variants"][:1], remote_id, "0")
+            if conflict:
+                return {"error": conflict, "request": request}
         bindings = {template.id: plan["binding"]} if plan["binding"] else {}
         self._catalogue_bind(
             "product.template", template.id, remote_id, fingerprinted, bindings, images
         )
-        Link = self.env["storesync.product.binding"].sudo()
-        if not plan["options"] and plan["variants"]:
-            self._catalogue_link(Link, plan["variants"][:1], remote_id, "0")
-        failed = []
+        failed, gone = [], False
         for variant_item, answer in zip(
             item["item"].get("variants") or [], result.get("variants") or [], strict=False
         ):
@@ -641,6 +700,7 @@ class StoresyncStore(models.Model):
                 Link.search(
                     [("store_id", "=", self.id), ("product_id", "=", product.id)]
                 ).unlink()  # deleted in the store: created again with the next try
+                gone = True
             if not answer["ok"]:
                 failed.append(
                     self.env._(
@@ -652,9 +712,12 @@ class StoresyncStore(models.Model):
                 )
                 continue
             parent = answer.get("parent_id")
-            link = self._catalogue_link(
+            link, conflict = self._catalogue_link(
                 Link, product, parent or answer["id"], answer["id"] if parent else "0"
             )
+            if conflict:
+                failed.append(conflict)
+                continue
             values = variant_item["values"]
             hashes = dict(link.export_hashes or {}) | _hashes(
                 {
@@ -684,7 +747,7 @@ class StoresyncStore(models.Model):
         if failed:
             return {
                 "error": self.env._("The store refused variants: %(list)s", list="; ".join(failed)),
-                "retryable": False,
+                "retryable": gone,
                 "request": request,
             }
         return outcome
@@ -711,7 +774,9 @@ class StoresyncStore(models.Model):
         ).unlink()
 
     def _catalogue_link(self, Link, product, external_id, variation_id):
-        """The product link of a product the catalogue export created or updated."""
+        """The product link of a product the catalogue export created or updated:
+        ``(link, None)``, or ``(None, reason)`` when that store product is linked to another
+        Odoo product (two products of the merchant with one SKU)."""
         external_id, variation_id = str(external_id), str(variation_id)
         link = Link.search(
             [
@@ -722,28 +787,29 @@ class StoresyncStore(models.Model):
             limit=1,
         )
         if link and link.product_id != product:
-            raise UserError(
-                self.env._(
-                    "The store's product %(id)s is linked to %(other)s already, not to "
-                    "%(product)s.",
-                    id=external_id,
-                    other=link.product_id.display_name,
-                    product=product.display_name,
-                )
+            return None, self.env._(
+                "The store's product %(id)s is linked to %(other)s already, not to "
+                "%(product)s: two products with one SKU?",
+                id=external_id,
+                other=link.product_id.display_name,
+                product=product.display_name,
             )
-        values = {"manage_stock": product.is_storable, "last_sync": fields.Datetime.now()}
         if link:
-            link.write(values)
-            return link
-        return Link.create(
+            link.last_sync = fields.Datetime.now()
+            return link, None
+        # A new link: the store keeps a quantity of what Odoo stocks. A link the import made
+        # keeps what the store product said.
+        link = Link.create(
             {
                 "store_id": self.id,
                 "product_id": product.id,
                 "external_id": external_id,
                 "variation_id": variation_id,
-                **values,
+                "manage_stock": product.is_storable,
+                "last_sync": fields.Datetime.now(),
             }
         )
+        return link, None
 
 
 # ---------------------------------------------------------------------- fingerprints
@@ -764,11 +830,19 @@ def _hashes(values) -> dict:
 
 
 def _changed(values, hashes) -> dict:
-    """The values whose fingerprint differs from ``hashes`` (None: everything, a create)."""
+    """The values whose fingerprint differs from ``hashes`` (None: everything, a create).
+
+    On an update, an empty value (no description, no picture, no manufacturer...) is only
+    sent to clear one Odoo sent before: a store object Odoo did not create (linked by the
+    import, adopted by its SKU or e-mail) keeps what the merchant gave it there.
+    """
     if hashes is None:
         return {key: _copy(value) for key, value in values.items()}
     return {
-        key: _copy(value) for key, value in values.items() if hashes.get(key) != _fingerprint(value)
+        key: _copy(value)
+        for key, value in values.items()
+        if hashes.get(key) != _fingerprint(value)
+        and (key in hashes or value not in (None, "", [], {}))
     }
 
 
@@ -779,7 +853,10 @@ def _copy(value):
 
 
 def _loggable(value):
-    """An adapter item as JSON for the sync log (no picture bytes)."""
+    """An adapter item as JSON for the sync log (no picture bytes, no picture address key:
+    the log is read by more users than the key's administrators)."""
+    if isinstance(value, str):
+        return PICTURE_KEY.sub(r"\1***/", value)
     if isinstance(value, dict):
         return {
             k: (f"<{len(v)} bytes>" if k == "content" else _loggable(v)) for k, v in value.items()
@@ -791,3 +868,16 @@ def _loggable(value):
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _parent_sku(template, variants):
+    """A SKU for the store product of a template with variants (the variants have theirs):
+    the variants' common SKU prefix and the template's id, the same on every run, so a
+    create whose answer was lost is found again by it."""
+    skus = sorted(variants.mapped("default_code"))
+    prefix = ""
+    if skus and all(skus):
+        first, last = skus[0], skus[-1]
+        while prefix != first and last.startswith(first[: len(prefix) + 1]):
+            prefix = first[: len(prefix) + 1]
+    return f"{prefix.rstrip('-_/. ') or 'ODOO'}-P{template.id}"

@@ -107,6 +107,21 @@ class StoresyncStore(models.Model):
                 continue
             link = links.get(partner.id)
             values = self._customer_values(partner, groups)
+            missing = [
+                key
+                for key in adapter_class.customer_required
+                if not (values.get(key) or values["billing"].get(key))
+            ]
+            if missing:
+                outcomes[row.id] = {
+                    "state": "skipped",
+                    "message": self.env._(
+                        "Not sent: %(platform)s takes no customer without %(fields)s.",
+                        platform=adapter_class.platform_label,
+                        fields=", ".join(missing),
+                    ),
+                }
+                continue
             sent = _changed(values, (link.export_hashes or {}) if link else None)
             if "shipping" in sent:
                 sent["billing"] = values["billing"]  # no delivery address: the billing one

@@ -244,8 +244,9 @@ class StoresyncStore(models.Model):
         ``price`` when it differs from the store's (None: the group has no price of its
         own; never for the store's default group, which sees the store's prices), its dated
         rule as its sale when it gives less, and its quantity tiers. A group without a
-        pricelist, or with the store's own, gets None everywhere, which clears what Odoo
-        sent the group before.
+        pricelist, or with the store's own, gets no ``price`` (the group prices the merchant
+        keeps in the store stay) and None for the rest, which clears the sales and tiers
+        Odoo sent the group before.
         """
         self.ensure_one()
         adapter_class = self._get_adapter_class()
@@ -261,12 +262,15 @@ class StoresyncStore(models.Model):
             group_values = self._price_values(products, pricelist, tiers=tiers) if own else {}
             for product in products:
                 group = group_values.get(product.id)
-                vals = {"price": None, "sale_price": None, "sale_from": None, "sale_to": None}
+                vals = {"sale_price": None, "sale_from": None, "sale_to": None}
                 if tiers:
                     vals["tiers"] = []
                 if group:
-                    vals.update({key: group[key] for key in vals if key != "price"})
+                    vals.update({key: group[key] for key in vals})
+                    # The group's own price is Odoo's only for a group with a pricelist of
+                    # its own (then None clears it): otherwise the merchant's stays.
                     regular = values[product.id]["regular_price"]
+                    vals["price"] = None
                     if not mapping.is_default and currency.compare_amounts(
                         float(group["regular_price"]), float(regular)
                     ):
