@@ -535,9 +535,21 @@ def test_check_connection_and_store_settings():
             0, 1,
         ),
     )  # fmt: skip
+    in_stock = "c3RvY2tTdGF0dXMtc3RvY2tfc3RhdHVzX2lkPTk="
+    responses.get(f"{API}/stockStatuses", json=envelope([{"id": in_stock}], 0, 1))
+    responses.get(
+        f"{API}/stockStatusDescriptions",
+        json=envelope(
+            [{"name": "In stock", "stockStatus": {"href": f"{API}/stockStatuses/{in_stock}"},
+              "language": {"href": f"{API}/languages/bGFuZzI="}},
+             {"name": "Raktáron", "stockStatus": {"href": f"{API}/stockStatuses/{in_stock}"},
+              "language": {"href": f"{API}/languages/bGFuZzE="}}], 0, 1,
+        ),
+    )  # fmt: skip
     with adapter() as shop:
         info = shop.check_connection()
         settings = shop.list_store_settings()
+    assert settings["delivery_times"] == [{"id": in_stock, "title": "Raktáron"}]
     assert ShoprenterAdapter.customer_group_prices
     assert settings["customer_groups"] == [
         {"id": regular, "title": "Regular customer", "default": False},

@@ -298,6 +298,30 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
         self.assertNotEqual(chair["id"], old_id)
         self.assertEqual((chair["name"], chair["sku"]), ("Oak Chair, oiled", "OAK-CHAIR"))
 
+    def test_a_product_that_gets_variants_becomes_variable(self):
+        self._send()
+        size = self.env["product.attribute"].create(
+            {"name": "Height", "value_ids": [(0, 0, {"name": "Low"}), (0, 0, {"name": "High"})]}
+        )
+        self.chair.attribute_line_ids = [
+            (0, 0, {"attribute_id": size.id, "value_ids": [(6, 0, size.value_ids.ids)]})
+        ]
+        for variant in self.chair.product_variant_ids:
+            variant.default_code = "OAK-" + variant.product_template_attribute_value_ids.name
+        self._export()
+        row = self.outbox.search([("product_tmpl_id", "=", self.chair.id)])
+        self.assertEqual(row.state, "done", row.last_error)
+        chair = self._shop_product(self.chair)
+        self.assertEqual(chair["type"], "variable")
+        store = self.emulator.store
+        skus = sorted(store.variations[v]["sku"] for v in chair["variations"])
+        self.assertEqual(skus, ["OAK-High", "OAK-Low"])
+        links = self.env["storesync.product.binding"].search(
+            [("product_id", "in", self.chair.product_variant_ids.ids)]
+        )
+        self.assertEqual(len(links), 2, "one link per variant: its variation")
+        self.assertNotIn("0", links.mapped("variation_id"))
+
     def test_leaving_the_filter_unpublishes(self):
         self._send()
         self.chair.categ_id = self.other

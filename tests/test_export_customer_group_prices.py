@@ -100,6 +100,12 @@ class TestCustomerGroupPrices(PlatformCase, StoresyncCase):
             if special["product_id"] == self.inner[index] and special["priority"] == priority
         }
 
+    def setUp(self):
+        super().setUp()
+        # Shoprenter's 3 requests a second are kept and tested in test_shoprenter_store.
+        self.emulator.store.configure(rate_limit=0)
+        self.store.request_rate = 1000
+
     def _group_prices(self, index):
         """``{group inner: net price}`` of one product's customer group prices."""
         return dict(self.emulator.store.products[self.inner[index]]["group_prices"])

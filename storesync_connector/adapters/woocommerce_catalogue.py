@@ -195,7 +195,8 @@ def _product_body(values, create):
     if "published" in values:
         body["status"] = "publish" if values["published"] else "draft"
     options = values.get("options")
-    if create:
+    if create or options:
+        # Options sent to a product the shop has: it got variants, it becomes variable.
         body["type"] = "variable" if options else "simple"
     if options is not None:
         body["attributes"] = [

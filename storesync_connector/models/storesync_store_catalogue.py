@@ -718,6 +718,16 @@ class StoresyncStore(models.Model):
             if conflict:
                 failed.append(conflict)
                 continue
+            if parent:
+                # The product it was before the template had variants is not this one's.
+                Link.search(
+                    [
+                        ("store_id", "=", self.id),
+                        ("product_id", "=", product.id),
+                        ("external_id", "=", str(parent)),
+                        ("variation_id", "in", ("", "0")),
+                    ]
+                ).unlink()
             values = variant_item["values"]
             hashes = dict(link.export_hashes or {}) | _hashes(
                 {
