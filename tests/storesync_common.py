@@ -1,7 +1,10 @@
 """Shared fixtures for the Odoo-side tests: a loopback store emulator and a store bound to it."""
 
+import io
 import socket
 from unittest.mock import patch
+
+from PIL import Image
 
 from odoo.tests import TransactionCase
 
@@ -10,6 +13,13 @@ from store_emulator.data import TAX_RATES
 
 CONSUMER_KEY = "ck_test_0123456789"
 CONSUMER_SECRET = "cs_test_0123456789"
+
+
+def png(color):
+    """A small real PNG picture of one colour (product pictures in tests)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), color).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def closed_port():

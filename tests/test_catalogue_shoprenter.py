@@ -3,26 +3,18 @@ calls the emulator applies (pictures uploaded, texts in the shop's language, the
 other languages left alone)."""
 
 import base64
-import io
 
-from PIL import Image
 from platform_kits import PlatformCase
 
 from odoo.tests import tagged
 
 from store_emulator.platforms.shoprenter import parse_rid, rid
-from storesync_common import StoresyncCase
+from storesync_common import StoresyncCase, png
 
 
 def _name(category):
     """A shop category's name (its only description: the shop's language)."""
     return next(iter(category["descriptions"].values()))["name"]
-
-
-def png(color):
-    buffer = io.BytesIO()
-    Image.new("RGB", (16, 16), color).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @tagged("post_install", "-at_install")

@@ -2,22 +2,12 @@
 applies, pictures downloaded by the emulator from Odoo's test server (HttpCase)."""
 
 import base64
-import io
 from unittest.mock import patch
-
-from PIL import Image
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
-from storesync_common import StoresyncCase
-
-
-def png(color):
-    """A small real PNG picture of one colour."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (16, 16), color).save(buffer, "PNG")
-    return buffer.getvalue()
+from storesync_common import StoresyncCase, png
 
 
 @tagged("post_install", "-at_install")
