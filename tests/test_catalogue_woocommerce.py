@@ -233,6 +233,17 @@ class TestWooCommerceCatalogue(StoresyncCase, HttpCase):
         self.assertEqual(known["description"], self.shop_item_before["description"])
         self.assertEqual(known["images"], self.shop_item_before["images"])
 
+    def test_a_new_product_in_the_filter_is_queued(self):
+        self.store.export_catalogue = True
+        stool = self.env["product.template"].create(
+            {"name": "Oak Stool", "default_code": "OAK-STOOL", "categ_id": self.chairs.id}
+        )
+        row = self.outbox.search([("kind", "=", "catalogue"), ("product_tmpl_id", "=", stool.id)])
+        self.assertEqual(row.state, "pending")
+        self._export()
+        self.assertEqual(row.state, "done", row.last_error)
+        self.assertEqual(self._shop_product(stool)["sku"], "OAK-STOOL")
+
     def test_second_run_sends_nothing(self):
         self._send()
         before = len(self.emulator.store.received)

@@ -32,7 +32,13 @@ from . import shoprenter_mapping
 from .base import CredentialField, Page, StoreAdapter, _snippet
 from .errors import PayloadError, StoreSyncError
 from .shoprenter_catalogue import ShoprenterCatalogue
-from .shoprenter_mapping import href_id, inner_id_of, rate_id, to_shop_time
+from .shoprenter_mapping import (
+    batch_answer_problem,
+    href_id,
+    inner_id_of,
+    rate_id,
+    to_shop_time,
+)
 
 API_VERSION = "api2"
 TOKEN_HOST = "https://oauth.app.shoprenter.net"
@@ -1021,19 +1027,7 @@ def _item_result(item: dict, status, body) -> dict:
         "retryable": False,
         "data": None,
     }
-    if status is None:
-        return {
-            **result,
-            "code": "storesync_missing_item",
-            "message": "The shop's batch answer has no entry for this item.",
-            "retryable": True,
-        }
-    if status >= 300:
-        body = body if isinstance(body, dict) else {}
-        return {
-            **result,
-            "code": None if body.get("error") in (None, "") else str(body.get("error")),
-            "message": str(body.get("message") or f"HTTP {status}"),
-            "retryable": status >= 500 or status == 429,
-        }
+    problem = batch_answer_problem(status, body)
+    if problem:
+        return {**result, **problem}
     return {**result, "ok": True, "data": body if isinstance(body, dict) else None}

@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 from passlib.hash import bcrypt
 
-from .shoprenter_mapping import href_id, inner_id_of
+from .fields import empty
+from .shoprenter_mapping import batch_answer_problem, href_id, inner_id_of
 
 #: characters Shoprenter takes in an uploaded file's name
 FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9()_\-.]+")
@@ -151,22 +152,13 @@ class ShoprenterCatalogue:
         del language
         items = list(items)
         creates = [i for i, item in enumerate(items) if item["id"] is None]
-        lookups = self._batch(
-            [
-                {
-                    "method": "GET",
-                    "uri": "manufacturers?"
-                    + urlencode({"name": items[i]["values"]["name"], "full": 1}),
-                }
-                for i in creates
-            ]
+        found = self._find_by(
+            "manufacturers", "name", [items[i]["values"]["name"] for i in creates], str.strip
         )
         adopted = set()
-        for index, (_status, body) in zip(creates, lookups, strict=True):
-            name = items[index]["values"]["name"].strip()
-            match = next((m for m in _items(body) if str(m.get("name")).strip() == name), None)
-            if match and match.get("id"):
-                items[index] = {**items[index], "id": match["id"]}
+        for index, manufacturer_id in zip(creates, found, strict=True):
+            if manufacturer_id:
+                items[index] = {**items[index], "id": manufacturer_id}
                 adopted.add(index)
         requests_ = []
         for item in items:
@@ -233,11 +225,13 @@ class ShoprenterCatalogue:
             for position, variant in enumerate(item.get("variants") or ())
             if variant["id"] is None and variant["values"].get("sku")
         ]
-        found = self._find_by_sku(
+        found = self._find_by(
+            "productExtend",
+            "sku",
             [
                 (items[i] if p is None else items[i]["variants"][p])["values"]["sku"]
                 for i, p in wanted
-            ]
+            ],
         )
         adopted, adopted_variants = set(), set()
         for (index, position), product_id in zip(wanted, found, strict=True):
@@ -333,17 +327,25 @@ class ShoprenterCatalogue:
             results[index]["variants"] = variants.get(index, []) if results[index]["ok"] else None
         return results
 
-    def _find_by_sku(self, skus) -> list[str | None]:
-        """The id of the shop's product with each SKU (``productExtend?sku=``), else None."""
+    def _find_by(self, resource, field, wanted, fold=str) -> list[str | None]:
+        """The id of the shop's ``resource`` whose ``field`` is each of ``wanted`` (compared
+        through ``fold``: case, spaces), else None: ``GET <resource>?<field>=``, one batch."""
         lookups = self._batch(
             [
-                {"method": "GET", "uri": "productExtend?" + urlencode({"sku": sku, "full": 1})}
-                for sku in skus
+                {"method": "GET", "uri": f"{resource}?" + urlencode({field: value, "full": 1})}
+                for value in wanted
             ]
         )
         return [
-            next((p["id"] for p in _items(body) if p.get("sku") == sku and p.get("id")), None)
-            for sku, (_status, body) in zip(skus, lookups, strict=True)
+            next(
+                (
+                    row["id"]
+                    for row in _items(body)
+                    if row.get("id") and fold(str(row.get(field) or "")) == fold(value)
+                ),
+                None,
+            )
+            for value, (_status, body) in zip(wanted, lookups, strict=True)
         ]
 
     # ------------------------------------------------------------------ variants
@@ -926,24 +928,13 @@ class ShoprenterCatalogue:
         del language
         items = [dict(item) for item in items]
         creates = [i for i, item in enumerate(items) if item["id"] is None]
-        lookups = self._batch(
-            [
-                {
-                    "method": "GET",
-                    "uri": "customerExtend?"
-                    + urlencode({"email": items[i]["values"]["email"], "full": 1}),
-                }
-                for i in creates
-            ]
+        found = self._find_by(
+            "customerExtend", "email", [items[i]["values"]["email"] for i in creates], str.lower
         )
         adopted = set()
-        for index, (_status, body) in zip(creates, lookups, strict=True):
-            email = items[index]["values"]["email"].lower()
-            match = next(
-                (c for c in _items(body) if str(c.get("email") or "").lower() == email), None
-            )
-            if match and match.get("id"):
-                items[index]["id"] = match["id"]
+        for index, customer_id in zip(creates, found, strict=True):
+            if customer_id:
+                items[index]["id"] = customer_id
                 items[index]["values"] = _unblank(items[index]["values"])
                 adopted.add(index)
         countries = self._country_ids()
@@ -1100,7 +1091,7 @@ def _random_password():
 
 def _unblank(values) -> dict:
     """``values`` without the empty ones (None, "", [], {})."""
-    return {k: v for k, v in values.items() if v is not None and v not in ("", [], {})}
+    return {k: v for k, v in values.items() if not empty(v)}
 
 
 def _file_name(name):
@@ -1236,23 +1227,11 @@ def _result(item, status, body, adopted=False) -> dict:
         "message": None,
         "retryable": False,
     }
-    if status is None:
-        return {
-            **result,
-            "code": "storesync_missing_item",
-            "message": "The shop's batch answer has no entry for this item.",
-            "retryable": True,
-        }
+    problem = batch_answer_problem(status, body)
+    if problem:
+        # an update of something the shop deleted: 404
+        return {**result, **problem, "gone": status == 404 and item.get("id") is not None}
     body = body if isinstance(body, dict) else {}
-    if status >= 300:
-        return {
-            **result,
-            "code": None if body.get("error") in (None, "") else str(body.get("error")),
-            "message": str(body.get("message") or f"HTTP {status}"),
-            "retryable": status >= 500 or status == 429,
-            # an update of something the shop deleted
-            "gone": status == 404 and item.get("id") is not None,
-        }
     remote_id = body.get("id") or item.get("id")
     if not remote_id:
         return {

@@ -785,3 +785,24 @@ def describe_product(payload) -> dict | None:
         "external_date": modified,
         "content_hash": content_hash(payload),
     }
+
+
+def batch_answer_problem(status, body) -> dict | None:
+    """What is wrong with one ``/batch`` answer (``{"status", "code", "message",
+    "retryable"}``), or None when the shop took the request (a 2xx status)."""
+    if status is None:
+        return {
+            "status": None,
+            "code": "storesync_missing_item",
+            "message": "The shop's batch answer has no entry for this item.",
+            "retryable": True,
+        }
+    if status >= 300:
+        body = body if isinstance(body, dict) else {}
+        return {
+            "status": status,
+            "code": None if body.get("error") in (None, "") else str(body.get("error")),
+            "message": str(body.get("message") or f"HTTP {status}"),
+            "retryable": status >= 500 or status == 429,
+        }
+    return None

@@ -9,6 +9,7 @@ per-item answers in request order, docs/catalogue.md). What WooCommerce core has
 import secrets
 
 from .errors import StoreSyncError
+from .fields import empty
 from .woocommerce_mapping import batch_answer_problem
 
 #: WooCommerce's answer when a term (category, brand) of that name exists under that parent
@@ -130,7 +131,7 @@ class WooCommerceCatalogue:
                 ):
                     # The shop's product keeps what Odoo has nothing of (a description,
                     # pictures): only values are sent, no blanks.
-                    values = {k: v for k, v in item["values"].items() if not _blank(v)}
+                    values = {k: v for k, v in item["values"].items() if not empty(v)}
                     adopted.append(
                         (position, {**item, "id": owner["resource_id"], "values": values})
                     )
@@ -353,10 +354,6 @@ def _image_ids(answer, field) -> list[str]:
 
 def _list(value) -> list:
     return value if isinstance(value, list) else []
-
-
-def _blank(value) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 def _chunks(jobs, size):

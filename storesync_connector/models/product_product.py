@@ -21,7 +21,7 @@ class ProductProduct(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         products = super().create(vals_list)
-        # A new variant of a template the stores have: the template goes again.
+        # A new template (it creates its variants) or a new variant of one: the template goes.
         products.product_tmpl_id._storesync_enqueue_catalogue()
         return products
 

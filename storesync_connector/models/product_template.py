@@ -52,12 +52,6 @@ class ProductTemplate(models.Model):
         "store gets at most three pictures per product).",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        templates = super().create(vals_list)
-        templates._storesync_enqueue_catalogue()
-        return templates
-
     def write(self, vals):
         result = super().write(vals)
         if any(fname in vals for fname in PRICE_FIELDS):

@@ -13,7 +13,6 @@ import json
 import mimetypes
 import re
 import secrets
-from datetime import datetime
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -22,6 +21,8 @@ from odoo.fields import Domain
 from odoo.tools import plaintext2html
 
 from ..adapters import StoreSyncError
+from ..adapters.fields import empty
+from .storesync_store_export import _jsonable
 
 #: file extensions a store takes for pictures, by MIME type
 #: the store's key in a picture address
@@ -851,8 +852,7 @@ def _changed(values, hashes) -> dict:
     return {
         key: _copy(value)
         for key, value in values.items()
-        if hashes.get(key) != _fingerprint(value)
-        and (key in hashes or value not in (None, "", [], {}))
+        if hashes.get(key) != _fingerprint(value) and (key in hashes or not empty(value))
     }
 
 
@@ -863,21 +863,9 @@ def _copy(value):
 
 
 def _loggable(value):
-    """An adapter item as JSON for the sync log (no picture bytes, no picture address key:
-    the log is read by more users than the key's administrators)."""
-    if isinstance(value, str):
-        return PICTURE_KEY.sub(r"\1***/", value)
-    if isinstance(value, dict):
-        return {
-            k: (f"<{len(v)} bytes>" if k == "content" else _loggable(v)) for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_loggable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    """An adapter item as JSON for the sync log (``_jsonable``) without the picture address
+    key: the log is read by more users than the key's administrators."""
+    return json.loads(PICTURE_KEY.sub(r"\1***/", json.dumps(_jsonable(value))))
 
 
 def _parent_sku(template, variants):

@@ -671,7 +671,8 @@ def _money(amount, currency):
 
 
 def _jsonable(value):
-    """An adapter item as JSON for the sync log (Decimal and datetime as text)."""
+    """An adapter item as JSON for the sync log (Decimal and datetime as text, bytes by
+    their size)."""
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -680,6 +681,8 @@ def _jsonable(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
     return value
 
 
