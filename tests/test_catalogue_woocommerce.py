@@ -4,6 +4,7 @@ applies, pictures downloaded by the emulator from Odoo's test server (HttpCase).
 import base64
 from unittest.mock import patch
 
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
@@ -430,6 +431,10 @@ class TestWooCommerceCustomers(StoresyncCase):
         cls.vendor = env["res.partner"].create(
             {"name": "A Vendor", "email": "sales@vendor.example", "supplier_rank": 1}
         )
+
+    def test_a_customer_filter_that_is_no_domain_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.store.customer_filter = "[('no_such_field', '=', 1)]"
 
     def _send(self):
         self.store.export_customers = True

@@ -6,10 +6,9 @@ what changed is sent; a contact the store knows by its e-mail (a returning guest
 made in the shop) is that customer, updated, never a second account.
 """
 
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools.safe_eval import safe_eval
 
 from .storesync_store_catalogue import _changed, _hashes, _loggable
 
@@ -54,11 +53,25 @@ class StoresyncStore(models.Model):
             ),
         )
 
+    @api.constrains("customer_filter")
+    def _check_customer_filter(self):
+        # A filter that does not evaluate would fail every contact's save (it is queued).
+        for store in self:
+            try:
+                self.env["res.partner"].search_count(store._customer_filter_domain(), limit=1)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "The customer filter of %(store)s is not a valid domain: %(error)s",
+                        store=store.name,
+                        error=error,
+                    )
+                ) from error
+
     def _customer_filter_domain(self):
         self.ensure_one()
-        domain = safe_eval(self.customer_filter or "[]", {"uid": self.env.uid})
         return (
-            Domain(domain)
+            Domain(self._filter_domain(self.customer_filter))
             & Domain("email", "!=", False)
             & Domain("type", "=", "contact")
             & Domain("company_id", "in", [False, self.company_id.id])

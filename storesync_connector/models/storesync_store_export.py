@@ -108,6 +108,10 @@ class StoresyncStore(models.Model):
                     )
                 ) from error
 
+    def _filter_domain(self, text):
+        """A filter field's domain (a domain widget's text, ``uid`` known)."""
+        return list(Domain(safe_eval(text or "[]", {"uid": self.env.uid})))
+
     @api.model_create_multi
     def create(self, vals_list):
         stores = super().create(vals_list)
@@ -178,8 +182,7 @@ class StoresyncStore(models.Model):
 
     def _product_filter_domain(self):
         self.ensure_one()
-        domain = safe_eval(self.product_filter or "[]", {"uid": self.env.uid})
-        return list(Domain(domain))
+        return self._filter_domain(self.product_filter)
 
     def _linked_products(self):
         self.ensure_one()
