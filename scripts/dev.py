@@ -14,7 +14,9 @@ Steps shared by ``run`` and ``test``:
 3. PostgreSQL: the server named by ``PGHOST``/``PGPORT`` if it answers, else the system
    cluster (started when we may), else a private cluster in the cache folder; the role is the
    OS user's name, as Odoo refuses ``postgres``.
-4. ``.odoo/odoo.conf`` with the addons path (Odoo's, then this repository).
+4. MariaDB for the VirtueMart shops (``ensure_mariadb``): the server the ``STORESYNC_MARIADB_*``
+   variables name, else a private one in the cache folder from Debian's mariadb-server.
+5. ``.odoo/odoo.conf`` with the addons path (Odoo's, then this repository).
 """
 
 import argparse
@@ -350,6 +352,125 @@ def ensure_private_cluster(env):
         )
     if not pg_can_login(env):
         raise SetupError(f"cannot log in to the private cluster in {data}")
+    return env
+
+
+# --------------------------------------------------------------------------- MariaDB
+
+#: the VirtueMart shops of the tests and the demo live in a MariaDB server: the one named by
+#: these variables if it answers, else a private one in the cache folder (Debian's
+#: mariadb-server, installed when missing), listening on loopback only
+MARIADB_VARIABLES = {
+    "STORESYNC_MARIADB_HOST": "127.0.0.1",
+    "STORESYNC_MARIADB_PORT": "3399",
+    "STORESYNC_MARIADB_USER": "storesync",
+    "STORESYNC_MARIADB_PASSWORD": "storesync",
+}
+
+
+def mariadb_answers(env):
+    """True when the account in ``env`` can log in (TCP, as the adapter connects)."""
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    if not client:
+        return False
+    command = [
+        client,
+        "--protocol=tcp",
+        f"--host={env['STORESYNC_MARIADB_HOST']}",
+        f"--port={env['STORESYNC_MARIADB_PORT']}",
+        f"--user={env['STORESYNC_MARIADB_USER']}",
+        "--connect-timeout=2",
+        "-e",
+        "SELECT 1",
+    ]
+    password = dict(env, MYSQL_PWD=env["STORESYNC_MARIADB_PASSWORD"])
+    return run(command, check=False, env=password).returncode == 0
+
+
+def ensure_mariadb(env):
+    """The environment with ``STORESYNC_MARIADB_*`` naming a MariaDB server where that
+    account may create databases: the VirtueMart shops' (the database is their API)."""
+    step("MariaDB (the VirtueMart shops' database server)")
+    env = dict(env)
+    for name, default in MARIADB_VARIABLES.items():
+        env.setdefault(name, default)
+    if mariadb_answers(env):
+        info(f"server answers on {env['STORESYNC_MARIADB_HOST']}:{env['STORESYNC_MARIADB_PORT']}")
+        return env
+    if "STORESYNC_MARIADB_HOST" in os.environ:
+        raise SetupError(
+            "the MariaDB server named by STORESYNC_MARIADB_HOST/PORT does not let "
+            f"{env['STORESYNC_MARIADB_USER']!r} log in: check STORESYNC_MARIADB_USER/PASSWORD"
+        )
+    mariadbd = shutil.which("mariadbd") or shutil.which("mariadbd", path="/usr/sbin")
+    if not mariadbd:
+        ensure_debian_package(
+            "mariadb-install-db", "mariadb-server", "the VirtueMart shops run on it"
+        )
+        mariadbd = shutil.which("mariadbd") or shutil.which("mariadbd", path="/usr/sbin")
+    if not mariadbd or not shutil.which("mariadb-install-db"):
+        raise SetupError("mariadb-server is installed but mariadbd/mariadb-install-db not found")
+    data = cache_dir() / "mariadb"
+    socket_path = data / "mariadb.sock"
+    user = getpass.getuser()
+    if not (data / "mysql").is_dir():
+        info(f"initialising a private MariaDB server in {data}")
+        data.mkdir(parents=True, exist_ok=True)
+        run(
+            [
+                "mariadb-install-db",
+                f"--datadir={data}",
+                f"--user={user}",
+                "--auth-root-authentication-method=socket",
+                "--skip-test-db",
+            ]
+        )
+    if not socket_path.exists() or not mariadb_answers(env):
+        info(f"starting it on 127.0.0.1:{env['STORESYNC_MARIADB_PORT']}")
+        socket_path.unlink(missing_ok=True)
+        with open(data / "server.log", "ab") as log:
+            subprocess.Popen(
+                [
+                    mariadbd,
+                    "--no-defaults",
+                    f"--datadir={data}",
+                    f"--socket={socket_path}",
+                    f"--pid-file={data / 'mariadb.pid'}",
+                    "--bind-address=127.0.0.1",
+                    f"--port={env['STORESYNC_MARIADB_PORT']}",
+                    f"--user={user}",
+                    "--skip-log-bin",
+                    "--innodb-buffer-pool-size=64M",
+                    "--innodb-flush-log-at-trx-commit=2",
+                    "--character-set-server=utf8mb4",
+                    "--collation-server=utf8mb4_unicode_ci",
+                    "--max-connections=300",
+                ],
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        for _ in range(120):
+            if socket_path.exists():
+                break
+            time.sleep(0.25)
+        else:
+            raise SetupError(f"MariaDB did not start: see {data / 'server.log'}")
+    account = f"'{env['STORESYNC_MARIADB_USER']}'@'%'"
+    grant = (
+        f"CREATE USER IF NOT EXISTS {account} "
+        f"IDENTIFIED BY '{env['STORESYNC_MARIADB_PASSWORD']}'; "
+        f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION; FLUSH PRIVILEGES;"
+    )
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    for _ in range(60):
+        done = run([client, f"--socket={socket_path}", "--user=root", "-e", grant], check=False)
+        if done.returncode == 0:
+            break
+        time.sleep(0.5)
+    if not mariadb_answers(env):
+        raise SetupError(f"cannot log in to the private MariaDB server: see {data / 'server.log'}")
     return env
 
 
@@ -858,7 +979,7 @@ def cmd_i18n(args):
 def cmd_setup(args):
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
-    env = ensure_postgres()
+    env = ensure_mariadb(ensure_postgres())
     write_config(odoo_src, env, "odoo.conf", dbfilter=f"^{DEMO_DB}$")
     return odoo_src, env
 
@@ -964,7 +1085,7 @@ def odoo_source_in_venv(script, argv):
 def cmd_test(args):
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
-    env = ensure_postgres()
+    env = ensure_mariadb(ensure_postgres())
     db = f"storesync_test_{os.getpid()}"
     conf = write_config(odoo_src, env, "test.conf", http_port=args.http_port)
     failures = []

@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["sale_management", "stock_delivery", "mail"],
-    "external_dependencies": {"python": ["phonenumbers", "requests"]},
+    "external_dependencies": {"python": ["phonenumbers", "pymysql", "requests"]},
     "data": [
         "security/storesync_security.xml",
         "security/storesync_sale_security.xml",
