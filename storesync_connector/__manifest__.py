@@ -18,6 +18,7 @@
         "data/invoice_data.xml",
         "data/ir_cron.xml",
         "data/storesync_server_actions.xml",
+        "data/mail_template_data.xml",
         "views/storesync_store_views.xml",
         "views/storesync_store_webhook_views.xml",
         "views/storesync_inbox_views.xml",

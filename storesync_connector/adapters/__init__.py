@@ -8,7 +8,7 @@ A new platform is one module here defining a ``StoreAdapter`` subclass with ``pl
 ``platform_label``, imported below so it registers.
 """
 
-from . import cartum, shoprenter, woocommerce
+from . import cartum, shoprenter, virtuemart, woocommerce
 from .base import (
     CredentialField,
     Page,
@@ -36,5 +36,6 @@ __all__ = [
     "get_adapter_class",
     "platform_selection",
     "shoprenter",
+    "virtuemart",
     "woocommerce",
 ]

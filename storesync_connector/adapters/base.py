@@ -150,14 +150,18 @@ class StoreAdapter:
     #: store sets no such limit); the Odoo side enforces it through the ``throttle`` callable
     requests_per_second: float | None = None
     #: how webhook deliveries prove they come from the store: "signature" (``verify_webhook``
-    #: checks a signature of the body with the store's secret) or "url_token" (the platform
-    #: signs nothing: the secret travels in the delivery URL, which only the store knows)
+    #: checks a signature of the body with the store's secret), "url_token" (the platform
+    #: signs nothing: the secret travels in the delivery URL, which only the store knows) or
+    #: "none" (the platform sends no webhooks: its orders are only fetched)
     webhook_auth: str = "signature"
     #: a delivery is only a trigger: its body is not trusted as the order, the orders it names
     #: are fetched again through the API (see ``describe_webhook``'s ``refetch``)
     webhook_is_trigger: bool = False
     #: the store can receive a delivery's carrier and tracking number (``add_order_note``)
     supports_tracking: bool = True
+    #: the store e-mails the buyer itself when Odoo changes an order's status or adds a
+    #: note for them; False: Odoo sends the buyer the status e-mail (when the store asks)
+    notifies_buyer: bool = True
     #: the tracking number and the paid flag go with the status, in one call
     #: (``update_order_status(..., tracking_code=, paid=)``), not as a note
     tracking_with_status: bool = False

@@ -102,6 +102,11 @@ class SaleOrder(models.Model):
     )
     storesync_last_sync = fields.Datetime(string="Last Sync", readonly=True, copy=False)
     storesync_status = fields.Char(string="Store Status", readonly=True, copy=False)
+    storesync_status_name = fields.Char(
+        string="Store Status Name",
+        compute="_compute_storesync_status_name",
+        help="The store status as the store's status mapping names it.",
+    )
     storesync_paid = fields.Boolean(
         string="Paid on Store",
         readonly=True,
@@ -110,6 +115,15 @@ class SaleOrder(models.Model):
     )
     storesync_content_hash = fields.Char(readonly=True, copy=False)
     storesync_url = fields.Char(string="Store Admin Link", compute="_compute_storesync_url")
+
+    @api.depends("storesync_status", "storesync_store_id.status_map_ids.name")
+    def _compute_storesync_status_name(self):
+        for order in self:
+            mapping = order.storesync_store_id.status_map_ids.filtered(
+                lambda m, status=order.storesync_status: m.store_status == status
+            )[:1]
+            order.storesync_status_name = mapping.name or order.storesync_status or False
+
     storesync_locked = fields.Boolean(
         string="Locked by Store",
         compute="_compute_storesync_locked",

@@ -655,9 +655,29 @@ class StoresyncStore(models.Model):
                     ),
                 )
             )
+        if done["status"] or done["pickings"]:
+            self._mail_status(order)
         if error:
             return {"error": error, "request": request or None}
         return {"state": "done", "request": request, "message": plan["message"]}
+
+    def _mail_status(self, order):
+        """E-mail the buyer the new status and tracking, for a platform that does not
+        (``notifies_buyer``), when the store asks for it: the store's mail template, in the
+        store's language, queued with Odoo's outgoing mail."""
+        if (
+            self._get_adapter_class().notifies_buyer
+            or not self.status_mail
+            or not order.partner_id.email
+        ):
+            return
+        template = self.env.ref("storesync_connector.mail_template_storesync_status")
+        template.send_mail(order.id, email_layout_xmlid="mail.mail_notification_light")
+        order.message_post(
+            body=self.env._(
+                "Status e-mail sent to %(email)s.", email=order.partner_id.email_formatted
+            )
+        )
 
 
 def _item_key(item):

@@ -56,9 +56,26 @@ class StoresyncStore(models.Model):
     @api.depends("platform")
     def _compute_tracking_supported(self):
         for store in self:
-            store.tracking_supported = (
-                not store.platform or get_adapter_class(store.platform).supports_tracking
-            )
+            adapter_class = store.platform and get_adapter_class(store.platform)
+            store.tracking_supported = not adapter_class or adapter_class.supports_tracking
+            store.webhooks_supported = not adapter_class or adapter_class.webhook_auth != "none"
+            store.buyer_notified_by_store = not adapter_class or adapter_class.notifies_buyer
+
+    webhooks_supported = fields.Boolean(
+        compute="_compute_tracking_supported",
+        help="Whether the platform can tell Odoo of new orders by webhook.",
+    )
+    buyer_notified_by_store = fields.Boolean(
+        compute="_compute_tracking_supported",
+        help="Whether the store e-mails its buyers itself when Odoo changes an order's status.",
+    )
+    status_mail = fields.Boolean(
+        string="E-mail Buyers Their Status",
+        default=True,
+        help="The platform does not e-mail the buyer when Odoo writes a new order status: "
+        "Odoo sends the buyer the status e-mail (with the carrier and tracking number), in "
+        "the store's language.",
+    )
 
     customer_group_prices = fields.Boolean(
         compute="_compute_customer_group_prices",
