@@ -145,6 +145,7 @@ import threading
 from decimal import ROUND_HALF_UP, Decimal
 
 import pymysql
+import pymysql.constants.CLIENT
 import pymysql.cursors
 from faker import Faker
 
@@ -1458,6 +1459,7 @@ class VirtueMartShop:
             charset="utf8mb4",
             autocommit=True,
             cursorclass=pymysql.cursors.DictCursor,
+            client_flag=pymysql.constants.CLIENT.FOUND_ROWS,
         )
         if not exists:
             with self.conn.cursor() as cur:
