@@ -2462,7 +2462,7 @@ class VirtueMartShop:
                         "customer_number": number,
                         "order_pass": "p_"
                         + "".join(rng.choice(HUMAN.lower() + HUMAN) for _ in range(8)),
-                        "order_create_invoice_pass": secrets.token_hex(4),
+                        "order_create_invoice_pass": f"{rng.getrandbits(32):08x}",
                         **header,
                         "order_currency": EUR,
                         "order_status": "P",
