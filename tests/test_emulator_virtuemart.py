@@ -22,17 +22,6 @@ from store_emulator.platforms.virtuemart import (
 )
 
 
-def _server_answers():
-    try:
-        pymysql.connect(connect_timeout=2, **server_settings()).close()
-    except pymysql.MySQLError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _server_answers(), reason="no MariaDB server")
-
-
 @pytest.fixture(scope="module")
 def shop():
     with VirtueMartShop(seed=3, orders=40, products=12).start() as shop:
@@ -398,3 +387,35 @@ def test_stop_drops_database_and_demo_is_kept():
         with conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{demo_name}`")
         conn.close()
+
+
+def test_snapshot_and_restore_put_every_table_back():
+    with VirtueMartShop(seed=2, orders=3, products=4) as shop:
+        state = shop.store.snapshot()
+        totals, status = shop.order_totals(), shop.order_status(1)
+        [order_id] = shop.create_orders(1, status="C")
+        shop.modify_order(1, status="X")
+        shop.store.restore(state)
+        assert shop.order_totals() == totals
+        assert shop.order_status(1) == status
+        [again] = shop.create_orders(1, status="C")
+        assert again == order_id, "auto-increment counters come back too"
+        database = shop.database
+    left = shop_server_databases(f"{database}%")
+    assert not left, "the shop's and its snapshot's databases are dropped"
+
+
+def shop_server_databases(pattern):
+    settings = server_settings()
+    connection = pymysql.connect(
+        host=settings["host"],
+        port=settings["port"],
+        user=settings["user"],
+        password=settings["password"],
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW DATABASES LIKE %s", (pattern,))
+            return [row[0] for row in cursor.fetchall()]
+    finally:
+        connection.close()

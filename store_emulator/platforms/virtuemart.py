@@ -1478,9 +1478,12 @@ class VirtueMartShop:
             self.proxy = None
             self.host, self.port = self.server_host, self.server_port
         if self.conn:
-            if not self.named:
-                with self.conn.cursor() as cur:
+            with self.conn.cursor() as cur:
+                for copy in getattr(self, "_snapshots", []):
+                    cur.execute(f"DROP DATABASE IF EXISTS `{copy}`")
+                if not self.named:
                     cur.execute(f"DROP DATABASE IF EXISTS `{self.database}`")
+            self._snapshots = []
             self.conn.close()
             self.conn = None
 
@@ -1508,6 +1511,48 @@ class VirtueMartShop:
 
     def set_faults(self, kinds, count=1):
         self.proxy.set_faults(kinds, count)
+
+    # ------------------------------------------------------------ the HTTP emulators' control
+    # (``store.snapshot()``/``restore()``, request log, rate limit), so tests treat every
+    # emulated store alike; the shop has no request log and no rate limit.
+
+    @property
+    def store(self):
+        return self
+
+    def _tables(self):
+        rows = self.query(
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema=%s "
+            "AND table_name LIKE %s",
+            self.database,
+            self.prefix.replace("_", "\\_") + "%",
+        )
+        return sorted(row["name"] for row in rows)
+
+    def snapshot(self):
+        """Copy every table into a database of its own; ``restore`` puts them back."""
+        copy = f"{self.database}_snap{secrets.token_hex(2)}"
+        with self.lock, self.conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{copy}` CHARACTER SET utf8mb4")
+            for table in self._tables():
+                cur.execute(f"CREATE TABLE `{copy}`.`{table}` LIKE `{table}`")
+                cur.execute(f"INSERT INTO `{copy}`.`{table}` SELECT * FROM `{table}`")
+        self._snapshots = [*getattr(self, "_snapshots", []), copy]
+        return {"database": copy, "rng": self.rng.getstate()}
+
+    def restore(self, state):
+        """Every table as ``snapshot`` found it (auto-increment counters included)."""
+        with self.lock, self.conn.cursor() as cur:
+            for table in self._tables():
+                cur.execute(f"TRUNCATE TABLE `{table}`")
+                cur.execute(f"INSERT INTO `{table}` SELECT * FROM `{state['database']}`.`{table}`")
+        self.rng.setstate(state["rng"])
+
+    def clear_request_log(self):
+        """Nothing to clear: the database keeps no request log."""
+
+    def reset_rate_limit(self):
+        """Nothing to reset: a database has no rate limit."""
 
     def clear_faults(self):
         if self.proxy:

@@ -19,12 +19,13 @@ Facts it relies on (/work/shared/store_apis/virtuemart.md; VirtueMart's ``instal
 * Every write is one transaction: a failure leaves the shop's data as it was.
 """
 
+import json
 import logging
 import re
 import socket
 import ssl
 from contextlib import contextmanager, suppress
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pymysql
@@ -249,7 +250,6 @@ class VirtueMartAdapter(StoreAdapter):
             self._connection = self._connect()
         connection = self._connection
         try:
-            connection.ping(reconnect=True)
             connection.begin()
             with connection.cursor() as cursor:
                 yield cursor
@@ -295,10 +295,8 @@ class VirtueMartAdapter(StoreAdapter):
         """The vendor's store name, VirtueMart's version (from Joomla's extension table when
         the account may read it) and the vendor currency."""
         rows = self._select(
-            f"SELECT v.vendor_store_name AS name, c.currency_code_3 AS currency "
+            f"SELECT v.vendor_name AS name, c.currency_code_3 AS currency "
             f"FROM {self.table('vendors')} v "
-            f"LEFT JOIN {self.table('vendors', translated=True)} vl "
-            f"ON vl.virtuemart_vendor_id = v.virtuemart_vendor_id "
             f"LEFT JOIN {self.table('currencies')} c "
             f"ON c.virtuemart_currency_id = v.vendor_currency "
             f"ORDER BY v.virtuemart_vendor_id LIMIT 1"
@@ -308,10 +306,26 @@ class VirtueMartAdapter(StoreAdapter):
         about = rows[0] if rows else {}
         return {
             "name": about.get("name") or self.base_url,
-            "version": "",
+            "version": self._component_version(),
             "api_version": f"MySQL {self.credentials.get('vm_db_name') or ''}".strip(),
             "currency": about.get("currency") or "",
         }
+
+    def _component_version(self) -> str:
+        """VirtueMart's version from Joomla's extension registry; "" when the account may
+        not read it (a user limited to VirtueMart's tables) or Joomla keeps none."""
+        try:
+            rows = self._select(
+                f"SELECT manifest_cache FROM `{self.prefix}extensions` "
+                f"WHERE element = 'com_virtuemart' LIMIT 1"
+            )
+        except StoreSyncError:
+            return ""
+        try:
+            manifest = json.loads(rows[0]["manifest_cache"]) if rows else {}
+        except (TypeError, ValueError):
+            return ""
+        return str(manifest.get("version") or "") if isinstance(manifest, dict) else ""
 
     # ------------------------------------------------------------------ orders
     def _page_size(self, per_page) -> int:
@@ -481,12 +495,13 @@ class VirtueMartAdapter(StoreAdapter):
             f"LEFT JOIN {self.table('products', translated=True)} l "
             f"ON l.virtuemart_product_id = p.virtuemart_product_id "
             f"LEFT JOIN {self.table('product_prices')} pr "
-            f"ON pr.virtuemart_price_id = ("
-            f"SELECT x.virtuemart_price_id FROM {self.table('product_prices')} x "
+            f"ON pr.virtuemart_product_price_id = ("
+            f"SELECT x.virtuemart_product_price_id FROM {self.table('product_prices')} x "
             f"WHERE x.virtuemart_product_id = p.virtuemart_product_id "
             f"AND COALESCE(x.virtuemart_shoppergroup_id, 0) = 0 "
             f"AND COALESCE(x.price_quantity_start, 0) <= 1 "
-            f"AND x.product_price_publish_up IS NULL ORDER BY x.virtuemart_price_id LIMIT 1) "
+            f"AND IFNULL(x.product_price_publish_up, 0) = 0 "
+            f"ORDER BY x.virtuemart_product_price_id LIMIT 1) "
             f"WHERE {where} ORDER BY p.modified_on, p.virtuemart_product_id"
             + (" LIMIT %s" if limit else ""),
             [*args, *([limit] if limit else [])],
@@ -850,20 +865,20 @@ class VirtueMartAdapter(StoreAdapter):
         prices = self.table("product_prices")
         base = item.get("price") if group else item.get("regular_price")
         cursor.execute(
-            f"SELECT virtuemart_price_id AS id, product_tax_id, product_discount_id, "
+            f"SELECT virtuemart_product_price_id AS id, product_tax_id, product_discount_id, "
             f"product_price_publish_up AS up, price_quantity_start AS qstart FROM {prices} "
             f"WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = %s "
-            f"ORDER BY virtuemart_price_id",
+            f"ORDER BY virtuemart_product_price_id",
             [product_id, group],
         )
         rows = cursor.fetchall()
-        main = next((r for r in rows if not r["up"] and not (r["qstart"] or 0) > 1), None)
+        main = next((r for r in rows if _no_date(r["up"]) and not (r["qstart"] or 0) > 1), None)
         if main is None and group:
             # A group's rows take the product's tax rule from everyone's row.
             cursor.execute(
                 f"SELECT product_tax_id, product_discount_id FROM {prices} "
                 f"WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = 0 "
-                f"ORDER BY virtuemart_price_id LIMIT 1",
+                f"ORDER BY virtuemart_product_price_id LIMIT 1",
                 [product_id],
             )
             main_like = cursor.fetchone() or {}
@@ -876,7 +891,7 @@ class VirtueMartAdapter(StoreAdapter):
             others = [r["id"] for r in rows]
         if others and ("sale_price" in item or "tiers" in item or (group and base is None)):
             cursor.execute(
-                f"DELETE FROM {prices} WHERE virtuemart_price_id IN "
+                f"DELETE FROM {prices} WHERE virtuemart_product_price_id IN "
                 f"({', '.join(['%s'] * len(others))})",
                 others,
             )
@@ -886,7 +901,7 @@ class VirtueMartAdapter(StoreAdapter):
         if main is not None and base is not None:
             cursor.execute(
                 f"UPDATE {prices} SET product_price = %s, modified_on = %s "
-                f"WHERE virtuemart_price_id = %s",
+                f"WHERE virtuemart_product_price_id = %s",
                 [Decimal(str(base)), now, main["id"]],
             )
         elif base is not None:
@@ -969,7 +984,13 @@ class VirtueMartAdapter(StoreAdapter):
 
 
 def _now() -> datetime:
-    return datetime.utcnow().replace(microsecond=0)
+    """Now in UTC, to the second, as Joomla stores its datetimes."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _no_date(value) -> bool:
+    """NULL, or MySQL's zero date (which PyMySQL hands over as text): no date."""
+    return not value or str(value).startswith("0000-00-00")
 
 
 def _int_or_none(value):
