@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import getpass
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -59,6 +60,9 @@ SHOPRENTER_SHOP, SHOPRENTER_CLIENT, SHOPRENTER_SECRET = "demo", "sr_client_demo"
 # The third: the Cartum emulator (a Ukrainian shop in UAH, API at {url}/api/<function>/), its
 # admin login and password being the emulator's --consumer-key/--consumer-secret.
 CARTUM_LOGIN, CARTUM_PASSWORD = "cartum_admin", "cartum_demo"
+# The fourth: a VirtueMart shop, which has no API but its MariaDB database (ensure_mariadb),
+# seeded once by store_emulator/platforms/virtuemart.py.
+VIRTUEMART_DB = os.environ.get("STORESYNC_VM_DB", "storesync_vm_demo")
 
 
 class SetupError(Exception):
@@ -757,6 +761,56 @@ print('cartum store id', store.id)
 """
 
 
+REGISTER_VIRTUEMART_STORE = """
+# Idempotent: the fourth demo store, a German VirtueMart shop whose MariaDB database is its API.
+store = env['storesync.store'].sudo().with_context(active_test=False).search(
+    [('base_url', '=', {url!r})], limit=1)
+vals = {{'name': 'Demo VirtueMart shop (MariaDB)', 'platform': 'virtuemart', 'base_url': {url!r},
+        'active': True, 'order_prefix': 'VM-', 'user_id': env.ref('base.user_admin').id,
+        **{credentials!r}}}
+if store:
+    store.write(vals)
+else:
+    store = env['storesync.store'].sudo().create(dict(vals, import_orders_since=False))
+env.cr.commit()
+eur = env.ref('base.EUR')
+eur.active = True
+if not store.pricelist_id:
+    store.pricelist_id = env['product.pricelist'].search(
+        [('name', '=', 'Web shop (EUR)')], limit=1) or env['product.pricelist'].create(
+        {{'name': 'Web shop (EUR)', 'currency_id': eur.id}})
+store._create_default_status_maps()
+# Its VAT rules (19 %, 7 %), shipment and payment methods, own states, shopper groups.
+store.action_load_store_settings()
+for row in store.status_map_ids.filtered(lambda r: r.store_status == 'Z'):
+    row.action = 'cancel'
+for row in store.tax_map_ids.filtered(lambda r: not r.tax_id):
+    row.tax_id = env['account.tax'].search([
+        ('amount', '=', row.rate), ('amount_type', '=', 'percent'), ('type_tax_use', '=', 'sale'),
+        ('price_include', '=', False), ('company_id', '=', store.company_id.id)], limit=1
+    ) or env['account.tax'].create({{
+        'name': f'{{row.label}} {{row.rate:g}}%', 'amount': row.rate,
+        'amount_type': 'percent', 'type_tax_use': 'sale', 'company_id': store.company_id.id}})
+shipping = env['product.product'].search([('name', '=', 'Web shop shipping')], limit=1) or \
+    env['product.product'].create({{'name': 'Web shop shipping', 'type': 'service'}})
+store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shipping
+store.warehouse_id = store.warehouse_id or env['stock.warehouse'].search(
+    [('company_id', '=', store.company_id.id)], limit=1)
+store._create_default_export_maps()
+env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
+    {{'state': 'pending'}})
+env.cr.commit()
+store._fetch_orders()
+while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
+    rows = env['storesync.inbox']._lock_pending(store=store)
+    if not rows:
+        break
+    rows._process()
+    env.cr.commit()
+print('virtuemart store id', store.id)
+"""
+
+
 def ensure_debian_package(program, package, why, required=True):
     """The path of ``program``, from Debian's ``package``: installed with apt-get when it is
     missing and we may (root), else explained (an error when ``required``, else a warning)."""
@@ -789,7 +843,7 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
     """
     odoo_src = ensure_odoo_source()
     ensure_venv(odoo_src)
-    env = ensure_postgres()
+    env = ensure_mariadb(ensure_postgres())
     step("wkhtmltopdf")
     ensure_debian_package(
         "wkhtmltopdf",
@@ -884,6 +938,29 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
         ):
             if not wait_http(url, 30, proc):
                 raise SetupError(f"the emulator at {url} did not start (see its output above)")
+        step("the VirtueMart demo shop's database")
+        seeded = subprocess.run(
+            [
+                str(venv_python()),
+                "-m",
+                "store_emulator.platforms.virtuemart",
+                "--database",
+                VIRTUEMART_DB,
+                "--orders",
+                str(args.orders),
+                "--products",
+                str(args.products),
+                "--json",
+            ],
+            cwd=REPO,
+            env=env,
+            text=True,
+            capture_output=True,
+        )
+        if seeded.returncode:
+            raise SetupError(f"seeding the VirtueMart demo shop failed:\n{seeded.stderr[-2000:]}")
+        vm_credentials = json.loads(seeded.stdout.strip().splitlines()[-1])
+        vm_url = vm_credentials.pop("url")
         step("registering the emulators as the demo stores")
         # One shell for the three stores: Odoo's start-up is paid once.
         registered = subprocess.run(
@@ -900,14 +977,13 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
                 key=SHOPRENTER_CLIENT,
                 secret=SHOPRENTER_SECRET,
             )
-            + REGISTER_CARTUM_STORE.format(
-                url=ct_url, login=CARTUM_LOGIN, password=CARTUM_PASSWORD
-            ),
+            + REGISTER_CARTUM_STORE.format(url=ct_url, login=CARTUM_LOGIN, password=CARTUM_PASSWORD)
+            + REGISTER_VIRTUEMART_STORE.format(url=vm_url, credentials=vm_credentials),
             text=True,
             env=env,
             capture_output=True,
         )
-        if registered.returncode or "cartum store id" not in registered.stdout:
+        if registered.returncode or "virtuemart store id" not in registered.stdout:
             raise SetupError(
                 f"registering the demo stores failed:\n{registered.stdout[-1000:]}"
                 f"{registered.stderr[-2000:]}"

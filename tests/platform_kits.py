@@ -296,7 +296,104 @@ class CartumKit(PlatformKit):
         return emulator.store.product_by_article(product_external_id)["price"]
 
 
-KITS = {kit.platform: kit for kit in (WooCommerceKit(), ShoprenterKit(), CartumKit())}
+class VirtueMartKit(PlatformKit):
+    """A German VirtueMart shop (EUR, 19 %/7 % VAT) in a real MariaDB database: the
+    "emulator" is the shop's database, which the adapter reads and writes."""
+
+    platform = "virtuemart"
+    currency = "EUR"
+    statuses = {"processing": "C", "completed": "F", "cancelled": "X"}
+    created_topic = ""
+    # The shop's own "Warten auf Vorkasse" (awaiting prepayment) and "Retoure" (returned).
+    own_statuses = {"W": "quotation", "Z": "cancel"}
+
+    def start_emulator(self, seed, orders, products):
+        from store_emulator.platforms.virtuemart import VirtueMartShop
+
+        return VirtueMartShop(seed=seed, orders=orders, products=products).start()
+
+    def store_values(self, emulator):
+        return {"base_url": emulator.url, **emulator.credentials()}
+
+    def tax_rates(self, emulator):
+        rows = emulator.query(
+            "SELECT virtuemart_calc_id AS id, calc_value FROM {p}virtuemart_calcs "
+            "WHERE calc_kind IN ('VatTax', 'Tax')"
+        )
+        return [(str(row["id"]), Decimal(str(row["calc_value"])).normalize()) for row in rows]
+
+    def shipping_methods(self, emulator):
+        rows = emulator.query(
+            "SELECT virtuemart_shipmentmethod_id AS id FROM {p}virtuemart_shipmentmethods"
+        )
+        return [str(row["id"]) for row in rows]
+
+    def order_totals(self, emulator):
+        return emulator.order_totals()
+
+    def order_status(self, emulator, external_id):
+        return emulator.order_status(int(external_id))
+
+    def buyer_email(self, emulator, external_id):
+        [row] = emulator.query(
+            "SELECT email FROM {p}virtuemart_order_userinfos "
+            "WHERE virtuemart_order_id = %s AND address_type = 'BT'",
+            int(external_id),
+        )
+        return row["email"] or ""
+
+    def order_skus(self, emulator, external_id):
+        rows = emulator.query(
+            "SELECT order_item_sku FROM {p}virtuemart_order_items WHERE virtuemart_order_id = %s "
+            "ORDER BY virtuemart_order_item_id",
+            int(external_id),
+        )
+        return [row["order_item_sku"] for row in rows]
+
+    def skus(self, emulator):
+        rows = emulator.query(
+            "SELECT p.product_sku FROM {p}virtuemart_products p WHERE p.published = 1 "
+            "AND p.product_sku <> '' AND NOT EXISTS (SELECT 1 FROM {p}virtuemart_products c "
+            "WHERE c.product_parent_id = p.virtuemart_product_id) "
+            "ORDER BY p.virtuemart_product_id"
+        )
+        return [row["product_sku"] for row in rows]
+
+    def place_order(self, emulator, sku, quantity=1, status=None):
+        [order_id] = emulator.create_orders(
+            1,
+            status=status or self.statuses["processing"],
+            lines=[{"sku": sku, "quantity": quantity}],
+        )
+        return str(order_id)
+
+    def set_order_status(self, emulator, external_id, status):
+        emulator.modify_order(int(external_id), status=status)
+
+    def stock(self, emulator, product_external_id):
+        """What the shop shows as available: in stock less what its orders reserve."""
+        [row] = emulator.query(
+            "SELECT product_in_stock - product_ordered AS available FROM {p}virtuemart_products "
+            "WHERE virtuemart_product_id = %s",
+            int(product_external_id),
+        )
+        return row["available"]
+
+    def price(self, emulator, product_external_id):
+        """The net price of everyone's undated base row."""
+        rows = emulator.query(
+            "SELECT product_price FROM {p}virtuemart_product_prices "
+            "WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = 0 "
+            "AND product_price_publish_up IS NULL AND COALESCE(price_quantity_start, 0) <= 1 "
+            "ORDER BY virtuemart_price_id LIMIT 1",
+            int(product_external_id),
+        )
+        return Decimal(str(rows[0]["product_price"])).normalize()
+
+
+KITS = {
+    kit.platform: kit for kit in (WooCommerceKit(), ShoprenterKit(), CartumKit(), VirtueMartKit())
+}
 
 
 class PlatformCase:

@@ -324,3 +324,10 @@ class TestCartumScenarios(PlatformScenarios, StoresyncCase):
 @tagged("post_install", "-at_install")
 class TestCartumWebhookScenario(PlatformWebhookScenario, StoresyncCase, HttpCase):
     kit_name = "cartum"
+
+
+@tagged("post_install", "-at_install")
+class TestVirtueMartScenarios(PlatformScenarios, StoresyncCase):
+    """VirtueMart has no webhooks (its orders are read from the shop's database)."""
+
+    kit_name = "virtuemart"
