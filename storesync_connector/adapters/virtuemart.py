@@ -488,12 +488,12 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             f"LEFT JOIN {self.table('products', translated=True)} l "
             f"ON l.virtuemart_product_id = p.virtuemart_product_id "
             f"LEFT JOIN {self.table('product_prices')} pr "
-            f"ON pr.virtuemart_price_id = ("
-            f"SELECT x.virtuemart_price_id FROM {self.table('product_prices')} x "
+            f"ON pr.virtuemart_product_price_id = ("
+            f"SELECT x.virtuemart_product_price_id FROM {self.table('product_prices')} x "
             f"WHERE x.virtuemart_product_id = p.virtuemart_product_id "
             f"AND COALESCE(x.virtuemart_shoppergroup_id, 0) = 0 "
             f"AND COALESCE(x.price_quantity_start, 0) <= 1 "
-            f"AND x.product_price_publish_up IS NULL ORDER BY x.virtuemart_price_id LIMIT 1) "
+            f"AND x.product_price_publish_up IS NULL ORDER BY x.virtuemart_product_price_id LIMIT 1) "
             f"WHERE {where} ORDER BY p.modified_on, p.virtuemart_product_id"
             + (" LIMIT %s" if limit else ""),
             [*args, *([limit] if limit else [])],
@@ -857,10 +857,10 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         prices = self.table("product_prices")
         base = item.get("price") if group else item.get("regular_price")
         cursor.execute(
-            f"SELECT virtuemart_price_id AS id, product_tax_id, product_discount_id, "
+            f"SELECT virtuemart_product_price_id AS id, product_tax_id, product_discount_id, "
             f"product_price_publish_up AS up, price_quantity_start AS qstart FROM {prices} "
             f"WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = %s "
-            f"ORDER BY virtuemart_price_id",
+            f"ORDER BY virtuemart_product_price_id",
             [product_id, group],
         )
         rows = cursor.fetchall()
@@ -870,7 +870,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             cursor.execute(
                 f"SELECT product_tax_id, product_discount_id FROM {prices} "
                 f"WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = 0 "
-                f"ORDER BY virtuemart_price_id LIMIT 1",
+                f"ORDER BY virtuemart_product_price_id LIMIT 1",
                 [product_id],
             )
             main_like = cursor.fetchone() or {}
@@ -883,7 +883,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             others = [r["id"] for r in rows]
         if others and ("sale_price" in item or "tiers" in item or (group and base is None)):
             cursor.execute(
-                f"DELETE FROM {prices} WHERE virtuemart_price_id IN "
+                f"DELETE FROM {prices} WHERE virtuemart_product_price_id IN "
                 f"({', '.join(['%s'] * len(others))})",
                 others,
             )
@@ -893,7 +893,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         if main is not None and base is not None:
             cursor.execute(
                 f"UPDATE {prices} SET product_price = %s, modified_on = %s "
-                f"WHERE virtuemart_price_id = %s",
+                f"WHERE virtuemart_product_price_id = %s",
                 [Decimal(str(base)), now, main["id"]],
             )
         elif base is not None:
