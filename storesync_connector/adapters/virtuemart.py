@@ -493,7 +493,8 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             f"WHERE x.virtuemart_product_id = p.virtuemart_product_id "
             f"AND COALESCE(x.virtuemart_shoppergroup_id, 0) = 0 "
             f"AND COALESCE(x.price_quantity_start, 0) <= 1 "
-            f"AND x.product_price_publish_up IS NULL ORDER BY x.virtuemart_product_price_id LIMIT 1) "
+            f"AND x.product_price_publish_up IS NULL "
+            f"ORDER BY x.virtuemart_product_price_id LIMIT 1) "
             f"WHERE {where} ORDER BY p.modified_on, p.virtuemart_product_id"
             + (" LIMIT %s" if limit else ""),
             [*args, *([limit] if limit else [])],
