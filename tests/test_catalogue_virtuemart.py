@@ -99,7 +99,10 @@ class TestVirtueMartCatalogue(PlatformCase, StoresyncCase):
         )
 
     def setUp(self):
-        super().setUp()
+        # StoresyncCase.setUp snapshots and restores an HTTP emulator's in-memory state; the
+        # VirtueMart shop is a database without snapshots: each test here writes rows of
+        # its own (the products test, the customers test) and reads only those back.
+        super(StoresyncCase, self).setUp()  # pylint: disable=bad-super-call
         self.outbox = self.env["storesync.outbox"]
         self.shop = self.emulator
 
