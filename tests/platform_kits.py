@@ -385,7 +385,7 @@ class VirtueMartKit(PlatformKit):
             "SELECT product_price FROM {p}virtuemart_product_prices "
             "WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = 0 "
             "AND product_price_publish_up IS NULL AND COALESCE(price_quantity_start, 0) <= 1 "
-            "ORDER BY virtuemart_price_id LIMIT 1",
+            "ORDER BY virtuemart_product_price_id LIMIT 1",
             int(product_external_id),
         )
         return Decimal(str(rows[0]["product_price"])).normalize()
