@@ -62,8 +62,12 @@ def test_schema_follows_install_sql(shop):
     ):
         assert f"jml4_virtuemart_{name}" in tables
     assert "jml4_users" in tables
+    assert "jml4_user_usergroup_map" in tables
     assert len(schema_statements("x_", "en_gb")) == len(tables)
-    assert all("x_virtuemart_" in s or "x_users" in s for s in schema_statements("x_", "en_gb"))
+    assert all(
+        "x_virtuemart_" in s or "x_users" in s or "x_user_usergroup_map" in s
+        for s in schema_statements("x_", "en_gb")
+    )
 
 
 def _orders(shop):

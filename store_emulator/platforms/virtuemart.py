@@ -983,7 +983,7 @@ CREATE TABLE `{p}virtuemart_shipmentmethods_{lang}` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 """
 
-#: Joomla 4's ``#__users`` (installation/sql/mysql/base.sql) [INF: from memory of Joomla 4.x].
+#: Joomla 4's ``#__users`` and ``#__user_usergroup_map`` (installation/sql/mysql/base.sql) [INF: from memory of Joomla 4.x].
 JOOMLA_SCHEMA = """
 CREATE TABLE `{p}users` (
   `id` int NOT NULL AUTO_INCREMENT,
@@ -1008,6 +1008,12 @@ CREATE TABLE `{p}users` (
   KEY `idx_block` (`block`),
   UNIQUE KEY `idx_username` (`username`),
   KEY `email` (`email`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 DEFAULT COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `{p}user_usergroup_map` (
+  `user_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Foreign Key to #__users.id',
+  `group_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Foreign Key to #__usergroups.id',
+  PRIMARY KEY (`user_id`,`group_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 DEFAULT COLLATE=utf8mb4_unicode_ci;
 """
 

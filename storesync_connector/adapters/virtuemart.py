@@ -34,6 +34,7 @@ import pymysql.cursors
 from . import virtuemart_mapping
 from .base import CredentialField, Page, StoreAdapter
 from .errors import StoreSyncError
+from .virtuemart_catalogue import VirtueMartCatalogue
 
 _logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ _GONE_CODES = {2002, 2003, 2005, 2006, 2013, 2055}
 _RETRY_CODES = {1205, 1213}  # lock wait timeout, deadlock
 
 
-class VirtueMartAdapter(StoreAdapter):
+class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
     """VirtueMart 3/4 on Joomla, through the shop's database (PyMySQL)."""
 
     platform = "virtuemart"
@@ -101,6 +102,12 @@ class VirtueMartAdapter(StoreAdapter):
             "vm_language",
             "Shop Language",
             help="The language of the shop's texts as VirtueMart names its tables: en_gb, de_de…",
+        ),
+        CredentialField(
+            "vm_image_path",
+            "Picture Folder",
+            help="The shop's images/virtuemart/product folder, mounted where Odoo runs: "
+            "product pictures are written there (without it, products go without pictures).",
         ),
     )
     default_status_names = {
