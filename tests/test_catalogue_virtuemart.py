@@ -237,6 +237,21 @@ class TestVirtueMartCatalogue(PlatformCase, StoresyncCase):
         self.outbox._cron_export()
         self.assertEqual(self._product(spade_id)["published"], 0)
 
+    def test_delivery_time_from_the_lead_time(self):
+        self.store.action_load_store_settings()
+        rows = {row.store_status_id: row for row in self.store.delivery_time_map_ids}
+        self.assertIn("2-3d.gif", rows, "VirtueMart's availability pictures are offered")
+        rows["24h.gif"].max_days = 1
+        rows["2-3d.gif"].max_days = 3
+        rows["7d.gif"].max_days = 7
+        self.spade.sale_delay = 2
+        self._send()
+        spade_id = self._remote_id(self.spade)
+        self.assertEqual(self._product(spade_id)["product_availability"], "2-3d.gif")
+        self.spade.sale_delay = 6
+        self.outbox._cron_export()
+        self.assertEqual(self._product(spade_id)["product_availability"], "7d.gif")
+
     def test_customer_account_with_address(self):
         self.store.export_customers = True
         self.outbox._cron_export()

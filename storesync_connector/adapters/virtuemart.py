@@ -42,6 +42,12 @@ _logger = logging.getLogger(__name__)
 PENDING, CONFIRMED_BY_SHOPPER, CONFIRMED, CANCELLED, REFUNDED, SHIPPED, COMPLETED, DENIED = (
     "P", "U", "C", "X", "R", "S", "F", "D"
 )  # fmt: skip
+#: the availability pictures VirtueMart ships (components/com_virtuemart/assets/images/
+#: availability), the values of ``product_availability`` a shop uses most
+AVAILABILITY_IMAGES = (
+    "24h.gif", "48h.gif", "2-3d.gif", "3-5d.gif", "7d.gif", "14d.gif", "1-4w.gif", "1-2m.gif",
+    "on-order.gif", "not_available.gif",
+)  # fmt: skip
 #: stock handles of the order statuses: reserved, out of stock, neither
 RESERVED, OUT, NEITHER = "R", "O", "A"
 #: the part of a table prefix Joomla allows (letters, digits, underscore)
@@ -282,11 +288,12 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             return list(cursor.fetchall())
 
     def close(self):
+        """Close the database connection (and the unused HTTP session)."""
         if self._connection is not None:
             with suppress(pymysql.MySQLError, OSError):
                 self._connection.close()
             self._connection = None
-        super().close()
+        return super().close()
 
     # ------------------------------------------------------------------ addresses
     @classmethod
@@ -640,6 +647,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                 for r in cursor.fetchall()
             ]
         return {
+            "delivery_times": self._delivery_times(),
             "tax_rates": rates,
             "shipping_methods": methods["shipment"],
             "payment_methods": methods["payment"],
@@ -647,6 +655,17 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             "order_statuses": statuses,
             "customer_groups": groups,
         }
+
+    def _delivery_times(self) -> list[dict]:
+        """What ``product_availability`` may say: the pictures VirtueMart ships in its
+        availability folder, then the texts and pictures the shop's products use."""
+        used = self._select(
+            f"SELECT DISTINCT product_availability AS value FROM {self.table('products')} "
+            f"WHERE product_availability IS NOT NULL AND product_availability <> '' "
+            f"ORDER BY product_availability"
+        )
+        values = dict.fromkeys([*AVAILABILITY_IMAGES, *(row["value"] for row in used)])
+        return [{"id": value, "title": value} for value in values]
 
     # ------------------------------------------------------------------ status back
     def _stock_handles(self, cursor):

@@ -73,9 +73,10 @@ class VirtueMartCatalogue:
     customer_required = ("first_name", "last_name", "street", "zip", "city", "country_code")
     image_transport = "upload"
     max_images = 3
-    # No "lead_days": product_availability is a varchar(32) holding a picture name or a
-    # free text shown as is, not a number of days VirtueMart computes with.
-    catalogue_values = frozenset({"brand"})
+    # "delivery_status": ``product_availability`` (varchar 32) holds a picture of VirtueMart's
+    # availability folder ("24h.gif", "3-5d.gif"...) or a text shown as it is; the merchant
+    # maps lead times to the ones the shop uses (``list_store_settings``' delivery_times).
+    catalogue_values = frozenset({"brand", "delivery_status"})
     #: a child's name carries all its values: no limit
     max_variant_attributes = None
 
@@ -903,6 +904,9 @@ def _product_columns(values, create) -> dict:
             columns["product_weight_uom"] = "KG"
     if "published" in values:
         columns["published"] = 1 if values["published"] else 0
+    if values.get("delivery_status"):
+        # None: no mapped delivery time covers the lead time; the shop's own text stays.
+        columns["product_availability"] = str(values["delivery_status"])[:32]
     if create and "stock_quantity" in values:
         columns["product_in_stock"] = int(values["stock_quantity"] or 0)
     return columns
