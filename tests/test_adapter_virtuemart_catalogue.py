@@ -90,7 +90,7 @@ def test_capabilities():
     assert VirtueMartAdapter.customer_export
     assert VirtueMartAdapter.image_transport == "upload"
     assert VirtueMartAdapter.max_images == 3
-    assert VirtueMartAdapter.catalogue_values == frozenset({"brand"})
+    assert VirtueMartAdapter.catalogue_values == frozenset({"brand", "delivery_status"})
     assert "vm_image_path" in {c.name for c in VirtueMartAdapter.credential_fields}
 
 
