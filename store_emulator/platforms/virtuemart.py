@@ -2882,11 +2882,19 @@ def main(argv=None):
     parser.add_argument("--orders", type=int, default=60)
     parser.add_argument("--products", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the credentials and the shop's address as one JSON line (scripts/dev.py)",
+    )
     args = parser.parse_args(argv)
     shop = seed_demo(args.database, args.seed, args.orders, args.products)
     try:
-        for key, value in shop.credentials().items():
-            print(f"{key}={value}")
+        if args.json:
+            print(json.dumps({**shop.credentials(), "url": shop.url}))
+        else:
+            for key, value in shop.credentials().items():
+                print(f"{key}={value}")
     finally:
         shop.stop()
 
