@@ -469,7 +469,7 @@ def ensure_mariadb(env):
     )
     client = shutil.which("mariadb") or shutil.which("mysql")
     for _ in range(60):
-        done = run([client, f"--socket={socket_path}", "--user=root", "-e", grant], check=False)
+        done = run([client, f"--socket={socket_path}", f"--user={user}", "-e", grant], check=False)
         if done.returncode == 0:
             break
         time.sleep(0.5)
@@ -996,7 +996,12 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
         if not wait_http(f"{url}/web/login", 120, odoo):
             raise SetupError(f"Odoo did not start (see its log {log_file or 'above'})")
         yield types.SimpleNamespace(
-            url=url, procs=procs, emulator_url=emulator_url, sr_url=sr_url, ct_url=ct_url
+            url=url,
+            procs=procs,
+            emulator_url=emulator_url,
+            sr_url=sr_url,
+            ct_url=ct_url,
+            vm_server=f"{vm_credentials['vm_db_host']}:{vm_credentials['vm_db_port']}",
         )
     finally:
         for proc in procs:
@@ -1021,8 +1026,9 @@ def cmd_run(args):
                 f"stores are the WooCommerce emulator at {demo.emulator_url} (keys "
                 f"{EMULATOR_KEY} / {EMULATOR_SECRET}), the Shoprenter emulator at "
                 f"{demo.sr_url} (shop {SHOPRENTER_SHOP}, client {SHOPRENTER_CLIENT} / "
-                f"{SHOPRENTER_SECRET}) and the Cartum emulator at {demo.ct_url} (admin "
-                f"{CARTUM_LOGIN} / {CARTUM_PASSWORD}).\n"
+                f"{SHOPRENTER_SECRET}), the Cartum emulator at {demo.ct_url} (admin "
+                f"{CARTUM_LOGIN} / {CARTUM_PASSWORD}) and the VirtueMart shop in the MariaDB "
+                f"database {VIRTUEMART_DB} at {demo.vm_server}.\n"
                 "Press Ctrl-C to stop Odoo and the emulators.\n",
                 flush=True,
             )

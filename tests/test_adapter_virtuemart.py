@@ -141,6 +141,18 @@ def test_prices_base_sale_tiers_and_shopper_group(shop, adapter):
         "AND virtuemart_shoppergroup_id NOT IN (0, 3)",
         pid,
     )[0]["n"]
+    merchants = [
+        row
+        for row in shop.query(
+            "SELECT product_price, product_price_publish_up AS up, "
+            "product_price_publish_down AS down, price_quantity_start AS qs, "
+            "price_quantity_end AS qe, product_tax_id, created_by "
+            "FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s "
+            "AND virtuemart_shoppergroup_id=0 ORDER BY virtuemart_product_price_id",
+            pid,
+        )
+        if row["qs"] > 0
+    ]
     start, end = datetime(2026, 12, 1), datetime(2026, 12, 24, 23, 59, 59)
     [result] = adapter.update_prices(
         [
@@ -160,7 +172,7 @@ def test_prices_base_sale_tiers_and_shopper_group(shop, adapter):
     assert result["ok"]
     rows = shop.query(
         "SELECT product_price, product_price_publish_up AS up, product_price_publish_down AS down, "
-        "price_quantity_start AS qs, price_quantity_end AS qe, product_tax_id "
+        "price_quantity_start AS qs, price_quantity_end AS qe, product_tax_id, created_by "
         "FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s "
         "AND virtuemart_shoppergroup_id=0 ORDER BY virtuemart_product_price_id",
         pid,
@@ -168,6 +180,7 @@ def test_prices_base_sale_tiers_and_shopper_group(shop, adapter):
     shaped = [
         (Decimal(str(r["product_price"])).normalize(), r["up"], r["down"], r["qs"], r["qe"])
         for r in rows
+        if r["created_by"] == -1 or (r["up"] is None and r["qs"] == 0)
     ]
     assert shaped == [
         (Decimal("10.5"), None, None, 0, 0),
@@ -175,6 +188,17 @@ def test_prices_base_sale_tiers_and_shopper_group(shop, adapter):
         (Decimal("8"), None, None, 10, 49),
         (Decimal("7"), None, None, 50, 0),
     ]
+    assert merchants == [r for r in rows if r["created_by"] != -1 and r["qs"] > 0], (
+        "the merchant's own tier rows stay"
+    )
+    # A second export replaces Odoo's rows, it does not add to them.
+    adapter.update_prices([{"id": str(pid), "regular_price": Decimal("10.5"), "sale_price": None}])
+    again = shop.query(
+        "SELECT COUNT(*) AS n FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s "
+        "AND created_by = -1",
+        pid,
+    )
+    assert again[0]["n"] == 0
     assert len({r["product_tax_id"] for r in rows}) == 1, "the product's tax rule is kept"
     # The wholesale group's own price; then none (it pays everyone's again).
     [group_result] = adapter.update_prices(
@@ -187,6 +211,13 @@ def test_prices_base_sale_tiers_and_shopper_group(shop, adapter):
         pid,
     )
     assert [Decimal(str(r["product_price"])).normalize() for r in group_rows] == [Decimal("6.25")]
+    # A group item without "price" (the group has no pricelist of its own) keeps its row.
+    adapter.update_prices([{"id": str(pid), "customer_group": "3", "sale_price": None}])
+    assert shop.query(
+        "SELECT 1 FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s "
+        "AND virtuemart_shoppergroup_id=3",
+        pid,
+    )
     adapter.update_prices([{"id": str(pid), "customer_group": "3", "price": None}])
     assert not shop.query(
         "SELECT 1 FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s "

@@ -147,3 +147,28 @@ def test_status_and_group_names():
     assert status_title("W", "Warten auf Vorkasse") == "Warten auf Vorkasse"
     assert group_title("COM_VIRTUEMART_SHOPPERGROUP_DEFAULT") == "Default"
     assert group_title("Händler") == "Händler"
+
+
+def test_tax_without_its_rule_is_refused_not_booked_as_revenue():
+    payload = copy.deepcopy(FIXTURES["two_rates"])
+    item = payload["items"][0]["virtuemart_order_item_id"]
+    payload["calc_rules"] = [
+        r for r in payload["calc_rules"] if r["virtuemart_order_item_id"] != item
+    ]
+    with pytest.raises(PayloadError, match="no VAT rule"):
+        map_order(payload)
+
+
+def test_cart_rule_is_refused_with_its_name():
+    payload = copy.deepcopy(FIXTURES["registered"])
+    payload["calc_rules"].append(
+        {
+            "calc_kind": "DATaxRulesBill",
+            "calc_rule_name": "Treuerabatt",
+            "calc_amount": "-5.00000",
+            "virtuemart_calc_id": 9,
+            "virtuemart_order_item_id": None,
+        }
+    )
+    with pytest.raises(PayloadError, match="Treuerabatt"):
+        map_order(payload)

@@ -27,6 +27,7 @@ import ssl
 from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pymysql
 import pymysql.cursors
@@ -50,6 +51,9 @@ AVAILABILITY_IMAGES = (
 )  # fmt: skip
 #: stock handles of the order statuses: reserved, out of stock, neither
 RESERVED, OUT, NEITHER = "R", "O", "A"
+#: ``created_by`` of the price rows Odoo writes: Joomla's user ids are positive, so the
+#: merchant's rows (made in the backend, or by an import tool: 0) are never taken for Odoo's
+CONNECTOR_USER = -1
 #: the part of a table prefix Joomla allows (letters, digits, underscore)
 _PREFIX = re.compile(r"^[A-Za-z0-9_]{0,20}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}_[a-z]{2,3}$")
@@ -103,6 +107,13 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             "Table Prefix",
             help="Joomla's table prefix with its underscore (configuration.php: $dbprefix), "
             "e.g. jos_.",
+        ),
+        CredentialField(
+            "vm_timezone",
+            "Site Time Zone",
+            help="Joomla's Website Time Zone (Global Configuration > Server), e.g. "
+            "Europe/Berlin: VirtueMart compares the dates of special prices with the site's "
+            "local time. Empty: UTC.",
         ),
         CredentialField(
             "vm_language",
@@ -703,6 +714,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                     retryable=False,
                     details={"order_id": external_id, "status": status},
                 )
+            bookings = []
             if status != row["order_status"]:
                 now = _now()
                 cursor.execute(
@@ -712,13 +724,16 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                     [order_id],
                 )
                 for item in cursor.fetchall():
-                    self._book_stock(
-                        cursor,
-                        item["virtuemart_product_id"],
-                        item["product_quantity"] or 0,
-                        handles.get(item["order_status"] or row["order_status"], NEITHER),
-                        handles[status],
-                    )
+                    old = item["order_status"] or row["order_status"]
+                    if old in handles:  # VirtueMart books nothing from a status it lacks
+                        bookings.append(
+                            (
+                                item["virtuemart_product_id"],
+                                item["product_quantity"] or 0,
+                                handles[old],
+                                handles[status],
+                            )
+                        )
                 cursor.execute(
                     f"UPDATE {self.table('order_items')} SET order_status = %s, modified_on = %s "
                     f"WHERE virtuemart_order_id = %s",
@@ -732,7 +747,13 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                 self._add_history(cursor, order_id, status, note or "", customer_note, now)
             elif note:
                 self._add_history(cursor, order_id, status, note, customer_note, _now())
-            return self._order_payloads(cursor, [order_id])[0]
+            payload = self._order_payloads(cursor, [order_id])[0]
+            # The stock last, just before the commit: on a shop whose products table is
+            # MyISAM (older VirtueMart installs) it cannot be rolled back, so nothing that
+            # may still fail comes after it.
+            for booking in bookings:
+                self._book_stock(cursor, *booking)
+            return payload
 
     def _book_stock(self, cursor, product_id, quantity, old, new):
         """What VirtueMart's ``handleStockAfterStatusChangedPerProduct`` does: undo the old
@@ -748,10 +769,12 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             ordered += quantity
         elif new == OUT:
             in_stock -= quantity
+        # updateStockInDB: what leaves the stock counts as sold (product_sales), and back.
         cursor.execute(
             f"UPDATE {self.table('products')} SET product_ordered = product_ordered + %s, "
-            f"product_in_stock = product_in_stock + %s WHERE virtuemart_product_id = %s",
-            [ordered, in_stock, product_id],
+            f"product_in_stock = product_in_stock + %s, product_sales = product_sales - %s "
+            f"WHERE virtuemart_product_id = %s",
+            [ordered, in_stock, in_stock, product_id],
         )
 
     def _add_history(self, cursor, order_id, status, comment, notified, now):
@@ -845,15 +868,16 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         """Price rows of ``product_prices`` (net prices, the product's tax rule kept):
 
         * everyone's (shopper group 0) or a shopper group's (``customer_group``) base row,
-          quantity 0 on, no dates: updated in place (created when missing), with ``price``
-          for a group (None: the group's rows are removed, it pays everyone's price);
-        * the sale price: a dated row (``product_price_publish_up/down``, an open end is
-          NULL) of the same group, which VirtueMart prefers while it runs;
+          quantity 0 on, no dates: updated in place (created when missing);
+        * the sale price: a dated row (``product_price_publish_up/down`` in the site's time
+          zone, an open end is NULL), which VirtueMart prefers while it runs;
         * quantity tiers: a row per tier (``price_quantity_start``, ``price_quantity_end`` the
           next tier's start - 1).
 
-        Odoo's rows of that product and group are replaced in one transaction per batch;
-        other shopper groups' rows stay as the merchant made them."""
+        The dated and tier rows Odoo wrote before (marked ``created_by`` =
+        ``CONNECTOR_USER``) are replaced; the merchant's own rows stay, and so do other
+        shopper groups'. A group item without ``price`` leaves the group's base row alone;
+        with ``price`` None Odoo's rows of the group go. One transaction per batch."""
         items = list(items)
         results = []
         for start in range(0, len(items), self.batch_limit):
@@ -887,59 +911,60 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         return row["vendor_currency"] if row else None
 
     def _write_prices(self, cursor, product_id, item, currency):
+        """One item's price rows (see ``update_prices``): the group's base row is Odoo's
+        price; dated and tier rows Odoo wrote (``created_by`` = ``CONNECTOR_USER``) are
+        replaced, the merchant's own ones stay."""
         group = int(item.get("customer_group") or 0)
         prices = self.table("product_prices")
-        base = item.get("price") if group else item.get("regular_price")
         cursor.execute(
             f"SELECT virtuemart_product_price_id AS id, product_tax_id, product_discount_id, "
-            f"product_price_publish_up AS up, price_quantity_start AS qstart FROM {prices} "
-            f"WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = %s "
+            f"product_price_publish_up AS up, price_quantity_start AS qstart, created_by, "
+            f"modified_by "
+            f"FROM {prices} WHERE virtuemart_product_id = %s "
+            f"AND COALESCE(virtuemart_shoppergroup_id, 0) = %s "
             f"ORDER BY virtuemart_product_price_id",
             [product_id, group],
         )
         rows = cursor.fetchall()
         main = next((r for r in rows if _no_date(r["up"]) and not (r["qstart"] or 0) > 1), None)
-        if main is None and group:
-            # A group's rows take the product's tax rule from everyone's row.
+        like = main
+        if like is None:
+            # A new row takes the product's tax and discount rules from its other rows.
             cursor.execute(
                 f"SELECT product_tax_id, product_discount_id FROM {prices} "
-                f"WHERE virtuemart_product_id = %s AND COALESCE(virtuemart_shoppergroup_id, 0) = 0 "
-                f"ORDER BY virtuemart_product_price_id LIMIT 1",
+                f"WHERE virtuemart_product_id = %s "
+                f"ORDER BY COALESCE(virtuemart_shoppergroup_id, 0), virtuemart_product_price_id "
+                f"LIMIT 1",
                 [product_id],
             )
-            main_like = cursor.fetchone() or {}
-        else:
-            main_like = main or {}
-        tax_id = main_like.get("product_tax_id")
-        discount_id = main_like.get("product_discount_id")
-        others = [r["id"] for r in rows if r is not main]
-        if group and base is None:
-            others = [r["id"] for r in rows]
-        if others and ("sale_price" in item or "tiers" in item or (group and base is None)):
-            cursor.execute(
-                f"DELETE FROM {prices} WHERE virtuemart_product_price_id IN "
-                f"({', '.join(['%s'] * len(others))})",
-                others,
-            )
-        if group and base is None:
+            like = cursor.fetchone() or {}
+        rules = (like.get("product_tax_id"), like.get("product_discount_id"))
+        ours = [r["id"] for r in rows if r is not main and r["created_by"] == CONNECTOR_USER]
+        if group and "price" in item and item["price"] is None:
+            # The group has no price of its own any more: Odoo's rows of it go (its base
+            # row too, when Odoo made or set it); the merchant's stay.
+            if main and CONNECTOR_USER in (main["created_by"], main["modified_by"]):
+                ours.append(main["id"])
+            self._delete_prices(cursor, ours)
             return
-        now = _now()
-        if main is not None and base is not None:
+        base = item.get("price") if group else item.get("regular_price")
+        if "sale_price" in item or "tiers" in item:
+            self._delete_prices(cursor, ours)
+        if base is not None and main is not None:
             cursor.execute(
-                f"UPDATE {prices} SET product_price = %s, modified_on = %s "
+                f"UPDATE {prices} SET product_price = %s, modified_on = %s, modified_by = %s "
                 f"WHERE virtuemart_product_price_id = %s",
-                [Decimal(str(base)), now, main["id"]],
+                [Decimal(str(base)), _now(), CONNECTOR_USER, main["id"]],
             )
         elif base is not None:
-            self._insert_price(cursor, product_id, group, base, tax_id, discount_id, currency)
+            self._insert_price(cursor, product_id, group, base, rules, currency)
         if item.get("sale_price") is not None:
             self._insert_price(
                 cursor,
                 product_id,
                 group,
                 item["sale_price"],
-                tax_id,
-                discount_id,
+                rules,
                 currency,
                 up=item.get("sale_from") or datetime(1970, 1, 2),
                 down=item.get("sale_to"),
@@ -952,8 +977,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                 product_id,
                 group,
                 tier["price"],
-                tax_id,
-                discount_id,
+                rules,
                 currency,
                 quantity=(
                     int(Decimal(str(tier["min_quantity"]))),
@@ -961,9 +985,34 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                 ),
             )
 
+    def _delete_prices(self, cursor, ids):
+        if ids:
+            cursor.execute(
+                f"DELETE FROM {self.table('product_prices')} WHERE virtuemart_product_price_id "
+                f"IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+
+    def _site_time(self, moment):
+        """A naive UTC moment as the site's local time (VirtueMart compares price dates with
+        it, ``models/product.php`` ``loadProductPrices``)."""
+        if not moment:
+            return None
+        name = (self.credentials.get("vm_timezone") or "UTC").strip() or "UTC"
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise StoreSyncError(
+                "client",
+                f"{name!r} is not a time zone (e.g. Europe/Berlin).",
+                retryable=False,
+            ) from None
+        utc = self.to_utc(moment).replace(tzinfo=timezone.utc)
+        return utc.astimezone(zone).replace(tzinfo=None)
+
     def _insert_price(
-        self, cursor, product_id, group, price, tax_id, discount_id, currency, *, up=None,
-        down=None, quantity=(0, 0),
+        self, cursor, product_id, group, price, rules, currency, *, up=None, down=None,
+        quantity=(0, 0),
     ):  # fmt: skip
         now = _now()
         cursor.execute(
@@ -971,21 +1020,23 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             f"virtuemart_shoppergroup_id, product_price, override, product_override_price, "
             f"product_tax_id, product_discount_id, product_currency, "
             f"product_price_publish_up, product_price_publish_down, price_quantity_start, "
-            f"price_quantity_end, created_on, modified_on) "
-            f"VALUES (%s, %s, %s, 0, 0, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            f"price_quantity_end, created_on, created_by, modified_on, modified_by) "
+            f"VALUES (%s, %s, %s, 0, 0, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 product_id,
                 group,
                 Decimal(str(price)),
-                tax_id,
-                discount_id,
+                rules[0],
+                rules[1],
                 currency,
-                up and self.to_utc(up),
-                down and self.to_utc(down),
+                self._site_time(up),
+                self._site_time(down),
                 quantity[0],
                 quantity[1],
                 now,
+                CONNECTOR_USER,
                 now,
+                CONNECTOR_USER,
             ],
         )
 

@@ -53,6 +53,8 @@ _show = errors.show_value
 CENT = Decimal("0.01")
 #: calc rule kinds of an item's tax (the VAT rule, or a plain tax rule)
 ITEM_TAX_KINDS = ("VatTax", "Tax")
+#: calc rule kinds of the whole cart (``_createOrderCalcRules``' bill rules)
+BILL_KINDS = ("DBTaxRulesBill", "taxRulesBill", "DATaxRulesBill")
 #: a VirtueMart date column's "no date"
 _NULL_DATES = ("", "0000-00-00 00:00:00", "0000-00-00")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
@@ -241,6 +243,15 @@ def map_order(payload: dict) -> Order:
             rules_by_item.setdefault(str(item), []).append(rule)
         elif kind in ("shipment", "payment"):
             order_rules.setdefault(kind, []).append(rule)
+        elif kind in BILL_KINDS and _decimal(rule.get("calc_amount"), "calc_amount", ZERO):
+            # A cart rule changes the total by an amount whose tax the order does not
+            # record: refused with its name rather than booked with a guessed tax.
+            raise PayloadError(
+                "order_calc_rules",
+                f"the cart rule {_text(rule.get('calc_rule_name'), 'calc_rule_name')!r} "
+                f"({kind}) is not imported: the order needs entering by hand",
+                rule.get("calc_amount"),
+            )
     rates: dict[str, TaxRate] = {}
 
     def known(rate, rule_name=""):
@@ -267,6 +278,18 @@ def map_order(payload: dict) -> Order:
         gross = (final * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
         unit_tax = _decimal(item.get("product_tax"), f"{field}.product_tax", ZERO)
         item_rules = rules_by_item.get(item_id, [])
+        if len(item_rules) > 1:
+            raise PayloadError(
+                f"{field}.calc_rules",
+                f"the item has {len(item_rules)} tax rules; one VAT rule per item is imported",
+                [r.get("calc_rule_name") for r in item_rules],
+            )
+        if unit_tax and not item_rules:
+            raise PayloadError(
+                f"{field}.product_tax",
+                "is charged, but the order names no VAT rule for the item (order_calc_rules)",
+                item.get("product_tax"),
+            )
         rate = known(
             _rate_of(item_rules, f"{field}.calc_rules"),
             _text(item_rules[0].get("calc_rule_name"), "calc_rule_name") if item_rules else "",

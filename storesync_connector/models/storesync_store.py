@@ -163,7 +163,8 @@ class StoresyncStore(models.Model):
         """Ask the store who it is; notify the answer or raise a readable error."""
         self.ensure_one()
         try:
-            about = self._get_adapter().check_connection()
+            with self._get_adapter() as adapter:
+                about = adapter.check_connection()
         except StoreSyncError as error:
             raise UserError(self._connection_error_message(error)) from error
         message = self.env._(

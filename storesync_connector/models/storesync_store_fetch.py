@@ -286,7 +286,11 @@ class StoresyncStore(models.Model):
         :param refs: store ids of orders webhooks named
         """
         self.ensure_one()
-        adapter = self._fetch_adapter()
+        with self._fetch_adapter() as adapter:
+            return self._fetch_orders_with(adapter, per_page, refs)
+
+    def _fetch_orders_with(self, adapter, per_page, refs):
+        """``_fetch_orders`` with the store's adapter (closed by the caller)."""
         if refs and adapter.order_listing_by_creation:
             changed, _held = self._fetch_window(adapter, [adapter.get_orders(refs)])
             if changed:

@@ -132,7 +132,8 @@ class StoresyncStore(models.Model):
         """
         self.ensure_one()
         try:
-            settings = self._get_adapter().list_store_settings()
+            with self._get_adapter() as adapter:
+                settings = adapter.list_store_settings()
         except StoreSyncError as error:
             raise UserError(self._connection_error_message(error)) from error
         self.prices_include_tax = settings.get("prices_include_tax", False)
