@@ -293,3 +293,13 @@ def test_a_failed_write_leaves_nothing(shop, adapter, monkeypatch):
         "AND order_status_code='S'",
         order_id,
     )
+
+
+def test_connection_names_tables_that_cannot_roll_back(shop, adapter):
+    assert adapter.check_connection()["untransactional_tables"] == []
+    shop.execute("ALTER TABLE {p}virtuemart_product_prices ENGINE=MyISAM")
+    try:
+        found = adapter.check_connection()["untransactional_tables"]
+    finally:
+        shop.execute("ALTER TABLE {p}virtuemart_product_prices ENGINE=InnoDB")
+    assert found == [f"{shop.prefix}virtuemart_product_prices"]

@@ -527,7 +527,8 @@ class StoreAdapter:
 
         :return: at least ``{"name", "version", "api_version", "currency"}``: the site name,
             the platform's version (e.g. WooCommerce "9.4.2"), the API spoken ("wc/v3") and the
-            store currency (ISO code).
+            store currency (ISO code); a store written through its database may add
+            ``"untransactional_tables"``: tables the connector writes that cannot roll back.
         :raises StoreSyncError: ``auth``, ``unreachable``, ``tls``, ``timeout``,
             ``not_platform``...
         """

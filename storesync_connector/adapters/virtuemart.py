@@ -329,11 +329,19 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         self._select(f"SELECT 1 FROM {self.table('orders')} LIMIT 1")
         self._select(f"SELECT 1 FROM {self.table('products', translated=True)} LIMIT 1")
         about = rows[0] if rows else {}
+        engines = self._select(
+            "SELECT table_name AS name FROM information_schema.tables "
+            "WHERE table_schema = DATABASE() AND table_name LIKE %s "
+            "AND engine IS NOT NULL AND engine <> 'InnoDB' ORDER BY table_name",
+            [self.prefix.replace("_", "\\_") + "virtuemart\\_%"],
+        )
         return {
             "name": about.get("name") or self.base_url,
             "version": self._component_version(),
             "api_version": f"MySQL {self.credentials.get('vm_db_name') or ''}".strip(),
             "currency": about.get("currency") or "",
+            # Older VirtueMart installs make many tables MyISAM, which cannot roll back.
+            "untransactional_tables": [row["name"] for row in engines],
         }
 
     def _component_version(self) -> str:

@@ -174,6 +174,14 @@ class StoresyncStore(models.Model):
             version=about.get("version") or "?",
             api=about.get("api_version") or "?",
         )
+        if about.get("untransactional_tables"):
+            # A store written through its database: a failed write cannot be undone there.
+            message += " " + self.env._(
+                "Warning: these tables cannot undo a write that fails halfway (they are not "
+                "InnoDB): %(tables)s. Convert them to InnoDB before sending anything to the "
+                "store.",
+                tables=", ".join(about["untransactional_tables"]),
+            )
         self.message_post(body=message)
         return self._notification(self.env._("Connection works"), message)
 
