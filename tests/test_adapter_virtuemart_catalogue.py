@@ -506,20 +506,173 @@ def test_variants_are_children_with_the_generic_variant_field(shop, folder):
     assert [r["name"] for r in names] == ["Bluse (M, Rot)", "Bluse (L, Rot)"]
 
 
-def test_without_a_picture_folder_the_rest_is_written(shop):
-    [result] = _adapter(shop).export_products([_spade("3", None, _pictures()[:1]) | {"key": "30"}])
+def test_without_a_picture_folder_nothing_is_written(shop, folder):
+    """A failed result is not bound by the core: a product committed with it would be made
+    again with every retry (slugs spaten-2, spaten-3...)."""
+    adapter = _adapter(shop)
+    before = _counts(shop)
+    for _attempt in range(2):
+        [result] = adapter.export_products([_spade("3", None, _pictures()[:1]) | {"key": "30"}])
+        assert not result["ok"] and result["code"] == "storesync_no_image_folder"
+        assert _counts(shop) == before
+        assert not result["retryable"] and result["status"] is None
+        assert "picture folder" in result["message"] and "Nothing" in result["message"]
+        assert result["variants"] is None and result["images"] == []
+    # A variant's new picture: neither the parent nor a child is written.
+    [result] = adapter.export_products([_shirt()])
     assert not result["ok"] and result["code"] == "storesync_no_image_folder"
-    assert not result["retryable"]
-    assert "picture folder" in result["message"]
+    assert result["variants"] is None
+    assert _counts(shop) == before
+    # A folder that is gone is no folder either.
+    [result] = _adapter(shop, folder / "missing").export_products([_shirt()])
+    assert not result["ok"] and "missing" in result["message"]
+    assert _counts(shop) == before
+    # Pictures the shop has already need no folder.
+    [result] = adapter.export_products([_spade("3", None, []) | {"key": "31"}])
+    assert result["ok"], result
+    # With the folder set, the next send makes each product once.
+    adapter = _adapter(shop, folder)
+    [result] = adapter.export_products([_shirt()])
+    assert result["ok"] and not result["adopted"], result
+    assert all(v["ok"] and not v["adopted"] for v in result["variants"])
+    slugs = shop.query(
+        "SELECT l.slug FROM {p}virtuemart_products p JOIN {p}virtuemart_products_{lang} l "
+        "USING (virtuemart_product_id) WHERE p.product_sku LIKE 'HEMD-%%' "
+        "ORDER BY p.virtuemart_product_id"
+    )
+    assert [r["slug"] for r in slugs] == ["hemd", "hemd-m-rot", "hemd-l-rot"]
+
+
+def test_long_texts_are_cut_to_their_columns(shop, folder):
+    """MySQL's strict mode refuses a value longer than its column."""
+    adapter = _adapter(shop, folder)
+    long = "Kategorie " + "x" * 290
+    [category] = adapter.export_categories([{"key": "1", "id": None, "values": {"name": long}}])
+    assert category["ok"], category
     row = _one(
         shop,
-        "SELECT virtuemart_product_id AS id, has_medias FROM {p}virtuemart_products "
-        "WHERE product_sku='SPATEN-1'",
+        "SELECT category_name, slug FROM {p}virtuemart_categories_{lang} "
+        "WHERE virtuemart_category_id=%s",
+        category["id"],
     )
-    assert row["has_medias"] == 0
-    assert shop.query(
-        "SELECT 1 FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s", row["id"]
+    assert row["category_name"] == long[:180] and len(row["slug"]) <= 191
+    # A second send finds it (by the name as the shop keeps it).
+    [again] = adapter.export_categories([{"key": "1", "id": None, "values": {"name": long}}])
+    assert again["ok"] and again["adopted"] and again["id"] == category["id"]
+    [renamed] = adapter.export_categories(
+        [{"key": "1", "id": category["id"], "values": {"name": "Y" * 300}}]
     )
+    assert renamed["ok"], renamed
+    brand_name = "Hersteller " + "y" * 290
+    [brand] = adapter.export_brands([{"key": "1", "id": None, "values": {"name": brand_name}}])
+    assert brand["ok"], brand
+    assert (
+        _one(
+            shop,
+            "SELECT mf_name FROM {p}virtuemart_manufacturers_{lang} "
+            "WHERE virtuemart_manufacturer_id=%s",
+            brand["id"],
+        )["mf_name"]
+        == brand_name[:180]
+    )
+    [again] = adapter.export_brands([{"key": "1", "id": None, "values": {"name": brand_name}}])
+    assert again["adopted"] and again["id"] == brand["id"]
+    # A product: name, short description, picture title and alt text, option values.
+    shirt = _shirt()
+    shirt["values"]["name"] = "Hemd " + "z" * 295
+    shirt["values"]["short_description"] = "s" * 2500
+    shirt["variants"][0]["values"]["image"]["name"] = "b" * 300 + ".png"
+    shirt["variants"][0]["values"]["image"]["alt"] = "a" * 300
+    shirt["variants"][0]["values"]["options"] = {"Größe": "M" * 3000, "Farbe": "Rot"}
+    shirt["variants"][0]["values"]["delivery_status"] = "d" * 40
+    [product] = adapter.export_products([shirt])
+    assert product["ok"], product
+    assert all(v["ok"] for v in product["variants"])
+    names = shop.query(
+        "SELECT l.product_name AS name, l.product_s_desc AS s FROM {p}virtuemart_products p "
+        "JOIN {p}virtuemart_products_{lang} l USING (virtuemart_product_id) "
+        "WHERE p.product_sku LIKE 'HEMD-%%' ORDER BY p.virtuemart_product_id"
+    )
+    assert [len(r["name"]) for r in names] == [180, 180, 180]
+    assert len(names[0]["s"]) == 2000
+    # A customer with a 100 characters' company (userinfos.company is varchar(64)).
+    values = _customer(company="C" * 100, first_name="F" * 120, phone="1" * 40)
+    values["billing"] = {
+        **values["billing"],
+        "company": "C" * 100,
+        "first_name": "F" * 120,
+        "street": "S" * 120,
+        "street2": "T" * 80,
+        "city": "K" * 120,
+        "zip": "9" * 40,
+    }
+    values["shipping"] = {**values["billing"], "street": "U" * 120}
+    [customer] = adapter.export_customers([{"key": "40", "id": None, "values": values}])
+    assert customer["ok"], customer
+    bt = _one(
+        shop,
+        "SELECT * FROM {p}virtuemart_userinfos WHERE virtuemart_user_id=%s AND address_type='BT'",
+        customer["id"],
+    )
+    assert (bt["company"], bt["first_name"], bt["address_1"]) == ("C" * 64, "F" * 96, "S" * 96)
+    assert (bt["city"], bt["zip"], bt["phone_1"]) == ("K" * 96, "9" * 32, "1" * 32)
+    # An e-mail longer than Joomla's 100: cut, and found again by the cut one.
+    email = "e" * 95 + "@example.de"
+    [long_mail] = adapter.export_customers(
+        [{"key": "41", "id": None, "values": _customer(email=email)}]
+    )
+    assert long_mail["ok"], long_mail
+    user = _one(shop, "SELECT email, username FROM {p}users WHERE id=%s", long_mail["id"])
+    assert user == {"email": email[:100], "username": email[:100]}
+    [again] = adapter.export_customers(
+        [{"key": "41", "id": None, "values": _customer(email=email)}]
+    )
+    assert again["adopted"] and again["id"] == long_mail["id"]
+
+
+def test_renamed_parent_keeps_the_merchants_own_children(shop, folder):
+    adapter = _adapter(shop, folder)
+    [result] = adapter.export_products([_shirt()])
+    assert result["ok"], result
+    parent = result["id"]
+    # The merchant adds a child of their own in the shop, and one named like ours.
+    for sku, name in (("SONDER-1", "Sonderedition"), ("HEMD-XL", "Hemd (XL, Rot)")):
+        shop.execute(
+            "INSERT INTO {p}virtuemart_products (product_parent_id, product_sku, "
+            "product_params) VALUES (%s, %s, '')",
+            parent,
+            sku,
+        )
+        child = _one(
+            shop,
+            "SELECT virtuemart_product_id AS id FROM {p}virtuemart_products WHERE product_sku=%s",
+            sku,
+        )["id"]
+        shop.execute(
+            "INSERT INTO {p}virtuemart_products_{lang} (virtuemart_product_id, product_name, "
+            "slug) VALUES (%s, %s, %s)",
+            child,
+            name,
+            sku.lower(),
+        )
+    # Odoo renames the parent and sends one of its variants.
+    sent = {"key": "202", "id": result["variants"][1]["id"], "values": {"stock_quantity": 3}}
+    [renamed] = adapter.export_products(
+        [{"key": "20", "id": parent, "values": {"name": "Bluse"}, "variants": [sent]}]
+    )
+    assert renamed["ok"], renamed
+    names = shop.query(
+        "SELECT l.product_name AS name FROM {p}virtuemart_products p JOIN "
+        "{p}virtuemart_products_{lang} l USING (virtuemart_product_id) "
+        "WHERE p.product_parent_id=%s ORDER BY p.virtuemart_product_id",
+        parent,
+    )
+    assert [r["name"] for r in names] == [
+        "Bluse (M, Rot)",
+        "Bluse (L, Rot)",
+        "Sonderedition",
+        "Bluse (XL, Rot)",
+    ]
 
 
 def test_a_failure_in_the_middle_leaves_nothing(shop, folder, monkeypatch):

@@ -237,6 +237,40 @@ class TestVirtueMartCatalogue(PlatformCase, StoresyncCase):
         self.outbox._cron_export()
         self.assertEqual(self._product(spade_id)["published"], 0)
 
+    def test_without_a_picture_folder_no_copies_are_made(self):
+        """A product the shop could not take with its pictures is not written at all: the
+        core does not bind a failed result, a committed product would be made again with
+        every retry."""
+        self.store.vm_image_path = False
+        count = self.shop.query("SELECT COUNT(*) AS n FROM {p}virtuemart_products")[0]["n"]
+        for _attempt in range(2):
+            rows = self._send()
+            rows.action_retry()
+            rows = self._send()
+            for row in rows:
+                self.assertNotEqual(row.state, "done", row.product_tmpl_id.name)
+                self.assertIn("picture folder", row.last_error)
+            self.assertEqual(
+                self.shop.query("SELECT COUNT(*) AS n FROM {p}virtuemart_products")[0]["n"],
+                count,
+            )
+        self.store.vm_image_path = str(self.folder)
+        rows.action_retry()
+        rows = self._send()
+        self.assertEqual(
+            {row.product_tmpl_id.name: row.state for row in rows},
+            {"Spaten": "done", "Gartenhemd": "done"},
+            [(r.name, r.last_error) for r in rows],
+        )
+        skus = self.shop.query(
+            "SELECT l.slug FROM {p}virtuemart_products p JOIN {p}virtuemart_products_{lang} l "
+            "USING (virtuemart_product_id) WHERE p.product_sku IN "
+            "('SPATEN-1', 'HEMD-M', 'HEMD-L') ORDER BY l.slug"
+        )
+        self.assertEqual(
+            [s["slug"] for s in skus], ["gartenhemd-l", "gartenhemd-m", "spaten"], "no copies"
+        )
+
     def test_delivery_time_from_the_lead_time(self):
         self.store.action_load_store_settings()
         rows = {row.store_status_id: row for row in self.store.delivery_time_map_ids}

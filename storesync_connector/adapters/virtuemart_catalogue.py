@@ -18,6 +18,18 @@ merchant saves in the backend (``models/product.php``, ``models/category.php``,
 * Nothing of the merchant's is deleted: only relation rows (a product's categories,
   manufacturer, pictures; a customer's shopper group) are replaced by Odoo's, the way saving
   the product in VirtueMart's backend replaces them. Medias rows and picture files stay.
+* Texts are cut to their columns' sizes (``TEXT_SIZES``: install.sql, the language tables,
+  the userfields' sizes, Joomla's ``users``): MySQL's strict mode refuses a longer value,
+  other modes cut it themselves. A lookup (a category's or manufacturer's name, an
+  e-mail) uses the cut value, so a second send finds what the first one wrote. The SKU is
+  not cut: it is how a product is found again; a longer one fails the item.
+* Pictures that cannot be written (no ``vm_image_path`` folder, or one Odoo may not write
+  to) fail the whole item and roll all of it back: nothing of the product or its variants
+  is committed. The Odoo side binds only successful results and ignores the ``message`` of
+  one, and it records the pictures of a successful one as sent: "ok without the pictures"
+  would lose them for good (and the merchant would not be told), a committed failure
+  would make another copy of the product with every retry. So the sync log says "set the
+  picture folder", and the send after that creates the product once, with its pictures.
 """
 
 import hashlib
@@ -51,6 +63,37 @@ PRODUCT_PARAMS = 'min_order_level=""|max_order_level=""|step_order_level=""|prod
 REGISTERED_GROUP = 2
 #: characters a picture file name keeps
 FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_\-.]+")
+#: the size (characters) of the text columns written, per table ("<table>_lang": the shop
+#: language's table); install.sql of VM 3.0.12.4, tableupdater's language tables, the
+#: userfields' sizes (userinfos), Joomla's ``users``. ``product_sku`` is not cut (see above).
+TEXT_SIZES = {
+    "products": {"product_gtin": 64, "product_availability": 32, "product_weight_uom": 7},
+    "products_lang": {"product_name": 180, "product_s_desc": 2000, "slug": 191},
+    "categories_lang": {"category_name": 180, "slug": 191},
+    "manufacturers_lang": {"mf_name": 180, "slug": 191},
+    "medias": {
+        "file_title": 126,
+        "file_description": 254,
+        "file_meta": 254,
+        "file_mimetype": 64,
+        "file_url": 900,
+    },
+    "customs": {"custom_title": 255},
+    "product_customfields": {"customfield_value": 2500},
+    "vmusers": {"customer_number": 32},
+    "userinfos": {
+        "address_type_name": 32,
+        "company": 64,
+        "first_name": 96,
+        "last_name": 96,
+        "phone_1": 32,
+        "address_1": 96,
+        "address_2": 64,
+        "city": 96,
+        "zip": 32,
+    },
+    "users": {"name": 400, "username": 150, "email": 100},
+}
 #: the values at the end of a variant's name, "T-Shirt (M, Rot)"
 CHILD_SUFFIX = re.compile(r"\(([^()]*)\)\s*$")
 #: Joomla's German transliteration (language/de-DE localise.php) before the ASCII fold
@@ -98,6 +141,7 @@ class VirtueMartCatalogue:
         """Set ``columns`` of row ``row_id`` in the shop-language table of ``table``; a
         missing row is inserted with a unique slug. Only what differs is written."""
         texts = self.table(table, translated=True)
+        columns = _fit(f"{table}_lang", columns)
         cursor.execute(f"SELECT * FROM {texts} WHERE {key} = %s", [row_id])
         row = cursor.fetchone()
         if row is None:
@@ -135,6 +179,7 @@ class VirtueMartCatalogue:
         """Write the ``columns`` that differ from the row (and ``modified_on`` then)."""
         if not columns:
             return False
+        columns = _fit(table, columns)
         cursor.execute(
             f"SELECT {', '.join(columns)} FROM {self.table(table)} WHERE {key} = %s", [row_id]
         )
@@ -151,7 +196,7 @@ class VirtueMartCatalogue:
 
     def _insert_row(self, cursor, table, columns) -> int:
         now = _now()
-        columns = {**columns, "created_on": now, "modified_on": now}
+        columns = {**_fit(table, columns), "created_on": now, "modified_on": now}
         cursor.execute(
             f"INSERT INTO {self.table(table)} ({', '.join(columns)}) "
             f"VALUES ({', '.join(['%s'] * len(columns))})",
@@ -169,7 +214,7 @@ class VirtueMartCatalogue:
         return [self._run(item, self._write_category) for item in items]
 
     def _write_category(self, cursor, item):
-        values = item["values"]
+        values = _fit("categories_lang", item["values"], name="category_name")
         category_id, adopted = _int(item["id"]), False
         parent = _int(values.get("parent_id")) or 0
         key = "virtuemart_category_id"
@@ -237,7 +282,7 @@ class VirtueMartCatalogue:
         return [self._run(item, self._write_brand) for item in items]
 
     def _write_brand(self, cursor, item):
-        values = item["values"]
+        values = _fit("manufacturers_lang", item["values"], name="mf_name")
         key = "virtuemart_manufacturer_id"
         brand_id, adopted = _int(item["id"]), False
         if brand_id is None:
@@ -284,8 +329,9 @@ class VirtueMartCatalogue:
           named after Odoo's picture with its checksum (a changed picture is a new file, so
           VirtueMart's cached thumbnail is never stale), with a ``medias`` row (found again by
           its ``file_url``); ``product_medias`` then lists the product's pictures in order.
-          Without a usable folder the rest of the product is written and the item fails with
-          ``storesync_no_image_folder`` (not retried by itself): set the folder, send again.
+          A new picture without a usable folder fails the item with nothing of it written
+          (``storesync_no_image_folder``, not retried by itself): set the folder, send
+          again. Pictures the shop has already (an ``id``, no ``content``) need no folder.
         * Variants: each is a child product (``product_parent_id``), with its own SKU, GTIN,
           weight, price and stock, named "<parent name> (<values>)", and for each variant
           attribute a string custom field row (field type 'S', titled as the attribute) with
@@ -349,6 +395,8 @@ class VirtueMartCatalogue:
         else:
             self._update_row(cursor, "products", key, product_id, columns)
         text = _product_text(values)
+        renamed = "name" in values and not create and not adopted
+        old_name = self._product_name(cursor, product_id) if renamed else None
         if create or text:
             self._write_text(cursor, "products", key, product_id, text, values.get("name") or "")
         if create:
@@ -365,30 +413,23 @@ class VirtueMartCatalogue:
                 "manufacturer",
                 [brand] if brand else [],
             )
-        problem = None
         images = None
         if "images" in values:
-            images, problem = self._write_pictures(cursor, values["images"], folder, written)
-            if images is not None:
-                self._replace_links(cursor, "product_medias", product_id, "media", images)
+            images = self._write_pictures(cursor, values["images"], folder, written)
+            self._replace_links(cursor, "product_medias", product_id, "media", images)
         variant_results = []
         if values.get("options") or variants:
             self._ensure_generic_variant(cursor, product_id)
             parent_name = values.get("name") or self._product_name(cursor, product_id)
             for variant in variants:
-                result, trouble = self._write_variant(
-                    cursor, product_id, parent_name, variant, folder, written
+                variant_results.append(
+                    self._write_variant(cursor, product_id, parent_name, variant, folder, written)
                 )
-                variant_results.append(result)
-                problem = problem or trouble
-        if "name" in values and not create and not adopted:
-            self._rename_children(cursor, product_id, values["name"], variants)
+        if renamed:
+            self._rename_children(cursor, product_id, old_name, values["name"], variants)
         self._set_flags(cursor, product_id)
-        result = _ok(item, product_id, adopted)
-        if problem:
-            result = {**result, **problem, "ok": False}
         return {
-            **result,
+            **_ok(item, product_id, adopted),
             "images": [str(i) for i in images or ()] if images is not None else [],
             "variants": variant_results,
         }
@@ -505,9 +546,9 @@ class VirtueMartCatalogue:
 
     def _write_pictures(self, cursor, images, folder, written):
         """The medias ids of ``images`` in order (new ones written as files with a medias
-        row), and a problem when a new one cannot be written: ``(ids | None, problem)``."""
+        row). A new one that cannot be written raises: the whole item is rolled back."""
         if any(image.get("content") for image in images) and folder is None:
-            return None, _no_folder(self.credentials.get("vm_image_path"))
+            raise _no_folder(self.credentials.get("vm_image_path"))
         ids = []
         for image in images:
             if image.get("content"):
@@ -515,13 +556,17 @@ class VirtueMartCatalogue:
             media_id = _int(image.get("id"))
             if media_id:
                 ids.append(media_id)
-        return ids, None
+        return ids
 
     def _write_picture(self, cursor, image, folder, written) -> int:
         name = _file_name(image)
         path = folder / name
         if not path.exists():
-            path.write_bytes(image["content"])
+            try:
+                path.write_bytes(image["content"])
+            except OSError as error:
+                path.unlink(missing_ok=True)
+                raise _no_folder(str(folder), error) from error
             written.append(path)
         url = PRODUCT_IMAGE_URL + name
         cursor.execute(
@@ -532,13 +577,13 @@ class VirtueMartCatalogue:
         row = cursor.fetchone()
         if row:
             return row["id"]
-        alt = (image.get("alt") or "")[:254]
+        alt = image.get("alt") or ""
         return self._insert_row(
             cursor,
             "medias",
             {
                 "virtuemart_vendor_id": 1,
-                "file_title": name[:126],
+                "file_title": name,
                 "file_description": alt,
                 "file_meta": alt,
                 "file_mimetype": mimetypes.guess_type(name)[0] or "image/jpeg",
@@ -552,7 +597,7 @@ class VirtueMartCatalogue:
     # ------------------------------------------------------------------ variants
 
     def _write_variant(self, cursor, parent_id, parent_name, variant, folder, written):
-        """One child product; ``(result, problem of its picture)``."""
+        """One child product; its result."""
         values = dict(variant["values"])
         key = "virtuemart_product_id"
         child_id, adopted = _int(variant["id"]), False
@@ -562,7 +607,7 @@ class VirtueMartCatalogue:
                 adopted = True
                 values = _unblank(values)
         elif child_id is not None and not self._exists(cursor, "products", key, child_id):
-            return {**_gone(variant, "variant"), "parent_id": None, "images": []}, None
+            return {**_gone(variant, "variant"), "parent_id": None, "images": []}
         columns = _product_columns(values, child_id is None)
         if child_id is None:
             child_id = self._insert_product(cursor, parent_id, columns)
@@ -576,18 +621,14 @@ class VirtueMartCatalogue:
             self._write_text(cursor, "products", key, child_id, {"product_name": name}, name)
         if "options" in values:
             self._write_child_values(cursor, child_id, values["options"])
-        problem, images = None, []
+        images = []
         if "image" in values:
             image = values["image"]
-            ids, problem = self._write_pictures(cursor, [image] if image else [], folder, written)
-            if ids is not None:
-                self._replace_links(cursor, "product_medias", child_id, "media", ids)
-                images = [str(i) for i in ids]
+            ids = self._write_pictures(cursor, [image] if image else [], folder, written)
+            self._replace_links(cursor, "product_medias", child_id, "media", ids)
+            images = [str(i) for i in ids]
         self._set_flags(cursor, child_id)
-        result = {**_ok(variant, child_id, adopted), "parent_id": None, "images": images}
-        if problem:
-            result = {**result, **problem, "ok": False}
-        return result, problem
+        return {**_ok(variant, child_id, adopted), "parent_id": None, "images": images}
 
     def _ensure_generic_variant(self, cursor, product_id):
         """The parent's "generic child variant" custom field row (the shop's custom of type
@@ -638,7 +679,7 @@ class VirtueMartCatalogue:
                 f"SELECT virtuemart_custom_id AS id FROM {customs} WHERE field_type = %s "
                 f"AND custom_parent_id = 0 AND custom_title = %s AND is_cart_attribute = 0 "
                 f"ORDER BY virtuemart_custom_id LIMIT 1",
-                [STRING_FIELD, name],
+                [STRING_FIELD, _fit("customs", {"custom_title": name})["custom_title"]],
             )
             row = cursor.fetchone()
             custom_id = row["id"] if row else None
@@ -647,7 +688,7 @@ class VirtueMartCatalogue:
                     cursor,
                     "customs",
                     {
-                        "custom_title": name[:255],
+                        "custom_title": name,
                         "show_title": 1,
                         "field_type": STRING_FIELD,
                         "custom_params": "",
@@ -662,6 +703,8 @@ class VirtueMartCatalogue:
                 [child_id, custom_id],
             )
             rows = cursor.fetchall()
+            value = _fit("product_customfields", {"customfield_value": str(value)})
+            value = value["customfield_value"]
             if not rows:
                 cursor.execute(
                     f"INSERT INTO {fields_} (virtuemart_product_id, virtuemart_custom_id, "
@@ -676,10 +719,13 @@ class VirtueMartCatalogue:
                     [str(value), rows[0]["id"]],
                 )
 
-    def _rename_children(self, cursor, parent_id, name, variants):
-        """A renamed parent passes its name on to its children (those not written in this
-        run); a child's name keeps its values: "T-Shirt (M, Rot)" → "Hemd (M, Rot)"."""
-        done = {_int(v["id"]) for v in variants if v["id"] is not None}
+    def _rename_children(self, cursor, parent_id, old_name, name, variants):
+        """A renamed parent passes its name on to its children Odoo made: those sent in
+        this run (``variants``) and those named "<old parent name> (…)"; a child's name
+        keeps its values: "T-Shirt (M, Rot)" → "Hemd (M, Rot)". A child the merchant made
+        in the shop under another name ("Sonderedition") keeps it."""
+        sent = {_int(v["id"]) for v in variants if v["id"] is not None}
+        prefix = f"{old_name} (" if old_name else None
         cursor.execute(
             f"SELECT p.virtuemart_product_id AS id, l.product_name AS name "
             f"FROM {self.table('products')} p JOIN {self.table('products', translated=True)} l "
@@ -688,10 +734,14 @@ class VirtueMartCatalogue:
             [parent_id],
         )
         for child in cursor.fetchall():
-            if child["id"] in done:
-                continue
-            suffix = CHILD_SUFFIX.search(child["name"] or "")
-            new = name + (f" ({suffix.group(1)})" if suffix else "")
+            current = child["name"] or ""
+            if prefix and current.startswith(prefix):
+                new = name + current[len(old_name) :]
+            elif child["id"] in sent:
+                suffix = CHILD_SUFFIX.search(current)
+                new = name + (f" ({suffix.group(1)})" if suffix else "")
+            else:
+                continue  # the merchant's own child
             self._write_text(
                 cursor, "products", "virtuemart_product_id", child["id"], {"product_name": new}, new
             )
@@ -717,7 +767,7 @@ class VirtueMartCatalogue:
         return self._user_group_map
 
     def _write_customer(self, cursor, item):
-        values = item["values"]
+        values = _fit("users", item["values"])  # the e-mail as the shop keeps it
         users = self.table("users")
         user_id, adopted = _int(item["id"]), False
         if user_id is None:
@@ -736,6 +786,7 @@ class VirtueMartCatalogue:
             or values.get("company")
             or values.get("email")
         )
+        name = _fit("users", {"name": name})["name"]
         if user_id is None:
             email = values["email"]
             cursor.execute(
@@ -806,15 +857,15 @@ class VirtueMartCatalogue:
             ("company", "company"),
         ):
             if field in address or field in values:
-                columns[column] = (address.get(field) or values.get(field) or "")[:96]
+                columns[column] = address.get(field) or values.get(field) or ""
         if "phone" in values or address.get("phone"):
-            columns["phone_1"] = (values.get("phone") or address.get("phone") or "")[:32]
+            columns["phone_1"] = values.get("phone") or address.get("phone") or ""
         if address:
             columns.update(
-                address_1=(address.get("street") or "")[:96],
-                address_2=(address.get("street2") or "")[:64],
-                city=(address.get("city") or "")[:96],
-                zip=(address.get("zip") or "")[:32],
+                address_1=address.get("street") or "",
+                address_2=address.get("street2") or "",
+                city=address.get("city") or "",
+                zip=address.get("zip") or "",
             )
             country, state = self._country_state(
                 cursor, address.get("country_code"), address.get("state_code")
@@ -822,7 +873,7 @@ class VirtueMartCatalogue:
             columns.update(virtuemart_country_id=country, virtuemart_state_id=state)
         if kind == "ST":
             label = ", ".join(p for p in (address.get("street"), address.get("city")) if p)
-            columns["address_type_name"] = label[:32]
+            columns["address_type_name"] = label
         infos = self.table("userinfos")
         cursor.execute(
             f"SELECT virtuemart_userinfo_id AS id FROM {infos} WHERE virtuemart_user_id = %s "
@@ -906,7 +957,7 @@ def _product_columns(values, create) -> dict:
         columns["published"] = 1 if values["published"] else 0
     if values.get("delivery_status"):
         # None: no mapped delivery time covers the lead time; the shop's own text stays.
-        columns["product_availability"] = str(values["delivery_status"])[:32]
+        columns["product_availability"] = str(values["delivery_status"])
     if create and "stock_quantity" in values:
         columns["product_in_stock"] = int(values["stock_quantity"] or 0)
     return columns
@@ -917,11 +968,11 @@ def _product_text(values) -> dict:
     the description's text when Odoo has no short one)."""
     text = {}
     if "name" in values:
-        text["product_name"] = (values["name"] or "")[:180]
+        text["product_name"] = values["name"] or ""
     if "description" in values:
         text["product_desc"] = values["description"] or ""
     if "short_description" in values:
-        text["product_s_desc"] = (values["short_description"] or "")[:2000]
+        text["product_s_desc"] = values["short_description"] or ""
     return text
 
 
@@ -929,6 +980,17 @@ def _child_name(parent_name, options) -> str:
     """A variant's name: the parent's with its values, "T-Shirt (M, Rot)"."""
     labels = ", ".join(str(v) for v in options.values())
     return (f"{parent_name} ({labels})" if labels else parent_name)[:180]
+
+
+def _fit(table, columns, **renamed) -> dict:
+    """``columns`` with each text cut to its column's size in ``table`` (``TEXT_SIZES``);
+    ``renamed`` maps a key of ``columns`` to its column ("name"="category_name")."""
+    sizes = TEXT_SIZES.get(table, {})
+    fitted = {}
+    for key, value in columns.items():
+        size = sizes.get(renamed.get(key, key))
+        fitted[key] = value[:size] if size and isinstance(value, str) else value
+    return fitted
 
 
 def _slugify(text) -> str:
@@ -946,6 +1008,7 @@ def _file_name(image) -> str:
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, "jpg"
+    stem = stem[:100]  # file systems take 255 bytes a name
     tag = re.sub(r"[^A-Za-z0-9]", "", str(image.get("key") or ""))[:8]
     return f"{stem or 'picture'}{'-' + tag if tag else ''}.{extension.lower()}"
 
@@ -1023,12 +1086,17 @@ def _gone(item, what) -> dict:
     }
 
 
-def _no_folder(path) -> dict:
-    where = f" ({path} is no folder Odoo may write to)" if path else ""
-    return {
-        "status": None,
-        "code": "storesync_no_image_folder",
-        "message": "The product was written without its pictures: set the shop's picture "
-        f"folder (images/virtuemart/product) in the store's credentials{where}.",
-        "retryable": False,
-    }
+def _no_folder(path, error=None) -> StoreSyncError:
+    """Pictures that cannot be written: the item fails with nothing of it in the shop."""
+    if error is not None:
+        where = f" ({path}: {error.strerror or error})"
+    else:
+        where = f" ({path} is no folder Odoo may write to)" if path else ""
+    return StoreSyncError(
+        "client",
+        "Nothing of the product was written, its pictures cannot be stored: set the shop's "
+        f"picture folder (images/virtuemart/product) in the store's credentials{where}, "
+        "then send the product again.",
+        code="storesync_no_image_folder",
+        retryable=False,
+    )
