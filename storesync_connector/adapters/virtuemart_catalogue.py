@@ -480,7 +480,7 @@ class VirtueMartCatalogue:
         if price is None:
             return
         currency = self._vendor_currency(cursor)
-        self._insert_price(cursor, product_id, 0, price, 0, 0, currency)
+        self._insert_price(cursor, product_id, 0, price, (0, 0), currency)
         extra = {
             k: values[k] for k in ("sale_price", "sale_from", "sale_to", "tiers") if k in values
         }
