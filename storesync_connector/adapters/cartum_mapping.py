@@ -26,9 +26,10 @@ import json
 import math
 import re
 from datetime import datetime, timezone
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from ..utils.line_planner import allot
 from ..utils.phone import normalize_phone
 from . import errors
 from .fields import empty as _empty
@@ -216,33 +217,15 @@ def _customer(payload: dict, country: str) -> Customer:
 def _allot(amounts: list[Decimal], total: Decimal) -> list[Decimal]:
     """``total`` shared out in proportion to ``amounts``, in cents that add up to it exactly
     (the largest remainders get the cents rounding left)."""
-    base = sum(amounts, ZERO)
-    if not amounts or not total:
-        return [ZERO] * len(amounts)
-    if not base:
+    if amounts and total and not sum(amounts, ZERO):
         raise PayloadError("discount_value", f"{total} cannot be taken off lines worth 0", total)
-    exact = [amount * total / base for amount in amounts]
-    shares = [share.quantize(CENT, rounding=ROUND_DOWN) for share in exact]
-    left = int((total - sum(shares, ZERO)) / CENT)
-    for index in sorted(range(len(exact)), key=lambda i: (-(exact[i] - shares[i]), i))[:left]:
-        shares[index] += CENT
-    return shares
+    return allot(amounts, total)
 
 
 def _charge(kind: str, external_id: str, name: str, amount: Decimal, method_id="") -> OrderLine:
     """A delivery or payment-fee line: one gross ``amount`` on the store rate ``VAT_RATE``."""
     vat = (TaxAmount(rate_id=VAT_RATE, amount=ZERO),)
-    return OrderLine(
-        kind=kind,
-        external_id=external_id,
-        name=name,
-        quantity=Decimal(1),
-        subtotal=amount,
-        total=amount,
-        taxes=vat,
-        subtotal_taxes=vat,
-        method_id=method_id,
-    )
+    return OrderLine.charge(kind, external_id, name, amount, vat, method_id=method_id)
 
 
 def map_order(payload: dict) -> Order:

@@ -129,6 +129,26 @@ class OrderLine:
     attributes: tuple[tuple[str, str], ...] = ()
     parent_name: str = ""  # the variable product's name, for a variation line
 
+    @classmethod
+    def charge(cls, kind, external_id, name, amount, taxes=(), **extra) -> "OrderLine":
+        """A line of one unit that is not goods (shipping, a fee, a discount of the whole
+        order): ``amount`` net, ``taxes`` its ``TaxAmount``s, the same before and after
+        coupons."""
+        tax = sum((t.amount for t in taxes), ZERO)
+        return cls(
+            kind=kind,
+            external_id=external_id,
+            name=name,
+            quantity=Decimal(1),
+            subtotal=amount,
+            total=amount,
+            subtotal_tax=tax,
+            total_tax=tax,
+            taxes=tuple(taxes),
+            subtotal_taxes=tuple(taxes),
+            **extra,
+        )
+
     @property
     def price_unit(self) -> Decimal:
         """Net unit price before discounts, unrounded (Odoo rounds to its own precision)."""

@@ -582,19 +582,12 @@ def _settle_cents(lines: list[OrderLine], net_target: Decimal, decimals: int) ->
 
 
 def _fee(raw: dict, path: str, net: Decimal, percent, name: str) -> OrderLine:
-    taxes = _tax(net, percent)
-    tax = sum((t.amount for t in taxes), ZERO)
-    return OrderLine(
-        kind="fee",
-        external_id=_text(raw.get("id"), f"{path}.id") or path,
-        name=name or _text(raw.get("name"), f"{path}.name").rstrip(": "),
-        quantity=Decimal(1),
-        subtotal=net,
-        total=net,
-        subtotal_tax=tax,
-        total_tax=tax,
-        taxes=taxes,
-        subtotal_taxes=taxes,
+    return OrderLine.charge(
+        "fee",
+        _text(raw.get("id"), f"{path}.id") or path,
+        name or _text(raw.get("name"), f"{path}.name").rstrip(": "),
+        net,
+        _tax(net, percent),
         sku=_text(raw.get("sku"), f"{path}.sku"),
     )
 

@@ -27,8 +27,9 @@ import hashlib
 import json
 import re
 from datetime import datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ..utils.line_planner import allot
 from ..utils.phone import normalize_phone
 from . import errors
 from .fields import empty as _empty
@@ -133,20 +134,6 @@ def content_hash(payload) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _allot(amounts: list[Decimal], total: Decimal) -> list[Decimal]:
-    """``total`` shared out in proportion to ``amounts``, in cents adding up to it exactly."""
-    base = sum(amounts, ZERO)
-    if not amounts or not total or not base:
-        return [ZERO] * len(amounts)
-    exact = [amount * total / base for amount in amounts]
-    sign = 1 if total > 0 else -1
-    shares = [(share * sign).quantize(CENT, rounding=ROUND_DOWN) * sign for share in exact]
-    left = int(abs(total - sum(shares, ZERO)) / CENT)
-    for index in sorted(range(len(exact)), key=lambda i: (-abs(exact[i] - shares[i]), i))[:left]:
-        shares[index] += CENT * sign
-    return shares
-
-
 # ---------------------------------------------------------------------------------------------
 # Orders
 
@@ -209,20 +196,10 @@ def _rate_of(rules, field) -> tuple[str, Decimal] | None:
 
 
 def _charge(kind, external_id, name, net, tax, rate, method_id=""):
+    """A one-unit line of ``net`` with ``tax`` on store rate ``rate`` ((id, percent), None:
+    untaxed)."""
     taxes = (TaxAmount(rate_id=rate[0], amount=tax),) if rate else ()
-    return OrderLine(
-        kind=kind,
-        external_id=external_id,
-        name=name,
-        quantity=Decimal(1),
-        subtotal=net,
-        total=net,
-        subtotal_tax=tax,
-        total_tax=tax,
-        taxes=taxes,
-        subtotal_taxes=taxes,
-        method_id=method_id,
-    )
+    return OrderLine.charge(kind, external_id, name, net, taxes, method_id=method_id)
 
 
 def map_order(payload: dict) -> Order:
@@ -400,7 +377,7 @@ def _coupon_lines(coupon, code, gross_by_rate, rates) -> list[OrderLine]:
     if not gross_by_rate:
         return [_charge("fee", f"coupon-{code}", name, coupon, ZERO, None, method_id="none")]
     ids = sorted(gross_by_rate)
-    shares = _allot([gross_by_rate[i] for i in ids], coupon)
+    shares = allot([gross_by_rate[i] for i in ids], coupon)
     lines = []
     for rate_id, share in zip(ids, shares, strict=True):
         percent = rates[rate_id].percent or ZERO

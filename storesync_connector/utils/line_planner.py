@@ -19,7 +19,7 @@ discount and still adds up to the store's total.
 """
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from ..adapters.records import ZERO, Order, OrderLine, TaxAmount
 
@@ -93,6 +93,24 @@ def spread(amounts: list[Decimal], target: Decimal | None, decimals: int) -> lis
     rounded but unspread, and the order's total check reports it.
     """
     return _nudge(amounts, [round_money(amount, decimals) for amount in amounts], target, decimals)
+
+
+def allot(amounts: list[Decimal], total: Decimal, decimals: int = 2) -> list[Decimal]:
+    """``total`` shared out in proportion to ``amounts``, in units of ``decimals`` that add
+    up to it exactly: each share is cut towards zero, and the units that leaves go to the
+    shares that lost the most (largest remainder). All zero when nothing is to share or
+    the amounts add up to nothing."""
+    base = sum(amounts, ZERO)
+    if not amounts or not total or not base:
+        return [ZERO] * len(amounts)
+    unit = quantum(decimals)
+    sign = 1 if total > 0 else -1
+    exact = [amount * total / base for amount in amounts]
+    shares = [(share * sign).quantize(unit, rounding=ROUND_DOWN) * sign for share in exact]
+    left = int(abs(total - sum(shares, ZERO)) / unit)
+    for index in sorted(range(len(exact)), key=lambda i: (-abs(exact[i] - shares[i]), i))[:left]:
+        shares[index] += unit * sign
+    return shares
 
 
 def _nudge(amounts, rounded, target, decimals):
