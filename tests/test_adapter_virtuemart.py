@@ -303,3 +303,22 @@ def test_connection_names_tables_that_cannot_roll_back(shop, adapter):
     finally:
         shop.execute("ALTER TABLE {p}virtuemart_product_prices ENGINE=InnoDB")
     assert found == [f"{shop.prefix}virtuemart_product_prices"]
+
+
+def test_a_read_only_user_imports_and_is_told_when_it_may_not_write(shop):
+    """README: import needs only SELECT; an export with such a user fails with "auth"."""
+    user, password = f"ro_{shop.database[-8:]}", "readonly-pw"
+    shop.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'")
+    try:
+        shop.execute(f"GRANT SELECT ON `{shop.database}`.* TO '{user}'@'%'")
+        credentials = {**shop.credentials(), "vm_db_user": user, "vm_db_password": password}
+        with get_adapter_class("virtuemart")(shop.url, credentials, timeout=5) as reader:
+            listed = [p for page in reader.iter_orders() for p in page]
+            assert len(listed) == len(shop.order_totals())
+            [order_id] = shop.create_orders(1, status="C")
+            with pytest.raises(StoreSyncError) as caught:
+                reader.update_order_status(str(order_id), "S")
+        assert caught.value.kind == "auth" and not caught.value.retryable
+        assert shop.order_status(order_id) == "C"
+    finally:
+        shop.execute(f"DROP USER '{user}'@'%'")
