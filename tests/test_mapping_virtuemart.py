@@ -149,12 +149,32 @@ def test_status_and_group_names():
     assert group_title("Händler") == "Händler"
 
 
-def test_tax_without_its_rule_is_refused_not_booked_as_revenue():
+def test_tax_without_its_rule_row_takes_the_shops_rule_of_that_percent():
     payload = copy.deepcopy(FIXTURES["two_rates"])
-    item = payload["items"][0]["virtuemart_order_item_id"]
+    item = payload["items"][0]
+    rule = next(
+        r for r in payload["calc_rules"]
+        if r["virtuemart_order_item_id"] == item["virtuemart_order_item_id"]
+    )  # fmt: skip
     payload["calc_rules"] = [
-        r for r in payload["calc_rules"] if r["virtuemart_order_item_id"] != item
+        r
+        for r in payload["calc_rules"]
+        if r["virtuemart_order_item_id"] != rule["virtuemart_order_item_id"]
     ]
+    payload["vat_rules"] = [
+        {"virtuemart_calc_id": 1, "calc_name": "MwSt. 19%", "calc_value": "19.0000"},
+        {"virtuemart_calc_id": 2, "calc_name": "MwSt. 7%", "calc_value": "7.0000"},
+    ]
+    order = map_order(payload)
+    line = next(
+        line
+        for line in order.product_lines
+        if line.external_id == str(item["virtuemart_order_item_id"])
+    )
+    assert [t.rate_id for t in line.taxes] == [str(rule["virtuemart_calc_id"])]
+    assert order.computed_total() == order.total
+    # No rule of the shop fits: refused, never booked as revenue.
+    payload["vat_rules"] = []
     with pytest.raises(PayloadError, match="no VAT rule"):
         map_order(payload)
 

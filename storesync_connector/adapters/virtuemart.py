@@ -459,13 +459,19 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             return []
         lang = self.language
         cursor.execute(
-            f"SELECT o.*, c.currency_code_3 AS currency_code, "
-            f"c.currency_decimal_place AS currency_decimals, "
+            f"SELECT o.*, COALESCE(c.currency_code_3, vc.currency_code_3) AS currency_code, "
+            f"COALESCE(c.currency_decimal_place, vc.currency_decimal_place) "
+            f"AS currency_decimals, "
             f"pm.payment_name AS payment_name, sm.shipment_name AS shipment_name, "
             f"os.order_status_name AS status_name "
             f"FROM {self.table('orders')} o "
             f"LEFT JOIN {self.table('currencies')} c "
             f"ON c.virtuemart_currency_id = o.order_currency "
+            # An order without a currency is in the vendor's (VirtueMart's default).
+            f"LEFT JOIN {self.table('vendors')} v ON v.virtuemart_vendor_id = "
+            f"IF(o.virtuemart_vendor_id > 0, o.virtuemart_vendor_id, 1) "
+            f"LEFT JOIN {self.table('currencies')} vc "
+            f"ON vc.virtuemart_currency_id = v.vendor_currency "
             f"LEFT JOIN {self.table('paymentmethods', translated=True)} pm "
             f"ON pm.virtuemart_paymentmethod_id = o.virtuemart_paymentmethod_id "
             f"LEFT JOIN {self.table('shipmentmethods', translated=True)} sm "
@@ -503,6 +509,13 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             "WHERE virtuemart_order_id IN ({ids}) ORDER BY virtuemart_order_calc_rule_id",
             found,
         )
+        # The shop's VAT rules, for an amount taxed without its rule row in the order.
+        cursor.execute(
+            f"SELECT virtuemart_calc_id, calc_name, calc_value FROM {self.table('calcs')} "
+            f"WHERE calc_kind IN ('VatTax', 'Tax') AND calc_value_mathop = '+%' "
+            f"ORDER BY virtuemart_calc_id"
+        )
+        vat_rules = [_plain(row) for row in cursor.fetchall()]
         payloads = []
         for order_id in ids:
             header = headers.get(order_id)
@@ -514,6 +527,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                     "addresses": addresses.get(order_id, []),
                     "items": items.get(order_id, []),
                     "calc_rules": rules.get(order_id, []),
+                    "vat_rules": vat_rules,
                     "language": lang,
                 }
             )

@@ -195,6 +195,25 @@ def _rate_of(rules, field) -> tuple[str, Decimal] | None:
     return None
 
 
+def _derived_rate(vat_rules, net, tax, field) -> tuple[str, Decimal]:
+    """The shop's VAT rule whose percent ``tax`` is of ``net``, for an amount VirtueMart
+    taxed without writing its rule row (it writes one only for a rule with a currency):
+    the one rule within a cent's rounding, else the payload is refused."""
+    candidates = []
+    for rule in vat_rules:
+        percent = _decimal(rule.get("calc_value"), "vat_rules.calc_value", ZERO)
+        if net and abs(net * percent / 100 - tax) <= CENT:
+            candidates.append((_id(rule.get("virtuemart_calc_id"), "vat_rules.id"), percent))
+    if len(candidates) != 1:
+        raise PayloadError(
+            field,
+            f"is charged ({tax} on {net}), but the order names no VAT rule for it and "
+            f"{'none' if not candidates else 'more than one'} of the shop's VAT rules fits",
+            str(tax),
+        )
+    return candidates[0]
+
+
 def _charge(kind, external_id, name, net, tax, rate, method_id=""):
     """A one-unit line of ``net`` with ``tax`` on store rate ``rate`` ((id, percent), None:
     untaxed)."""
@@ -230,6 +249,7 @@ def map_order(payload: dict) -> Order:
                 rule.get("calc_amount"),
             )
     rates: dict[str, TaxRate] = {}
+    vat_rules = [r for r in payload.get("vat_rules") or [] if isinstance(r, dict)]
 
     def known(rate, rule_name=""):
         if rate and rate[0] not in rates:
@@ -261,14 +281,11 @@ def map_order(payload: dict) -> Order:
                 f"the item has {len(item_rules)} tax rules; one VAT rule per item is imported",
                 [r.get("calc_rule_name") for r in item_rules],
             )
-        if unit_tax and not item_rules:
-            raise PayloadError(
-                f"{field}.product_tax",
-                "is charged, but the order names no VAT rule for the item (order_calc_rules)",
-                item.get("product_tax"),
-            )
+        rate = _rate_of(item_rules, f"{field}.calc_rules")
+        if unit_tax and rate is None:
+            rate = _derived_rate(vat_rules, final - unit_tax, unit_tax, f"{field}.product_tax")
         rate = known(
-            _rate_of(item_rules, f"{field}.calc_rules"),
+            rate,
             _text(item_rules[0].get("calc_rule_name"), "calc_rule_name") if item_rules else "",
         )
         tax = unit_tax * quantity if rate else ZERO
@@ -301,7 +318,12 @@ def map_order(payload: dict) -> Order:
     method = _text(order.get("virtuemart_shipmentmethod_id"), "virtuemart_shipmentmethod_id")
     if method not in ("", "0") or shipment or shipment_tax:
         rate = (
-            known(_rate_of(order_rules.get("shipment", []), "shipment")) if shipment_tax else None
+            known(
+                _rate_of(order_rules.get("shipment", []), "shipment")
+                or _derived_rate(vat_rules, shipment, shipment_tax, "order_shipment_tax")
+            )
+            if shipment_tax
+            else None
         )
         lines.append(
             _charge(
@@ -319,7 +341,14 @@ def map_order(payload: dict) -> Order:
     payment_method = _text(order.get("virtuemart_paymentmethod_id"), "virtuemart_paymentmethod_id")
     payment_name = _text(order.get("payment_name"), "payment_name")
     if payment or payment_tax:
-        rate = known(_rate_of(order_rules.get("payment", []), "payment")) if payment_tax else None
+        rate = (
+            known(
+                _rate_of(order_rules.get("payment", []), "payment")
+                or _derived_rate(vat_rules, payment, payment_tax, "order_payment_tax")
+            )
+            if payment_tax
+            else None
+        )
         lines.append(
             _charge(
                 "fee",
