@@ -14,6 +14,7 @@ try:
     from odoo.addons.storesync_connector.adapters.virtuemart_mapping import (
         describe_order,
         group_title,
+        mailed_statuses,
         map_order,
         status_title,
     )
@@ -25,6 +26,7 @@ except ImportError:  # plain pytest without Odoo
     from storesync_connector.adapters.virtuemart_mapping import (
         describe_order,
         group_title,
+        mailed_statuses,
         map_order,
         status_title,
     )
@@ -192,3 +194,11 @@ def test_cart_rule_is_refused_with_its_name():
     )
     with pytest.raises(PayloadError, match="Treuerabatt"):
         map_order(payload)
+
+
+def test_the_statuses_the_shop_mails_about_come_from_its_configuration():
+    config = 'shop_is_offline=0|email_os_s=["C","S"]|email_os_v=["U"]|vmlang="de-DE"|'
+    assert mailed_statuses(config) == ("C", "S")
+    assert mailed_statuses('email_os_s="S"|') == ("S",)
+    assert mailed_statuses(None) == ("U", "C", "X", "R", "S"), "VirtueMart's default"
+    assert mailed_statuses("email_os_s=garbage|") == ("U", "C", "X", "R", "S")

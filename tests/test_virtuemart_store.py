@@ -25,6 +25,8 @@ class TestVirtueMartStore(PlatformCase, StoresyncCase):
             {"name": "DHL", "product_id": service.id, "delivery_type": "fixed"}
         )
         cls.store._create_default_export_maps()
+        # The shop's own statuses and its choice of the statuses shoppers are e-mailed about.
+        cls.store.action_load_store_settings()
 
     def _new_order(self, status="C"):
         sku = self.kit.skus(self.emulator)[0]
@@ -50,6 +52,8 @@ class TestVirtueMartStore(PlatformCase, StoresyncCase):
         statuses = {m.store_status: m.name for m in self.store.status_map_ids if m.store_status}
         self.assertEqual(statuses.get("S"), "Shipped")
         self.assertEqual(statuses.get("W"), "Warten auf Vorkasse")
+        notified = {m.store_status for m in self.store.status_map_ids if m.notify_buyer}
+        self.assertEqual(notified, {"C", "S", "X", "R"}, "the shop's email_os_s")
         self.assertFalse(self.store.webhooks_supported)
         self.assertFalse(self.store.buyer_notified_by_store)
         self.assertTrue(self.store.status_mail)
@@ -110,6 +114,17 @@ class TestVirtueMartStore(PlatformCase, StoresyncCase):
         sale._action_cancel()
         self.env["storesync.outbox"]._cron_export()
         self.assertEqual(self.kit.order_status(self.emulator, external_id), "X")
+        self.assertEqual(self.env["mail.mail"].search_count([("model", "=", "sale.order")]), mails)
+
+    def test_no_mail_for_a_status_the_shop_does_not_mail_about(self):
+        sale, external_id = self._new_order()
+        self.store.status_export_map_ids.filtered(lambda m: m.event == "cancelled").write(
+            {"store_status": "D"}
+        )
+        mails = self.env["mail.mail"].search_count([("model", "=", "sale.order")])
+        sale._action_cancel()
+        self.env["storesync.outbox"]._cron_export()
+        self.assertEqual(self.kit.order_status(self.emulator, external_id), "D")
         self.assertEqual(self.env["mail.mail"].search_count([("model", "=", "sale.order")]), mails)
 
     def test_shop_down_is_an_error_row_and_nothing_is_lost(self):

@@ -919,6 +919,19 @@ CREATE TABLE `{p}virtuemart_order_histories` (
   PRIMARY KEY (`virtuemart_order_history_id`),
   KEY `virtuemart_order_id` (`virtuemart_order_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='Stores all actions and changes that occur to an order';
+
+-- models/config.php getCreateConfigTableQuery (VirtueMart creates it on install)
+CREATE TABLE IF NOT EXISTS `{p}virtuemart_configs` (
+  `virtuemart_config_id` tinyint(1) unsigned NOT NULL AUTO_INCREMENT,
+  `config` text,
+  `created_on` datetime,
+  `created_by` int(11) NOT NULL DEFAULT 0,
+  `modified_on` datetime,
+  `modified_by` int(11) NOT NULL DEFAULT 0,
+  `locked_on` datetime,
+  `locked_by` int(11) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`virtuemart_config_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='Holds configuration settings';
 """
 
 #: ``{lang}`` tables [DOC tableupdater createLanguageTables + tables/*.php setTranslatable]:
@@ -1608,6 +1621,18 @@ class VirtueMartShop:
     def _seed_shop(self, cur, now):
         created = _sql_dt(now - dt.timedelta(days=400))
         base = {"created_on": created, "modified_on": created}
+        # VirtueMart's configuration (VmConfig::toString: key=<json>|...): this shop e-mails
+        # its shoppers on C, S, X and R, not on U (the default also has U).
+        self._insert(
+            cur,
+            "virtuemart_configs",
+            {
+                "virtuemart_config_id": 1,
+                "config": 'shop_is_offline=0|email_os_s=["C","S","X","R"]|'
+                'email_os_v=["U","C","R","X"]|vmlang="de-DE"|',
+                **base,
+            },
+        )
         self._insert(
             cur,
             "virtuemart_vendors",

@@ -662,9 +662,15 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
                 f"SELECT order_status_code AS id, order_status_name AS name "
                 f"FROM {self.table('orderstates')} ORDER BY ordering, virtuemart_orderstate_id"
             )
+            rows = cursor.fetchall()
+            mailed = self._mailed_statuses(cursor)
             statuses = [
-                {"id": r["id"], "title": virtuemart_mapping.status_title(r["id"], r["name"])}
-                for r in cursor.fetchall()
+                {
+                    "id": r["id"],
+                    "title": virtuemart_mapping.status_title(r["id"], r["name"]),
+                    "notify": r["id"] in mailed,
+                }
+                for r in rows
             ]
             cursor.execute(
                 f"SELECT virtuemart_shoppergroup_id AS id, shopper_group_name AS name, "
@@ -699,6 +705,19 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         )
         values = dict.fromkeys([*AVAILABILITY_IMAGES, *(row["value"] for row in used)])
         return [{"id": value, "title": value} for value in values]
+
+    def _mailed_statuses(self, cursor) -> tuple:
+        """The statuses whose change VirtueMart e-mails the shopper about: the shop's
+        configuration ``email_os_s`` (``virtuemart_configs`` row 1, ``key=<json>|...``), by
+        default U, C, X, R, S (``models/orders.php`` ``notifyCustomer``)."""
+        try:
+            cursor.execute(
+                f"SELECT config FROM {self.table('configs')} WHERE virtuemart_config_id = 1"
+            )
+            row = cursor.fetchone()
+        except pymysql.MySQLError:
+            row = None  # no such table, or the user may not read it: VirtueMart's default
+        return virtuemart_mapping.mailed_statuses(row and row["config"])
 
     # ------------------------------------------------------------------ status back
     def _stock_handles(self, cursor):

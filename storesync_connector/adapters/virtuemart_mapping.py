@@ -44,6 +44,7 @@ __all__ = [
     "describe_order",
     "describe_product",
     "group_title",
+    "mailed_statuses",
     "map_order",
     "map_product",
     "status_title",
@@ -83,6 +84,28 @@ def status_title(code, name) -> str:
     as it is."""
     name = (name or "").strip()
     return _STATUS_KEYS.get(name.upper(), name) or str(code)
+
+
+#: the statuses VirtueMart e-mails the shopper about when its configuration says nothing
+DEFAULT_MAILED_STATUSES = ("U", "C", "X", "R", "S")
+
+
+def mailed_statuses(config) -> tuple:
+    """``email_os_s`` of VirtueMart's configuration text (``key=<json>|key=<json>|...``,
+    ``VmConfig::toString``): the statuses VirtueMart e-mails the shopper about."""
+    for part in (config or "").split("|"):
+        key, _sep, value = part.partition("=")
+        if key.strip() == "email_os_s":
+            try:
+                found = json.loads(value)
+            except ValueError:
+                break
+            if isinstance(found, str):
+                found = [found]
+            if isinstance(found, list):
+                return tuple(str(code) for code in found)
+            break
+    return DEFAULT_MAILED_STATUSES
 
 
 def group_title(name) -> str:

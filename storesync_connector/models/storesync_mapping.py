@@ -39,6 +39,12 @@ class StoresyncStatusMap(models.Model):
         "“Posted when paid”.",
     )
 
+    notify_buyer = fields.Boolean(
+        string="E-mail Buyer",
+        help="When Odoo sets this status in the store, it e-mails the buyer (for platforms "
+        "that do not: the store's own setting, loaded with the mappings).",
+    )
+
     _store_status_uniq = models.Constraint(
         "UNIQUE(store_id, store_status)", "Each store status is mapped once per store."
     )

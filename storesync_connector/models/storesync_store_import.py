@@ -154,16 +154,21 @@ class StoresyncStore(models.Model):
 
     def _add_status_names(self, statuses):
         """Name the status rows after the store's own statuses, adding the missing ones
-        ("Keep as quotation" until the user decides); returns how many were added."""
+        ("Keep as quotation" until the user decides), and take the store's own choice of
+        the statuses its buyers are e-mailed about (``notify``, where the store says);
+        returns how many were added."""
         rows = {row.store_status: row for row in self.status_map_ids}
         new = []
         for status in statuses:
             code, title = str(status["id"]), status.get("title") or ""
+            notify = {"notify_buyer": bool(status["notify"])} if "notify" in status else {}
             if code in rows:
                 if title and not rows[code].name:
                     rows[code].name = title
+                if notify:
+                    rows[code].write(notify)
             else:
-                new.append({"store_id": self.id, "store_status": code, "name": title})
+                new.append({"store_id": self.id, "store_status": code, "name": title, **notify})
                 rows[code] = True
         self.env["storesync.status.map"].create(new)
         return len(new)
