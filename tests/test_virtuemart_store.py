@@ -127,6 +127,30 @@ class TestVirtueMartStore(PlatformCase, StoresyncCase):
         self.assertEqual(self.kit.order_status(self.emulator, external_id), "D")
         self.assertEqual(self.env["mail.mail"].search_count([("model", "=", "sale.order")]), mails)
 
+    def test_registered_buyer_by_user_id_and_guest_by_email(self):
+        sku = self.kit.skus(self.emulator)[0]
+        [user] = self.emulator.query("SELECT id FROM {p}users WHERE id >= 500 ORDER BY id LIMIT 1")
+        first, second = self.emulator.create_orders(
+            2, status="C", user_id=user["id"], lines=[{"sku": sku, "quantity": 1}]
+        )
+        # The shopper changed the account's e-mail between the two orders.
+        self.emulator.execute(
+            "UPDATE {p}virtuemart_order_userinfos SET email = 'neu@example.de' "
+            "WHERE virtuemart_order_id = %s AND address_type = 'BT'",
+            second,
+        )
+        guest_a, guest_b = self.emulator.create_orders(
+            2, status="C", email="Gast.Kunde@Example.de", lines=[{"sku": sku, "quantity": 1}]
+        )
+        rows = self._fetch_and_process()
+        self.assertFalse(rows.filtered(lambda r: r.state == "error"), rows.mapped("last_error"))
+        registered = self._sale(str(first)).partner_id | self._sale(str(second)).partner_id
+        self.assertEqual(len(registered), 1, "one VirtueMart user, one contact")
+        guests = self._sale(str(guest_a)).partner_id | self._sale(str(guest_b)).partner_id
+        self.assertEqual(len(guests), 1, "one guest e-mail, one contact")
+        self.assertEqual(guests.email, "gast.kunde@example.de")
+        self.assertNotEqual(registered, guests)
+
     def test_shop_down_is_an_error_row_and_nothing_is_lost(self):
         self.emulator.set_faults(["refuse"], count=50)
         try:
