@@ -61,8 +61,9 @@ SHOPRENTER_SHOP, SHOPRENTER_CLIENT, SHOPRENTER_SECRET = "demo", "sr_client_demo"
 # admin login and password being the emulator's --consumer-key/--consumer-secret.
 CARTUM_LOGIN, CARTUM_PASSWORD = "cartum_admin", "cartum_demo"
 # The fourth: a VirtueMart shop, which has no API but its MariaDB database (ensure_mariadb),
-# seeded once by store_emulator/platforms/virtuemart.py.
-VIRTUEMART_DB = os.environ.get("STORESYNC_VM_DB", "storesync_vm_demo")
+# seeded once by store_emulator/platforms/virtuemart.py; named after the Odoo database
+# ("<db>_vm") unless STORESYNC_VM_DB says.
+VIRTUEMART_DB = os.environ.get("STORESYNC_VM_DB")
 
 
 class SetupError(Exception):
@@ -429,7 +430,15 @@ def ensure_mariadb(env):
                 "--skip-test-db",
             ]
         )
-    if not socket_path.exists() or not mariadb_answers(env):
+    client = shutil.which("mariadb") or shutil.which("mysql")
+
+    def socket_answers():
+        login = [client, f"--socket={socket_path}", f"--user={user}", "-e", "SELECT 1"]
+        return socket_path.exists() and run(login, check=False).returncode == 0
+
+    # A server of ours that answers on its socket but not to the account (a new password):
+    # the account is made again below, never a second server on the same data.
+    if not socket_answers():
         info(f"starting it on 127.0.0.1:{env['STORESYNC_MARIADB_PORT']}")
         socket_path.unlink(missing_ok=True)
         with open(data / "server.log", "ab") as log:
@@ -467,7 +476,6 @@ def ensure_mariadb(env):
         f"IDENTIFIED BY '{env['STORESYNC_MARIADB_PASSWORD']}'; "
         f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION; FLUSH PRIVILEGES;"
     )
-    client = shutil.which("mariadb") or shutil.which("mysql")
     for _ in range(60):
         done = run([client, f"--socket={socket_path}", f"--user={user}", "-e", grant], check=False)
         if done.returncode == 0:
@@ -938,14 +946,16 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
         ):
             if not wait_http(url, 30, proc):
                 raise SetupError(f"the emulator at {url} did not start (see its output above)")
-        step("the VirtueMart demo shop's database")
+        # Each Odoo database (the demo's, the screenshots') has a shop database of its own.
+        vm_database = VIRTUEMART_DB or f"{db}_vm"
+        step(f"the VirtueMart demo shop's database {vm_database}")
         seeded = subprocess.run(
             [
                 str(venv_python()),
                 "-m",
                 "store_emulator.platforms.virtuemart",
                 "--database",
-                VIRTUEMART_DB,
+                vm_database,
                 "--orders",
                 str(args.orders),
                 "--products",
@@ -1002,6 +1012,7 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
             sr_url=sr_url,
             ct_url=ct_url,
             vm_server=f"{vm_credentials['vm_db_host']}:{vm_credentials['vm_db_port']}",
+            vm_database=vm_database,
         )
     finally:
         for proc in procs:
@@ -1028,7 +1039,7 @@ def cmd_run(args):
                 f"{demo.sr_url} (shop {SHOPRENTER_SHOP}, client {SHOPRENTER_CLIENT} / "
                 f"{SHOPRENTER_SECRET}), the Cartum emulator at {demo.ct_url} (admin "
                 f"{CARTUM_LOGIN} / {CARTUM_PASSWORD}) and the VirtueMart shop in the MariaDB "
-                f"database {VIRTUEMART_DB} at {demo.vm_server}.\n"
+                f"database {demo.vm_database} at {demo.vm_server}.\n"
                 "Press Ctrl-C to stop Odoo and the emulators.\n",
                 flush=True,
             )

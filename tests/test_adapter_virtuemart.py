@@ -322,3 +322,66 @@ def test_a_read_only_user_imports_and_is_told_when_it_may_not_write(shop):
         assert shop.order_status(order_id) == "C"
     finally:
         shop.execute(f"DROP USER '{user}'@'%'")
+
+
+def test_a_group_without_its_own_price_still_gets_its_sale_and_tiers(shop, adapter):
+    product = _simple_product(shop)
+    pid = product["id"]
+    start = datetime(2026, 12, 1)
+    [result] = adapter.update_prices(
+        [
+            {
+                "id": str(pid),
+                "customer_group": "3",
+                "price": None,
+                "sale_price": Decimal("5"),
+                "sale_from": start,
+                "sale_to": None,
+                "tiers": [{"min_quantity": 10, "price": Decimal("4.5")}],
+            }
+        ]
+    )
+    assert result["ok"]
+    rows = shop.query(
+        "SELECT product_price, product_price_publish_up AS up, price_quantity_start AS qs "
+        "FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s "
+        "AND virtuemart_shoppergroup_id=3 AND created_by = -1 ORDER BY virtuemart_product_price_id",
+        pid,
+    )
+    assert [(Decimal(str(r["product_price"])).normalize(), r["up"], r["qs"]) for r in rows] == [
+        (Decimal("5"), start, 0),
+        (Decimal("4.5"), None, 10),
+    ]
+
+
+def test_sale_dates_are_written_in_the_sites_time_zone(shop):
+    credentials = {**shop.credentials(), "vm_timezone": "Europe/Berlin"}
+    product = _simple_product(shop)
+    with get_adapter_class("virtuemart")(shop.url, credentials, timeout=5) as berlin:
+        berlin.update_prices(
+            [
+                {
+                    "id": str(product["id"]),
+                    "regular_price": Decimal("10"),
+                    "sale_price": Decimal("8"),
+                    "sale_from": datetime(2026, 12, 1, 11, 0),  # UTC
+                    "sale_to": datetime(2026, 7, 1, 10, 0),  # UTC, summer time
+                }
+            ]
+        )
+    [row] = shop.query(
+        "SELECT product_price_publish_up AS up, product_price_publish_down AS down "
+        "FROM {p}virtuemart_product_prices WHERE virtuemart_product_id=%s "
+        "AND virtuemart_shoppergroup_id=0 AND created_by = -1 AND product_price = 8",
+        product["id"],
+    )
+    assert (row["up"], row["down"]) == (datetime(2026, 12, 1, 12, 0), datetime(2026, 7, 1, 12, 0))
+    bad = {**shop.credentials(), "vm_timezone": "Mars/Olympus"}
+    with (
+        get_adapter_class("virtuemart")(shop.url, bad, timeout=5) as mars,
+        pytest.raises(StoreSyncError, match="time zone"),
+    ):
+        mars.update_prices(
+                [{"id": str(product["id"]), "regular_price": 1, "sale_price": 1,
+                  "sale_from": datetime(2026, 1, 1), "sale_to": None}]
+            )  # fmt: skip

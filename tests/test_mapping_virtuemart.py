@@ -202,3 +202,33 @@ def test_the_statuses_the_shop_mails_about_come_from_its_configuration():
     assert mailed_statuses('email_os_s="S"|') == ("S",)
     assert mailed_statuses(None) == ("U", "C", "X", "R", "S"), "VirtueMart's default"
     assert mailed_statuses("email_os_s=garbage|") == ("U", "C", "X", "R", "S")
+
+
+def test_coupon_over_taxed_and_untaxed_items_takes_tax_off_the_taxed_share_only():
+    payload = copy.deepcopy(FIXTURES["coupon"])
+    untaxed = payload["items"][0]
+    payload["calc_rules"] = [
+        r for r in payload["calc_rules"]
+        if r["virtuemart_order_item_id"] != untaxed["virtuemart_order_item_id"]
+    ]  # fmt: skip
+    untaxed["product_tax"] = "0.00000"
+    order = map_order(payload)
+    coupons = [line for line in order.lines if line.external_id.startswith("coupon-")]
+    untaxed_share = [c for c in coupons if not c.taxes]
+    assert untaxed_share and untaxed_share[0].total_tax == 0
+    assert sum((c.total + c.total_tax for c in coupons), Decimal(0)) == Decimal(
+        payload["order"]["coupon_discount"]
+    )
+
+
+def test_two_vat_rules_of_one_percent_are_one_tax():
+    payload = copy.deepcopy(FIXTURES["two_rates"])
+    payload["calc_rules"] = [r for r in payload["calc_rules"] if r["calc_kind"] != "VatTax"]
+    payload["vat_rules"] = [
+        {"virtuemart_calc_id": 5, "calc_name": "MwSt. 19% (Bücher)", "calc_value": "19.0000"},
+        {"virtuemart_calc_id": 1, "calc_name": "MwSt. 19%", "calc_value": "19.0000"},
+        {"virtuemart_calc_id": 2, "calc_name": "MwSt. 7%", "calc_value": "7.0000"},
+    ]
+    order = map_order(payload)
+    assert {t.rate_id for line in order.product_lines for t in line.taxes} <= {"1", "2"}
+    assert order.computed_total() == order.total

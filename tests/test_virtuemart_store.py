@@ -107,6 +107,39 @@ class TestVirtueMartStore(PlatformCase, StoresyncCase):
         )
         self.assertEqual(again - mails, new)
 
+    def test_a_new_store_mails_virtuemarts_default_statuses(self):
+        store = self.env["storesync.store"].create(
+            {
+                "name": "Second VirtueMart shop",
+                "platform": "virtuemart",
+                "base_url": "https://second-shop.example",
+            }
+        )
+        store._create_default_status_maps()
+        self.assertEqual(
+            {m.store_status for m in store.status_map_ids if m.notify_buyer},
+            {"U", "C", "X", "R", "S"},
+        )
+
+    def test_tracking_is_mailed_with_a_status_the_shop_does_not_mail_about(self):
+        self.store.export_stock = False
+        self.store.status_export_map_ids.filtered(lambda m: m.event == "delivered").write(
+            {"store_status": "F"}
+        )
+        sale, external_id = self._new_order()
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "sale.order"), ("res_id", "=", sale.id)]
+        )
+        self._deliver(sale, tracking="TRK-F-1")
+        self.env["storesync.outbox"]._cron_export()
+        self.assertEqual(self.kit.order_status(self.emulator, external_id), "F")
+        new = (
+            self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", sale.id)])
+            - mails
+        )
+        self.assertEqual(len(new), 1)
+        self.assertIn("TRK-F-1", new.body_html)
+
     def test_no_mail_when_the_store_does_not_ask(self):
         self.store.status_mail = False
         sale, external_id = self._new_order()

@@ -162,6 +162,9 @@ class StoreAdapter:
     #: the store e-mails the buyer itself when Odoo changes an order's status or adds a
     #: note for them; False: Odoo sends the buyer the status e-mail (when the store asks)
     notifies_buyer: bool = True
+    #: with ``notifies_buyer`` False: the statuses the platform's shops e-mail buyers about
+    #: by default (a shop's own choice comes with ``list_store_settings``' ``notify``)
+    default_mailed_statuses: tuple = ()
     #: the tracking number and the paid flag go with the status, in one call
     #: (``update_order_status(..., tracking_code=, paid=)``), not as a note
     tracking_with_status: bool = False

@@ -85,6 +85,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
     customer_group_prices = True
     quantity_tiers = True
     notifies_buyer = False
+    default_mailed_statuses = virtuemart_mapping.DEFAULT_MAILED_STATUSES
     webhook_auth = "none"
     credential_fields = (
         CredentialField(
@@ -513,7 +514,7 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         cursor.execute(
             f"SELECT virtuemart_calc_id, calc_name, calc_value FROM {self.table('calcs')} "
             f"WHERE calc_kind IN ('VatTax', 'Tax') AND calc_value_mathop = '+%' "
-            f"ORDER BY virtuemart_calc_id"
+            f"AND published = 1 ORDER BY virtuemart_calc_id"
         )
         vat_rules = [_plain(row) for row in cursor.fetchall()]
         payloads = []
@@ -981,15 +982,15 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             like = cursor.fetchone() or {}
         rules = (like.get("product_tax_id"), like.get("product_discount_id"))
         ours = [r["id"] for r in rows if r is not main and r["created_by"] == CONNECTOR_USER]
+        base = item.get("price") if group else item.get("regular_price")
         if group and "price" in item and item["price"] is None:
-            # The group has no price of its own any more: Odoo's rows of it go (its base
-            # row too, when Odoo made or set it); the merchant's stay.
+            # The group has no base price of its own (any more): Odoo's base row of it goes
+            # (the merchant's stays); its own sale and tiers are still written below.
             if main and CONNECTOR_USER in (main["created_by"], main["modified_by"]):
                 ours.append(main["id"])
+                main = None
             self._delete_prices(cursor, ours)
-            return
-        base = item.get("price") if group else item.get("regular_price")
-        if "sale_price" in item or "tiers" in item:
+        elif "sale_price" in item or "tiers" in item:
             self._delete_prices(cursor, ours)
         if base is not None and main is not None:
             cursor.execute(

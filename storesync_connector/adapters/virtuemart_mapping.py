@@ -227,6 +227,9 @@ def _derived_rate(vat_rules, net, tax, field) -> tuple[str, Decimal]:
         percent = _decimal(rule.get("calc_value"), "vat_rules.calc_value", ZERO)
         if net and abs(net * percent / 100 - tax) <= CENT:
             candidates.append((_id(rule.get("virtuemart_calc_id"), "vat_rules.id"), percent))
+    if len({percent for _id_, percent in candidates}) == 1:
+        # Rules of one percent (per category, per country): the same tax, the oldest rule.
+        return min(candidates, key=lambda found: int(found[0]))
     if len(candidates) != 1:
         raise PayloadError(
             field,
@@ -312,8 +315,11 @@ def map_order(payload: dict) -> Order:
             _text(item_rules[0].get("calc_rule_name"), "calc_rule_name") if item_rules else "",
         )
         tax = unit_tax * quantity if rate else ZERO
-        if rate:
-            gross_by_rate[rate[0]] = gross_by_rate.get(rate[0], ZERO) + gross
+        # The coupon is shared over the rules by their part of the products' gross, the
+        # untaxed items' part ("") carrying no tax.
+        gross_by_rate[rate[0] if rate else ""] = (
+            gross_by_rate.get(rate[0] if rate else "", ZERO) + gross
+        )
         taxes = (TaxAmount(rate_id=rate[0], amount=tax),) if rate else ()
         product_id = _text(item.get("virtuemart_product_id"), f"{field}.virtuemart_product_id")
         lines.append(
@@ -423,15 +429,18 @@ def map_order(payload: dict) -> Order:
 
 def _coupon_lines(coupon, code, gross_by_rate, rates) -> list[OrderLine]:
     """The coupon as one negative line per VAT rule: its gross shared by the rules' share of
-    the products' gross, the tax of each share as VirtueMart takes it off
-    (``round(share / (100 + percent) x percent, 2)``)."""
+    the products' gross (the untaxed items' share, key "", untaxed), the tax of each share as
+    VirtueMart takes it off (``round(share / (100 + percent) x percent, 2)``)."""
     name = f"Coupon {code}".strip()
-    if not gross_by_rate:
-        return [_charge("fee", f"coupon-{code}", name, coupon, ZERO, None, method_id="none")]
     ids = sorted(gross_by_rate)
     shares = allot([gross_by_rate[i] for i in ids], coupon)
     lines = []
     for rate_id, share in zip(ids, shares, strict=True):
+        if not share:
+            continue
+        if not rate_id:
+            lines.append(_charge("fee", f"coupon-{code}", name, share, ZERO, None, "none"))
+            continue
         percent = rates[rate_id].percent or ZERO
         tax = (share * percent / (100 + percent)).quantize(CENT, rounding=ROUND_HALF_UP)
         suffix = f" ({percent.normalize()} %)" if len(ids) > 1 else ""

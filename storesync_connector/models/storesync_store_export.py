@@ -656,24 +656,28 @@ class StoresyncStore(models.Model):
                 )
             )
         if done["status"] or done["pickings"]:
-            self._mail_status(order, done["status"])
+            self._mail_status(order, done["status"], bool(done["pickings"]))
         if error:
             return {"error": error, "request": request or None}
         return {"state": "done", "request": request, "message": plan["message"]}
 
-    def _mail_status(self, order, status):
+    def _mail_status(self, order, status, tracking=False):
         """E-mail the buyer the new status and tracking, for a platform that does not
         (``notifies_buyer``), when the store asks for it: a new ``status`` whose mapping
-        says *E-mail Buyer* (the store's own setting), or a tracking number alone. The mail
-        template, in the store's language, queued with Odoo's outgoing mail."""
+        says *E-mail Buyer* (the store's own setting), or a ``tracking`` number sent. The
+        mail template, in the store's language, queued with Odoo's outgoing mail."""
         if (
             self._get_adapter_class().notifies_buyer
             or not self.status_mail
             or not order.partner_id.email
         ):
             return
-        if status and not self.status_map_ids.filtered(
-            lambda m: m.store_status == status and m.notify_buyer
+        if (
+            not tracking
+            and status
+            and not self.status_map_ids.filtered(
+                lambda m: m.store_status == status and m.notify_buyer
+            )
         ):
             return
         template = self.env.ref("storesync_connector.mail_template_storesync_status")

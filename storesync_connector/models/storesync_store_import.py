@@ -308,6 +308,7 @@ class StoresyncStore(models.Model):
                     "name": names.get(status, False),
                     "action": action,
                     "sequence": seq,
+                    "notify_buyer": status in adapter_class.default_mailed_statuses,
                 }
                 for seq, (status, action) in enumerate(adapter_class.default_status_actions.items())
                 if status not in known
