@@ -3,16 +3,18 @@ status back with VirtueMart's stock bookkeeping and history, stock and price row
 No Odoo."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 try:
     from odoo.addons.storesync_connector.adapters import StoreSyncError, get_adapter_class
+    from odoo.addons.storesync_connector.utils import line_planner
 except ImportError:  # plain pytest without Odoo
     import bare_addon  # noqa: F401 (registers the bare package)
 
     from storesync_connector.adapters import StoreSyncError, get_adapter_class
+    from storesync_connector.utils import line_planner
 
 from store_emulator.platforms.virtuemart import VirtueMartShop
 
@@ -385,3 +387,46 @@ def test_sale_dates_are_written_in_the_sites_time_zone(shop):
                 [{"id": str(product["id"]), "regular_price": 1, "sale_price": 1,
                   "sale_from": datetime(2026, 1, 1), "sale_to": None}]
             )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "rules, coupon", [((10,), None), ((11,), None), ((10, 11), "SOMMER10"), ((10,), "TREUE10")]
+)
+def test_cart_rules_import_to_the_cent(shop, adapter, rules, coupon):
+    """A cart meeting the shop's cart rules (before tax: 3 %, after tax: 5 %), with and
+    without a coupon, as VirtueMart's checkout writes it, adds up to its total."""
+    skus = [_simple_product(shop)["sku"]]
+    skus += [
+        row["product_sku"]
+        for row in shop.query(
+            "SELECT p.product_sku FROM {p}virtuemart_products p "
+            "JOIN {p}virtuemart_product_prices pr USING (virtuemart_product_id) "
+            "WHERE pr.product_tax_id = 2 AND p.product_parent_id = 0 LIMIT 1"
+        )
+    ]
+    [order_id] = shop.create_orders(
+        1,
+        status="C",
+        lines=[{"sku": sku, "quantity": 3} for sku in skus],
+        cart_rules=rules,
+        coupon=coupon,
+    )
+    [payload] = adapter.get_orders([order_id])
+    kinds = {r["calc_kind"] for r in payload["calc_rules"]}
+    assert {"DBTaxRulesBill", "DATaxRulesBill"} & kinds
+    order = adapter.map_order(payload)
+    cent = Decimal("0.01")
+    # (a percentage coupon leaves VirtueMart's total unrounded: the buyer pays it rounded)
+    assert order.total == Decimal(payload["order"]["order_total"]).quantize(cent, ROUND_HALF_UP)
+    assert order.computed_total() == order.total
+    specs = {
+        rate.rate_id: line_planner.TaxSpec(
+            tax_id=int(rate.rate_id), percent=rate.percent, price_include=False
+        )
+        for rate in order.tax_rates
+    }
+    planned = line_planner.plan_lines(order, specs)
+    assert sum((line.base + line.tax for line in planned), Decimal(0)) == order.total
+    assert sum((line.tax for line in planned), Decimal(0)) == Decimal(
+        payload["order"]["order_billTaxAmount"]
+    ).quantize(cent, ROUND_HALF_UP)

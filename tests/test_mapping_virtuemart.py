@@ -181,19 +181,53 @@ def test_tax_without_its_rule_row_takes_the_shops_rule_of_that_percent():
         map_order(payload)
 
 
-def test_cart_rule_is_refused_with_its_name():
-    payload = copy.deepcopy(FIXTURES["registered"])
+def _with_cart_rule(kind, amount, tax=Decimal(0)):
+    payload = copy.deepcopy(FIXTURES["two_rates"])
     payload["calc_rules"].append(
         {
-            "calc_kind": "DATaxRulesBill",
+            "calc_kind": kind,
             "calc_rule_name": "Treuerabatt",
-            "calc_amount": "-5.00000",
+            "calc_amount": str(amount),
             "virtuemart_calc_id": 9,
             "virtuemart_order_item_id": None,
         }
     )
+    order = payload["order"]
+    order["order_total"] = str(Decimal(order["order_total"]) + amount)
+    order["order_billTaxAmount"] = str(Decimal(order["order_billTaxAmount"]) + tax)
+    return payload
+
+
+def test_cart_rule_after_tax_is_an_untaxed_line_of_its_amount():
+    order = map_order(_with_cart_rule("DATaxRulesBill", Decimal("-5.00")))
+    [rule] = [line for line in order.lines if line.external_id.startswith("cart-rule-9")]
+    assert (rule.total, rule.total_tax, rule.taxes) == (Decimal("-5.00"), 0, ())
+    assert order.computed_total() == order.total
+    lines = _plan(order)
+    assert sum((line.base + line.tax for line in lines), Decimal(0)) == order.total
+
+
+def test_cart_rule_before_tax_takes_its_tax_off_each_vat_rule():
+    payload = copy.deepcopy(FIXTURES["two_rates"])
+    plain = map_order(payload)
+    rules = _with_cart_rule("DBTaxRulesBill", Decimal("-10.00"))
+    lines = [line for line in map_order(rules).lines if line.external_id.startswith("cart-rule-9")]
+    assert len(lines) == len(plain.tax_rates) and all(line.taxes for line in lines)
+    tax = sum((line.total_tax for line in lines), Decimal(0))
+    rules["order"]["order_billTaxAmount"] = str(
+        Decimal(payload["order"]["order_billTaxAmount"]) + tax
+    )
+    order = map_order(rules)
+    assert sum((line.total + line.total_tax for line in lines), Decimal(0)) == Decimal("-10.00")
+    assert order.computed_total() == order.total
+    assert order.total_tax == plain.total_tax + tax
+    planned = _plan(order)
+    assert sum((line.base + line.tax for line in planned), Decimal(0)) == order.total
+
+
+def test_cart_tax_rule_is_refused_with_its_name():
     with pytest.raises(PayloadError, match="Treuerabatt"):
-        map_order(payload)
+        map_order(_with_cart_rule("taxRulesBill", Decimal("1.00")))
 
 
 def test_the_statuses_the_shop_mails_about_come_from_its_configuration():

@@ -184,6 +184,30 @@ class TestVirtueMartStore(PlatformCase, StoresyncCase):
         self.assertEqual(guests.email, "gast.kunde@example.de")
         self.assertNotEqual(registered, guests)
 
+    def test_cart_rules_and_a_percentage_coupon_import_to_the_cent(self):
+        skus = self.kit.skus(self.emulator)[:3]
+        [external_id] = self.emulator.create_orders(
+            1,
+            status="C",
+            lines=[{"sku": sku, "quantity": 2} for sku in skus],
+            cart_rules=(10, 11),
+            coupon="TREUE10",
+        )
+        rows = self._fetch_and_process()
+        self.assertFalse(rows.filtered(lambda r: r.state == "error"), rows.mapped("last_error"))
+        sale = self._sale(str(external_id))
+        [row] = self.emulator.query(
+            "SELECT ROUND(order_total, 2) AS total, coupon_code FROM {p}virtuemart_orders "
+            "WHERE virtuemart_order_id = %s",
+            external_id,
+        )
+        self.assertEqual(row["coupon_code"], "TREUE10")
+        self.assertEqual(
+            sale.currency_id.compare_amounts(sale.amount_total, float(row["total"])), 0
+        )
+        self.assertTrue(sale.order_line.filtered(lambda line: "Frühjahrsrabatt" in line.name))
+        self.assertTrue(sale.order_line.filtered(lambda line: "Treuerabatt" in line.name))
+
     def test_shop_down_is_an_error_row_and_nothing_is_lost(self):
         self.emulator.set_faults(["refuse"], count=50)
         try:

@@ -1078,10 +1078,12 @@ def method_tax(net, rate):
     return r2(r9(r9(net + net * Decimal(rate) / 100) - net))
 
 
-def checkout(lines, *, shipment, payment, coupon=None, calcs):
+def checkout(lines, *, shipment, payment, coupon=None, calcs, cart_rules=()):
     """VM's ``getCheckoutPrices`` for ``lines`` [{"price": net, "tax_id", "quantity"}],
-    shipment/payment ``(net, tax_id)`` and a coupon row (or None); ``calcs`` maps calc ids to
-    their rows. Returns ``(line_values, header, vat)``."""
+    shipment/payment ``(net, tax_id)``, a coupon row (or None) and cart rules (``calcs``
+    rows of kind DBTaxRulesBill / DATaxRulesBill, percentages: ``-%``); ``calcs`` maps calc
+    ids to their rows. Returns ``(line_values, header, vat)``; ``header["cart_rules"]`` holds
+    ``(calc row, Diff)`` per cart rule (``order_calc_rules.calc_amount``)."""
     out = []
     sales_total = tax_total = net_total = discount_total = Decimal(0)
     vat = {}
@@ -1112,18 +1114,40 @@ def checkout(lines, *, shipment, payment, coupon=None, calcs):
         cap = Decimal(coupon["coupon_value_max"] or 0)
         if cap > 0 and abs(coupon_value) > cap:
             coupon_value = -cap
+    # calculationh.php: the cart's rules before tax come off the products' gross (their tax
+    # per VAT rule through DBTax), those after tax off what the taxes leave.
+    applied, before = [], Decimal(0)
+    for rule_row in (r for r in cart_rules if r["calc_kind"] == "DBTaxRulesBill"):
+        factor = 1 - Decimal(rule_row["calc_value"]) / 100
+        diff = r2(sales_total * factor) - sales_total
+        before += diff
+        applied.append((rule_row, diff))
+        for rule in vat.values():
+            if "subTotal" in rule:
+                rule["DBTax"] = rule.get("DBTax", Decimal(0)) + (
+                    r2(rule["subTotal"] * factor) - rule["subTotal"]
+                )
+    to_tax = sales_total + before
+    after = Decimal(0)
+    for rule_row in (r for r in cart_rules if r["calc_kind"] == "DATaxRulesBill"):
+        diff = r2(to_tax * (1 - Decimal(rule_row["calc_value"]) / 100)) - to_tax
+        after += diff
+        applied.append((rule_row, diff))
     ship_net, ship_calc = r2(shipment[0]), shipment[1]
     pay_net, pay_calc = r2(payment[0]), payment[1]
     ship_tax = method_tax(ship_net, calcs[ship_calc]["calc_value"])
     pay_tax = method_tax(pay_net, calcs[pay_calc]["calc_value"])
     bill_tax = tax_total + ship_tax + pay_tax
-    total = (ship_net + ship_tax) + (pay_net + pay_tax) + sales_total + coupon_value
+    total = (ship_net + ship_tax) + (pay_net + pay_tax) + to_tax + after + coupon_value
     total = max(total, Decimal(0))
-    if coupon:
+    if coupon or before:
         for calc_id, rule in vat.items():
-            share = rule["subTotal"] / sales_total if rule["subTotal"] < sales_total else 1
+            sub = rule["subTotal"] + rule.get("DBTax", Decimal(0))
+            share = sub / (sales_total + before) if sub < sales_total else 1
             rate = Decimal(calcs[calc_id]["calc_value"])
-            rule["discountTaxAmount"] = r2(coupon_value * share / (100 + rate) * rate)
+            rule["discountTaxAmount"] = r2(
+                (coupon_value * share + rule.get("DBTax", Decimal(0))) / (100 + rate) * rate
+            )
             bill_tax += rule["discountTaxAmount"]
     bill_tax = max(bill_tax, Decimal(0))
     vat.setdefault(ship_calc, {})["shipmentTax"] = ship_tax
@@ -1161,11 +1185,19 @@ def checkout(lines, *, shipment, payment, coupon=None, calcs):
         "coupon_code": coupon["coupon_code"] if coupon else None,
         "coupon_discount": r2(coupon_value),
         "order_discount": discount_total,
+        "cart_rules": applied,
     }
     return out, header, vat
 
 
 # --------------------------------------------------------------------------- seed data
+
+#: the shop's cart rules (calcs of the whole cart, not published to every cart by the seed:
+#: ``create_orders(cart_rules=[...])`` says which a cart meets): (id, name, kind, percent)
+CART_RULES = (
+    (10, "Frühjahrsrabatt 3 %", "DBTaxRulesBill", "3"),
+    (11, "Treuerabatt 5 %", "DATaxRulesBill", "5"),
+)
 
 #: (name, category id, manufacturer id, VAT calc id, gross price, weight kg)
 CATALOGUE = [
@@ -1706,6 +1738,24 @@ class VirtueMartShop:
                     "calc_kind": "VatTax",
                     "calc_value_mathop": "+%",
                     "calc_value": rate,
+                    "calc_currency": EUR,
+                    "calc_shopper_published": 1,
+                    "calc_vendor_published": 1,
+                    "ordering": calc_id,
+                    **base,
+                },
+            )
+        for calc_id, name, kind, value in CART_RULES:
+            self._insert(
+                cur,
+                "virtuemart_calcs",
+                {
+                    "virtuemart_calc_id": calc_id,
+                    "calc_name": name,
+                    "calc_descr": name,
+                    "calc_kind": kind,
+                    "calc_value_mathop": "-%",
+                    "calc_value": value,
                     "calc_currency": EUR,
                     "calc_shopper_published": 1,
                     "calc_vendor_published": 1,
@@ -2428,8 +2478,10 @@ class VirtueMartShop:
         modified=None,
         payment=None,
         shipment=None,
+        cart_rules=(),
     ):
-        """One checkout (``createOrderFromCart``) followed by the status path to ``status``."""
+        """One checkout (``createOrderFromCart``) followed by the status path to ``status``;
+        ``cart_rules``: ids of the shop's cart rules (``CART_RULES``) the cart meets."""
         rng = self.rng
         created = created or _utcnow()
         modified = max(modified or created, created)
@@ -2495,12 +2547,14 @@ class VirtueMartShop:
                     coupon_row = cur.fetchone()
                     if coupon_row is None:
                         raise KeyError(f"unknown coupon {coupon!r}")
+                rules = [calcs[calc_id] for calc_id in cart_rules]
                 values, header, vat = checkout(
                     cart,
                     shipment=(ship_cost, 1),
                     payment=(pay_fee, 1),
                     coupon=coupon_row,
                     calcs=calcs,
+                    cart_rules=rules,
                 )
                 if coupon_row and header["order_salesPrice"] < Decimal(
                     coupon_row["coupon_value_valid"]
@@ -2513,7 +2567,9 @@ class VirtueMartShop:
                         payment=(pay_fee, 1),
                         coupon=None,
                         calcs=calcs,
+                        cart_rules=rules,
                     )
+                applied = header.pop("cart_rules")
                 cur.execute(
                     f"SELECT COUNT(1) AS n FROM `{self.prefix}virtuemart_orders` "
                     "WHERE virtuemart_vendor_id=1"
@@ -2610,6 +2666,11 @@ class VirtueMartShop:
                         item_id=item_id,
                         amount=unit_tax,
                         result=vat[calc["virtuemart_calc_id"]]["result"],
+                    )
+                for rule_row, diff in applied:
+                    # _createOrderCalcRules' bill rules: calc_amount is the rule's Diff.
+                    self._calc_row(
+                        cur, order_id, created, rule_row, kind=rule_row["calc_kind"], amount=diff
                     )
                 self._calc_row(
                     cur,
@@ -2797,11 +2858,13 @@ class VirtueMartShop:
         coupon=None,
         payment=None,
         shipment=None,
+        cart_rules=(),
     ):
         """``count`` new orders as VM's checkout writes them, then confirmed to ``status``;
         ``lines`` = [{"sku", "quantity"}] (default: random products), ``email`` a guest's
         e-mail, ``user_id`` a registered buyer (Joomla user id), ``coupon`` a coupon code,
-        ``payment``/``shipment`` method ids. Returns the order ids."""
+        ``payment``/``shipment`` method ids, ``cart_rules`` the ids of cart rules
+        (``CART_RULES``) the cart meets. Returns the order ids."""
         return [
             self._create_order(
                 status=status,
@@ -2811,6 +2874,7 @@ class VirtueMartShop:
                 coupon=coupon,
                 payment=payment,
                 shipment=shipment,
+                cart_rules=cart_rules,
             )
             for _ in range(count)
         ]

@@ -15,9 +15,13 @@ VirtueMart's ``models/orders.php`` and ``helpers/calculationh.php``):
   ``order_payment_tax`` their tax, on the calc rules of kind ``shipment`` / ``payment``.
 * ``coupon_discount`` is the coupon's gross amount, negative (``salesPriceCoupon``); its tax
   is taken off each VAT rule in proportion to the rule's share of the products' gross
-  (``discountTaxAmount``, rounded to the cent).
+  (``discountTaxAmount``, rounded to the cent). A cart rule's row (``order_calc_rules``
+  without an item) carries its gross ``calc_amount``: one before tax (``DBTaxRulesBill``)
+  takes its tax off like the coupon, one after tax (``DATaxRulesBill``) none; a cart tax
+  rule (``taxRulesBill``) is refused.
 * ``order_total = Σ product_final_price x product_quantity + order_shipment +
-  order_shipment_tax + order_payment + order_payment_tax + coupon_discount``, rounded
+  order_shipment_tax + order_payment + order_payment_tax + coupon_discount`` + the cart
+  rules' amounts, rounded
   (``updateOrderHead``); ``order_billTaxAmount`` the tax of it all.
 * The buyer is the ``BT`` address row (e-mail, name, phone, company); ``ST`` the delivery
   address, absent or ignored when ``STsameAsBT``. ``virtuemart_user_id`` 0 is a guest.
@@ -29,7 +33,7 @@ import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..utils.line_planner import allot
+from ..utils.line_planner import allot, round_money
 from ..utils.phone import normalize_phone
 from . import errors
 from .fields import empty as _empty
@@ -258,6 +262,7 @@ def map_order(payload: dict) -> Order:
     decimals = int(_decimal(order.get("currency_decimals"), "currency_decimals", Decimal(2)))
     rules = [r for r in payload.get("calc_rules") or [] if isinstance(r, dict)]
     rules_by_item, order_rules = {}, {}
+    bill_rules = []
     for rule in rules:
         kind = _text(rule.get("calc_kind"), "calc_kind")
         item = rule.get("virtuemart_order_item_id")
@@ -266,14 +271,16 @@ def map_order(payload: dict) -> Order:
         elif kind in ("shipment", "payment"):
             order_rules.setdefault(kind, []).append(rule)
         elif kind in BILL_KINDS and _decimal(rule.get("calc_amount"), "calc_amount", ZERO):
-            # A cart rule changes the total by an amount whose tax the order does not
-            # record: refused with its name rather than booked with a guessed tax.
-            raise PayloadError(
-                "order_calc_rules",
-                f"the cart rule {_text(rule.get('calc_rule_name'), 'calc_rule_name')!r} "
-                f"({kind}) is not imported: the order needs entering by hand",
-                rule.get("calc_amount"),
-            )
+            if kind == "taxRulesBill":
+                # A tax on the whole cart: Odoo has no line to carry a tax without a base.
+                raise PayloadError(
+                    "order_calc_rules",
+                    f"the cart tax rule "
+                    f"{_text(rule.get('calc_rule_name'), 'calc_rule_name')!r} is not "
+                    f"imported: the order needs entering by hand",
+                    rule.get("calc_amount"),
+                )
+            bill_rules.append(rule)
     rates: dict[str, TaxRate] = {}
     vat_rules = [r for r in payload.get("vat_rules") or [] if isinstance(r, dict)]
 
@@ -392,9 +399,27 @@ def map_order(payload: dict) -> Order:
     coupon = _decimal(order.get("coupon_discount"), "coupon_discount", ZERO)
     code = _text(order.get("coupon_code"), "coupon_code")
     if coupon:
-        lines += _coupon_lines(coupon, code, gross_by_rate, rates)
-    total = _decimal(order.get("order_total"), "order_total")
-    bill_tax = _decimal(order.get("order_billTaxAmount"), "order_billTaxAmount", ZERO)
+        lines += _discount_lines(
+            coupon, f"coupon-{code}", f"Coupon {code}".strip(), gross_by_rate, rates
+        )
+    for index, rule in enumerate(bill_rules):
+        # The cart's discount rules (calculationh.php): "before tax" (DBTaxRulesBill) comes
+        # off the VAT rules' shares like the coupon; "after tax" (DATaxRulesBill) changes
+        # the total and no tax at all.
+        field = f"order_calc_rules[{index}]"
+        amount = _decimal(rule.get("calc_amount"), f"{field}.calc_amount")
+        name = _text(rule.get("calc_rule_name"), f"{field}.calc_rule_name") or "Discount"
+        key = f"cart-rule-{_text(rule.get('virtuemart_calc_id'), 'virtuemart_calc_id')}"
+        if _text(rule.get("calc_kind"), "calc_kind") == "DBTaxRulesBill":
+            lines += _discount_lines(amount, key, name, gross_by_rate, rates)
+        else:
+            lines.append(_charge("fee", key, name, amount, ZERO, None, "none"))
+    # VirtueMart may keep the total unrounded (a percentage coupon: 147.17300 or 147.173):
+    # the buyer pays it rounded to the currency, as the shop shows it.
+    total = round_money(_decimal(order.get("order_total"), "order_total"), decimals)
+    bill_tax = round_money(
+        _decimal(order.get("order_billTaxAmount"), "order_billTaxAmount", ZERO), decimals
+    )
     created = _datetime(order.get("created_on"), "created_on")
     modified = _datetime(order.get("modified_on"), "modified_on") or created
     if created is None:
@@ -427,19 +452,19 @@ def map_order(payload: dict) -> Order:
     )
 
 
-def _coupon_lines(coupon, code, gross_by_rate, rates) -> list[OrderLine]:
-    """The coupon as one negative line per VAT rule: its gross shared by the rules' share of
-    the products' gross (the untaxed items' share, key "", untaxed), the tax of each share as
-    VirtueMart takes it off (``round(share / (100 + percent) x percent, 2)``)."""
-    name = f"Coupon {code}".strip()
+def _discount_lines(amount, key, name, gross_by_rate, rates) -> list[OrderLine]:
+    """A gross amount off the whole order (the coupon, a cart rule before tax) as one
+    negative line per VAT rule: shared by the rules' part of the products' gross (the
+    untaxed items' part, key "", untaxed), the tax of each share as VirtueMart takes it off
+    (``discountTaxAmount``: ``round(share / (100 + percent) x percent, 2)``)."""
     ids = sorted(gross_by_rate)
-    shares = allot([gross_by_rate[i] for i in ids], coupon)
+    shares = allot([gross_by_rate[i] for i in ids], amount)
     lines = []
     for rate_id, share in zip(ids, shares, strict=True):
         if not share:
             continue
         if not rate_id:
-            lines.append(_charge("fee", f"coupon-{code}", name, share, ZERO, None, "none"))
+            lines.append(_charge("fee", key, name, share, ZERO, None, "none"))
             continue
         percent = rates[rate_id].percent or ZERO
         tax = (share * percent / (100 + percent)).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -447,7 +472,7 @@ def _coupon_lines(coupon, code, gross_by_rate, rates) -> list[OrderLine]:
         lines.append(
             _charge(
                 "fee",
-                f"coupon-{code}-{rate_id}",
+                f"{key}-{rate_id}",
                 name + suffix,
                 share - tax,
                 tax,
