@@ -438,6 +438,30 @@ def ensure_mariadb(env):
 
     # A server of ours that answers on its socket but not to the account (a new password):
     # the account is made again below, never a second server on the same data.
+    # TLS, as a shop's server may offer it (the adapter uses it whenever offered): a
+    # self-signed certificate of our own, made once.
+    cert, key = data / "server-cert.pem", data / "server-key.pem"
+    if shutil.which("openssl") and not (cert.exists() and key.exists()):
+        run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "3650",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=False,
+        )
+    tls = [f"--ssl-cert={cert}", f"--ssl-key={key}"] if cert.exists() and key.exists() else []
     if not socket_answers():
         info(f"starting it on 127.0.0.1:{env['STORESYNC_MARIADB_PORT']}")
         socket_path.unlink(missing_ok=True)
@@ -458,6 +482,7 @@ def ensure_mariadb(env):
                     "--character-set-server=utf8mb4",
                     "--collation-server=utf8mb4_unicode_ci",
                     "--max-connections=300",
+                    *tls,
                 ],
                 stdout=log,
                 stderr=log,

@@ -430,3 +430,11 @@ def test_cart_rules_import_to_the_cent(shop, adapter, rules, coupon):
     assert sum((line.tax for line in planned), Decimal(0)) == Decimal(
         payload["order"]["order_billTaxAmount"]
     ).quantize(cent, ROUND_HALF_UP)
+
+
+def test_tls_whenever_the_server_offers_it(shop, adapter):
+    """The shop's server offers TLS (make test's has a certificate of its own): the
+    adapter's session is encrypted without any setting; a server without TLS is read plain."""
+    [offered] = shop.query("SHOW GLOBAL VARIABLES LIKE 'have_ssl'")
+    [cipher] = adapter._select("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
+    assert bool(cipher["Value"]) == (offered["Value"] == "YES")

@@ -242,7 +242,12 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
         text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
         details = dict(where or {}, mysql_code=code)
-        if isinstance(exc.__cause__ or exc.__context__, ssl.SSLError):
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, ssl.SSLError) and not isinstance(
+            cause, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)
+        ):
+            # A handshake that fails (a certificate, a protocol); a connection dropped
+            # during it is "unreachable", like any dropped connection.
             return StoreSyncError("tls", text, details=details)
         if code in _AUTH_CODES:
             return StoreSyncError("auth", text, code=str(code), details=details)
