@@ -605,6 +605,25 @@ def wait_http(url, timeout, proc=None):
     return False
 
 
+# The demo stores' shell script starts with this (not formatted: plain braces).
+FIRST_ORDERS = """
+def first_orders(store):
+    # Rows that failed for want of a mapping go back in the queue, as the Retry button does;
+    # then what the crons would do in their first minute (Odoo's cron threads first look for
+    # due jobs a minute after start): fetch, then import the new products and a first batch
+    # of orders, so the demo's Sales menu has orders the moment Odoo answers.
+    env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
+        {'state': 'pending'})
+    env.cr.commit()
+    store._fetch_orders()
+    while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
+        rows = env['storesync.inbox']._lock_pending(store=store)
+        if not rows:
+            break
+        rows._process()
+        env.cr.commit()
+"""
+
 REGISTER_DEMO_STORE = """
 # Idempotent: what a merchant does once for the demo store (the emulator, prices in EUR).
 store = env['storesync.store'].sudo().with_context(active_test=False).search(
@@ -642,20 +661,7 @@ params.set_param('web.base.url', {odoo_url!r})
 params.set_param('web.base.url.freeze', 'True')
 env.cr.commit()
 store.action_register_webhooks()
-# Rows that failed for want of a mapping go back in the queue, as the Retry button does.
-env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
-    {{'state': 'pending'}})
-env.cr.commit()
-# What the crons would do in their first minute (Odoo's cron threads first look for due jobs
-# a minute after start): fetch, then import the new products and a first batch of orders,
-# so the demo's Sales menu has orders the moment Odoo answers; the crons take the rest.
-store._fetch_orders()
-while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
-    rows = env['storesync.inbox']._lock_pending(store=store)
-    if not rows:
-        break
-    rows._process()
-    env.cr.commit()
+first_orders(store)
 # Stock of the shop's products in its warehouse, once: some open orders can ship today, others
 # wait for goods (Sales > Orders > Fulfillable Orders, Purchase needs).
 products = env['storesync.product.binding'].search(
@@ -726,16 +732,7 @@ store._create_default_export_maps()
 env.cr.commit()
 # The delivery URL ends with the store's webhook secret (Shoprenter signs nothing).
 store.action_register_webhooks()
-env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
-    {{'state': 'pending'}})
-env.cr.commit()
-store._fetch_orders()
-while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
-    rows = env['storesync.inbox']._lock_pending(store=store)
-    if not rows:
-        break
-    rows._process()
-    env.cr.commit()
+first_orders(store)
 print('shoprenter store id', store.id)
 """
 
@@ -780,16 +777,7 @@ store._create_default_export_maps()
 env.cr.commit()
 # The delivery URL ends with the store's webhook secret (Cartum signs nothing).
 store.action_register_webhooks()
-env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
-    {{'state': 'pending'}})
-env.cr.commit()
-store._fetch_orders()
-while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
-    rows = env['storesync.inbox']._lock_pending(store=store)
-    if not rows:
-        break
-    rows._process()
-    env.cr.commit()
+first_orders(store)
 print('cartum store id', store.id)
 """
 
@@ -830,16 +818,7 @@ store.shipping_map_ids.filtered(lambda r: not r.product_id).product_id = shippin
 store.warehouse_id = store.warehouse_id or env['stock.warehouse'].search(
     [('company_id', '=', store.company_id.id)], limit=1)
 store._create_default_export_maps()
-env['storesync.inbox'].search([('store_id', '=', store.id), ('state', '=', 'error')]).write(
-    {{'state': 'pending'}})
-env.cr.commit()
-store._fetch_orders()
-while env['sale.order'].search_count([('storesync_store_id', '=', store.id)]) < 50:
-    rows = env['storesync.inbox']._lock_pending(store=store)
-    if not rows:
-        break
-    rows._process()
-    env.cr.commit()
+first_orders(store)
 print('virtuemart store id', store.id)
 """
 
@@ -1000,7 +979,8 @@ def demo_running(args, db=DEMO_DB, conf_name="odoo.conf", log_file=None):
         # One shell for the three stores: Odoo's start-up is paid once.
         registered = subprocess.run(
             odoo_cmd(odoo_src, conf, "-d", db, "--no-http", "--log-level=warn", command="shell"),
-            input=REGISTER_DEMO_STORE.format(
+            input=FIRST_ORDERS
+            + REGISTER_DEMO_STORE.format(
                 url=emulator_url,
                 key=EMULATOR_KEY,
                 secret=EMULATOR_SECRET,
