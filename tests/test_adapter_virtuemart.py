@@ -438,3 +438,31 @@ def test_tls_whenever_the_server_offers_it(shop, adapter):
     [offered] = shop.query("SHOW GLOBAL VARIABLES LIKE 'have_ssl'")
     [cipher] = adapter._select("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
     assert bool(cipher["Value"]) == (offered["Value"] == "YES")
+
+
+def test_a_child_sharing_its_parents_stock_books_the_parent(shop, adapter):
+    [child] = shop.query(
+        "SELECT virtuemart_product_id AS id, product_parent_id AS parent, product_sku AS sku, "
+        "product_params FROM {p}virtuemart_products WHERE product_parent_id > 0 LIMIT 1"
+    )
+    shop.execute(
+        "UPDATE {p}virtuemart_products SET product_params = %s WHERE virtuemart_product_id = %s",
+        (child["product_params"] or "").replace('shared_stock="0"', "") + 'shared_stock="1"|',
+        child["id"],
+    )
+    try:
+        [order_id] = shop.create_orders(1, status="P", lines=[{"sku": child["sku"], "quantity": 2}])
+        parent, own = shop.stock(child["parent"]), shop.stock(child["id"])
+        adapter.update_order_status(str(order_id), "S")
+        # The shop reserved on the parent (P), Odoo ships from it (S): both the parent's.
+        after = shop.stock(child["parent"])
+        assert after["product_in_stock"] == parent["product_in_stock"] - 2
+        assert after["product_ordered"] == parent["product_ordered"] - 2
+        assert shop.stock(child["id"]) == own
+    finally:
+        shop.execute(
+            "UPDATE {p}virtuemart_products SET product_params = %s "
+            "WHERE virtuemart_product_id = %s",
+            child["product_params"],
+            child["id"],
+        )

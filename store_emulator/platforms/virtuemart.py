@@ -2803,6 +2803,18 @@ class VirtueMartShop:
             )
         if updates:
             cur.execute(
+                f"SELECT product_parent_id, product_params FROM `{self.prefix}virtuemart_products` "
+                "WHERE virtuemart_product_id=%s",
+                (product_id,),
+            )
+            row = cur.fetchone()
+            if (
+                row
+                and row["product_parent_id"]
+                and 'shared_stock="1"' in (row["product_params"] or "")
+            ):
+                product_id = row["product_parent_id"]  # updateStockInDB: the parent's stock
+            cur.execute(
                 f"UPDATE `{self.prefix}virtuemart_products` SET {', '.join(updates)} "
                 "WHERE virtuemart_product_id=%s",
                 (product_id,),

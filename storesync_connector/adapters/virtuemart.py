@@ -807,6 +807,15 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
         handle's booking, make the new one's."""
         if not product_id or not quantity or old == new:
             return
+        cursor.execute(
+            f"SELECT product_parent_id, product_params FROM {self.table('products')} "
+            f"WHERE virtuemart_product_id = %s",
+            [product_id],
+        )
+        found = cursor.fetchone()
+        if found and found["product_parent_id"] and _shared_stock(found["product_params"]):
+            # A child sharing its parent's stock (``updateStockInDB``): the parent's is booked.
+            product_id = found["product_parent_id"]
         ordered = in_stock = 0
         if old == RESERVED:
             ordered -= quantity
@@ -1110,6 +1119,17 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
 def _now() -> datetime:
     """Now in UTC, to the second, as Joomla stores its datetimes."""
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _shared_stock(params) -> bool:
+    """Whether a product's ``product_params`` (``key=value|…``, VmTable's params) say
+    ``shared_stock``: the child sells from its parent's stock."""
+    shared = False
+    for part in str(params or "").split("|"):
+        key, _sep, value = part.partition("=")
+        if key.strip() == "shared_stock":  # the last one counts, as in a PHP array
+            shared = value.strip().strip('"') not in ("", "0")
+    return shared
 
 
 def _no_date(value) -> bool:
