@@ -16,7 +16,9 @@ Facts it relies on (/work/shared/store_apis/virtuemart.md; VirtueMart's ``instal
   (R: reserved in ``product_ordered``, O: out of ``product_in_stock``, A: neither). VirtueMart
   e-mails the buyer only from inside Joomla: ``notifies_buyer`` is False and Odoo sends the
   status e-mail itself.
-* Every write is one transaction: a failure leaves the shop's data as it was.
+* Every write is one transaction: a failure leaves the shop's data as it was, on InnoDB
+  tables (older VirtueMart installs make many MyISAM, which cannot roll back:
+  ``check_connection`` names them; the stock, on the products table, is booked last).
 """
 
 import json
