@@ -22,7 +22,6 @@ Facts it relies on (/work/shared/store_apis/virtuemart.md; VirtueMart's ``instal
 """
 
 import json
-import logging
 import re
 import socket
 import ssl
@@ -38,8 +37,6 @@ from . import virtuemart_mapping
 from .base import CredentialField, Page, StoreAdapter
 from .errors import StoreSyncError
 from .virtuemart_catalogue import VirtueMartCatalogue
-
-_logger = logging.getLogger(__name__)
 
 #: order statuses VirtueMart installs (``install_essential_data.sql``), with English names
 PENDING, CONFIRMED_BY_SHOPPER, CONFIRMED, CANCELLED, REFUNDED, SHIPPED, COMPLETED, DENIED = (
@@ -815,7 +812,11 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
             [product_id],
         )
         found = cursor.fetchone()
-        if found and found["product_parent_id"] and _shared_stock(found["product_params"]):
+        if (
+            found
+            and found["product_parent_id"]
+            and virtuemart_mapping.shared_stock(found["product_params"])
+        ):
             # A child sharing its parent's stock (``updateStockInDB``): the parent's is booked.
             product_id = found["product_parent_id"]
         ordered = in_stock = 0
@@ -1121,17 +1122,6 @@ class VirtueMartAdapter(VirtueMartCatalogue, StoreAdapter):
 def _now() -> datetime:
     """Now in UTC, to the second, as Joomla stores its datetimes."""
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-def _shared_stock(params) -> bool:
-    """Whether a product's ``product_params`` (``key=value|…``, VmTable's params) say
-    ``shared_stock``: the child sells from its parent's stock."""
-    shared = False
-    for part in str(params or "").split("|"):
-        key, _sep, value = part.partition("=")
-        if key.strip() == "shared_stock":  # the last one counts, as in a PHP array
-            shared = value.strip().strip('"') not in ("", "0")
-    return shared
 
 
 def _no_date(value) -> bool:

@@ -51,6 +51,8 @@ __all__ = [
     "mailed_statuses",
     "map_order",
     "map_product",
+    "params",
+    "shared_stock",
     "status_title",
 ]
 
@@ -94,22 +96,36 @@ def status_title(code, name) -> str:
 DEFAULT_MAILED_STATUSES = ("U", "C", "X", "R", "S")
 
 
+def params(text) -> dict:
+    """VirtueMart's ``key=value|key=value|`` texts (its configuration, ``VmConfig::toString``;
+    a product's ``product_params``, VmTable's params) as ``{key: raw value}``; a key given
+    twice counts with its last value, as in the PHP array they are read into."""
+    found = {}
+    for part in str(text or "").split("|"):
+        key, sep, value = part.partition("=")
+        if sep and key.strip():
+            found[key.strip()] = value.strip()
+    return found
+
+
 def mailed_statuses(config) -> tuple:
-    """``email_os_s`` of VirtueMart's configuration text (``key=<json>|key=<json>|...``,
-    ``VmConfig::toString``): the statuses VirtueMart e-mails the shopper about."""
-    for part in (config or "").split("|"):
-        key, _sep, value = part.partition("=")
-        if key.strip() == "email_os_s":
-            try:
-                found = json.loads(value)
-            except ValueError:
-                break
-            if isinstance(found, str):
-                found = [found]
-            if isinstance(found, list):
-                return tuple(str(code) for code in found)
-            break
+    """``email_os_s`` of VirtueMart's configuration text (values are JSON): the statuses
+    VirtueMart e-mails the shopper about."""
+    try:
+        found = json.loads(params(config)["email_os_s"])
+    except (KeyError, ValueError):
+        return DEFAULT_MAILED_STATUSES
+    if isinstance(found, str):
+        found = [found]
+    if isinstance(found, list):
+        return tuple(str(code) for code in found)
     return DEFAULT_MAILED_STATUSES
+
+
+def shared_stock(product_params) -> bool:
+    """Whether a product's ``product_params`` say ``shared_stock``: the child sells from its
+    parent's stock."""
+    return params(product_params).get("shared_stock", "").strip('"') not in ("", "0")
 
 
 def group_title(name) -> str:
